@@ -1,0 +1,49 @@
+# stakeout — the README's two commands: `make demo` and `make test`.
+# Both install what is missing (Debian packages through apt-get when run as root) and
+# start their own servers on free loopback ports; they never touch a Redis you run.
+
+GO       ?= go
+BIN      := bin/stakeout
+PKGS     := ./...
+TESTTIME ?= 30m
+# Debian packages the tests and the demo need, as command=package pairs.
+DEB_DEPS := redis-server=redis-server
+
+.PHONY: all build demo test deps vet bench fuzz clean
+
+all: build
+
+## deps: install missing Debian packages (as root, with apt-get) and check Go.
+deps:
+	@command -v $(GO) >/dev/null || { echo "go not found: install Go 1.26 or newer (https://go.dev/doc/install)"; exit 1; }
+	@missing=""; for pair in $(DEB_DEPS); do cmd=$${pair%%=*}; pkg=$${pair#*=}; \
+	  command -v $$cmd >/dev/null 2>&1 || [ -x /usr/bin/$$cmd ] || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+	@# A Redis installed by apt starts a system service; stakeout never uses it.
+
+## build: compile the one binary into bin/stakeout.
+build:
+	$(GO) build -o $(BIN) ./cmd/stakeout
+
+## demo: the main job against a private Redis, see README.
+demo: deps build
+	./$(BIN) demo
+
+## test: vet and every test with the race detector, against real servers the tests start.
+test: deps
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout $(TESTTIME) $(PKGS)
+
+## bench: the benchmarks quoted in the issues' closing notes.
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./scheduler/ -benchlaunch
+	$(GO) test -run '^$$' -bench . ./internal/store/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,353 @@
+package campaign
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// maxNodes bounds the YAML nodes one file may expand to, aliases and merges
+// included, so that a small file cannot make decoding take forever.
+const maxNodes = 200_000
+
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	durationType = reflect.TypeFor[Duration]()
+	windowType   = reflect.TypeFor[Window]()
+	channelType  = reflect.TypeFor[Channel]()
+	serverType   = reflect.TypeFor[Server]()
+)
+
+// decoder fills the model from a yaml.Node tree, reporting every unknown field,
+// duplicate key and wrong kind with its line, and going on after each.
+type decoder struct {
+	p      *problems
+	budget int
+	active map[*yaml.Node]bool // anchors being expanded, to stop alias cycles
+}
+
+func newDecoder(p *problems) *decoder {
+	return &decoder{p: p, budget: maxNodes, active: map[*yaml.Node]bool{}}
+}
+
+// spend takes one node from the budget; false when the budget is gone.
+func (d *decoder) spend(n *yaml.Node, path string) bool {
+	if d.budget <= 0 {
+		return false
+	}
+	d.budget--
+	if d.budget == 0 {
+		d.p.at(n.Line, path, "file too large: more than %d YAML nodes, counting aliases", maxNodes)
+		return false
+	}
+	return true
+}
+
+// value decodes n into v, which has a type of the model.
+func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
+	if !d.spend(n, path) {
+		return
+	}
+	if n.Kind == yaml.AliasNode {
+		d.alias(n, path, func(t *yaml.Node) { d.value(t, path, v) })
+		return
+	}
+	if d.special(n, path, v) {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		d.structure(n, path, v)
+	case reflect.Pointer:
+		// A channel written with no settings ("chat:") is still configured,
+		// so that validation reports its missing settings.
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		d.value(n, path, v.Elem())
+	case reflect.Slice:
+		d.list(n, path, v)
+	case reflect.Map:
+		d.mapping(n, path, v)
+	default:
+		d.scalar(n, path, v)
+	}
+}
+
+// alias calls f with the node an alias refers to, unless that would loop.
+func (d *decoder) alias(n *yaml.Node, path string, f func(*yaml.Node)) {
+	t := n.Alias
+	switch {
+	case t == nil:
+		d.p.at(n.Line, path, "unknown alias *%s", n.Value)
+	case d.active[t]:
+		d.p.at(n.Line, path, "alias *%s refers to itself", n.Value)
+	default:
+		d.active[t] = true
+		f(t)
+		delete(d.active, t)
+	}
+}
+
+// mismatch reports a node of the wrong kind.
+func (d *decoder) mismatch(n *yaml.Node, path string, t reflect.Type) {
+	d.p.at(n.Line, path, "want %s, got %s", want(t), describe(n))
+}
+
+func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.mismatch(n, path, v.Type())
+		return
+	}
+	fields := fieldsOf(v.Type())
+	for _, kv := range d.pairs(n, path) {
+		fpath := join(path, kv.name)
+		i, ok := fields[kv.name]
+		if !ok {
+			d.unknown(kv.key, fpath, kv.name, v.Type(), fields)
+			continue
+		}
+		d.p.seen(fpath, kv.key.Line)
+		d.value(kv.val, fpath, v.Field(i))
+	}
+}
+
+// unknown reports a field the type does not have.
+func (d *decoder) unknown(k *yaml.Node, path, name string, t reflect.Type, fields map[string]int) {
+	if t == serverType && name == "password" {
+		d.p.at(k.Line, path, "passwords never go in a campaign file: use password_env or password_file")
+		return
+	}
+	if s := closest(name, fields); s != "" {
+		d.p.at(k.Line, path, "unknown field %q (did you mean %q?)", name, s)
+		return
+	}
+	d.p.at(k.Line, path, "unknown field %q", name)
+}
+
+func (d *decoder) list(n *yaml.Node, path string, v reflect.Value) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.mismatch(n, path, v.Type())
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, item := range n.Content {
+		ipath := index(path, i)
+		d.p.seen(ipath, item.Line)
+		d.value(item, ipath, s.Index(i))
+	}
+	v.Set(s)
+}
+
+func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.mismatch(n, path, v.Type())
+		return
+	}
+	t := v.Type()
+	m := reflect.MakeMap(t)
+	for _, kv := range d.pairs(n, path) {
+		kpath := join(path, kv.name)
+		d.p.seen(kpath, kv.key.Line)
+		if t.Key() == channelType && !knownChannel(Channel(kv.name)) {
+			d.p.at(kv.key.Line, kpath, "%s", unknownChannel(kv.name))
+			continue
+		}
+		e := reflect.New(t.Elem()).Elem()
+		d.value(kv.val, kpath, e)
+		m.SetMapIndex(reflect.ValueOf(kv.name).Convert(t.Key()), e)
+	}
+	v.Set(m)
+}
+
+// scalar decodes a string, int or float.
+func (d *decoder) scalar(n *yaml.Node, path string, v reflect.Value) {
+	if n.Kind != yaml.ScalarNode {
+		d.mismatch(n, path, v.Type())
+		return
+	}
+	if isNull(n) {
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(n.Value)
+	case reflect.Int:
+		i, msg := scalarInt(n)
+		if msg != "" {
+			d.p.at(n.Line, path, "%s", msg)
+			return
+		}
+		v.SetInt(int64(i))
+	case reflect.Float64:
+		f, msg := scalarFloat(n)
+		if msg != "" {
+			d.p.at(n.Line, path, "%s", msg)
+			return
+		}
+		v.SetFloat(f)
+	default:
+		d.p.at(n.Line, path, "cannot decode into %s", v.Type())
+	}
+}
+
+// special decodes the types written as one scalar with a syntax of their own.
+func (d *decoder) special(n *yaml.Node, path string, v reflect.Value) bool {
+	t := v.Type()
+	if t != timeType && t != durationType && t != windowType && t != channelType {
+		return false
+	}
+	if n.Kind != yaml.ScalarNode {
+		d.mismatch(n, path, t)
+		return true
+	}
+	if isNull(n) {
+		return true
+	}
+	val, msg := parseSpecial(t, n.Value)
+	if msg != "" {
+		d.p.at(n.Line, path, "%s", msg)
+		return true
+	}
+	v.Set(reflect.ValueOf(val))
+	return true
+}
+
+// parseSpecial parses s as a value of type t, or says what is wrong with it.
+func parseSpecial(t reflect.Type, s string) (any, string) {
+	switch t {
+	case timeType:
+		ts, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return nil, fmt.Sprintf("want an RFC 3339 timestamp such as 2026-12-01T00:00:00Z, got %s", quote(s))
+		}
+		return ts, ""
+	case durationType:
+		dd, err := ParseDuration(s)
+		if err != nil {
+			return nil, err.Error()
+		}
+		if dd < 0 {
+			return nil, fmt.Sprintf("must not be negative, got %s", quote(s))
+		}
+		return Duration(dd), ""
+	case windowType:
+		w, err := ParseWindow(s)
+		if err != nil {
+			return nil, err.Error()
+		}
+		return w, ""
+	default: // channelType
+		if !knownChannel(Channel(s)) {
+			return nil, unknownChannel(s)
+		}
+		return Channel(s), ""
+	}
+}
+
+func scalarInt(n *yaml.Node) (int, string) {
+	switch n.ShortTag() {
+	case "!!int":
+		var i int
+		if err := n.Decode(&i); err != nil {
+			return 0, fmt.Sprintf("number %s is out of range", quote(n.Value))
+		}
+		return i, ""
+	case "!!float":
+		return 0, fmt.Sprintf("want a whole number, got %s", quote(n.Value))
+	}
+	return 0, fmt.Sprintf("want a number, got %s", quote(n.Value))
+}
+
+func scalarFloat(n *yaml.Node) (float64, string) {
+	switch n.ShortTag() {
+	case "!!int", "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return 0, fmt.Sprintf("number %s is out of range", quote(n.Value))
+		}
+		return f, ""
+	}
+	return 0, fmt.Sprintf("want a number, got %s", quote(n.Value))
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// want names what a value of type t is written as.
+func want(t reflect.Type) string {
+	switch t {
+	case timeType:
+		return "an RFC 3339 timestamp"
+	case durationType:
+		return "a duration"
+	case windowType:
+		return "a duration or a number of months"
+	case channelType:
+		return "a channel name"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "a mapping"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Int, reflect.Float64:
+		return "a number"
+	case reflect.Pointer:
+		return want(t.Elem())
+	}
+	return "a string"
+}
+
+// describe names what a node is, for "want X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return quote(n.Value)
+}
+
+// quote quotes s, shortened to a readable length.
+func quote(s string) string {
+	const max = 60
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max]) + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+func knownChannel(ch Channel) bool {
+	for _, c := range Channels {
+		if c == ch {
+			return true
+		}
+	}
+	return false
+}
+
+func unknownChannel(s string) string {
+	names := make([]string, len(Channels))
+	for i, c := range Channels {
+		names[i] = string(c)
+	}
+	return fmt.Sprintf("unknown channel %s (want %s)", quote(s), strings.Join(names, " or "))
+}

@@ -1,0 +1,152 @@
+package campaign
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// MaxIDLen is the longest id of a campaign, target, scenario or mailbox.
+const MaxIDLen = 64
+
+var slug = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// checker applies the semantic rules to a decoded campaign, filling defaults and
+// derived fields as it goes.
+type checker struct {
+	c *Campaign
+	p *problems
+}
+
+func validate(c *Campaign, p *problems) {
+	k := &checker{c: c, p: p}
+	k.id("id", c.ID)
+	k.schedule()
+	k.pacing()
+	k.deadlines()
+	k.sla()
+	k.mailboxes()
+	k.targets()
+	k.scenarios()
+}
+
+// id checks that a required id is a safe slug.
+func (k *checker) id(path, id string) {
+	switch {
+	case id == "":
+		k.p.add(path, "required")
+	case len(id) > MaxIDLen:
+		k.p.add(path, "too long: %d characters, at most %d", len(id), MaxIDLen)
+	case !slug.MatchString(id):
+		k.p.add(path, `%s is not a valid id: use a-z, 0-9, "-" and "_", starting with a letter or digit`, quote(id))
+	}
+}
+
+// unique reports ids used twice in the list at path.
+func (k *checker) unique(path string, ids []string) {
+	first := map[string]int{}
+	for i, id := range ids {
+		if id == "" {
+			continue
+		}
+		if j, dup := first[id]; dup {
+			k.p.add(join(index(path, i), "id"), "duplicate id %s, also used by %s", quote(id), index(path, j))
+			continue
+		}
+		first[id] = i
+	}
+}
+
+// required reports an empty string field.
+func (k *checker) required(path, s string) {
+	if strings.TrimSpace(s) == "" {
+		k.p.add(path, "required")
+	}
+}
+
+func (k *checker) schedule() {
+	s := &k.c.Schedule
+	if s.Start.IsZero() {
+		k.p.add("schedule.start", "required: an RFC 3339 timestamp such as 2026-12-01T00:00:00Z")
+	}
+	w := s.Window
+	switch {
+	case w == Window{} && !k.p.present("schedule.window"):
+		k.p.add("schedule.window", "required: a duration such as 720h or 3d, or calendar months such as 1mo")
+	case w.Months == 0 && w.Duration <= 0:
+		k.p.add("schedule.window", "must be positive, got %s", w)
+	}
+	k.probesPerTarget()
+	if msg := checkRecurrence(s.Recurrence); msg != "" {
+		k.p.add("schedule.recurrence", "%s", msg)
+	} else if period := recurrencePeriod(s.Recurrence); period > 0 && windowLonger(w, period) {
+		k.p.add("schedule.window", "window %s is longer than the time between two %s runs: runs would overlap", w, s.Recurrence)
+	}
+}
+
+func (k *checker) probesPerTarget() {
+	const path = "schedule.probes_per_target"
+	total := 0
+	for _, ch := range Channels {
+		n, ok := k.c.Schedule.ProbesPerTarget[ch]
+		if !ok {
+			continue
+		}
+		if n < 0 {
+			k.p.add(join(path, string(ch)), "must not be negative, got %d", n)
+			continue
+		}
+		total += n
+	}
+	if total == 0 && !k.p.badUnder(path) {
+		k.p.add(path, "required: at least one channel with 1 or more probes, e.g. chat: 10")
+	}
+}
+
+// windowLonger reports whether w is longer than period, a month counting as its
+// shortest possible length (28 days).
+func windowLonger(w Window, period time.Duration) bool {
+	if w.Months > 0 {
+		return time.Duration(w.Months)*28*24*time.Hour > period
+	}
+	return w.Duration > period
+}
+
+func (k *checker) pacing() {
+	pc := &k.c.Pacing
+	switch {
+	case !k.p.present("pacing.max_in_flight"):
+		pc.MaxInFlight = DefaultMaxInFlight
+	case pc.MaxInFlight < 1:
+		k.p.add("pacing.max_in_flight", "must be at least 1, got %d", pc.MaxInFlight)
+	}
+}
+
+func (k *checker) deadlines() {
+	dl := &k.c.Deadlines
+	k.deadline("deadlines.chat", &dl.Chat, DefaultChatDeadline)
+	k.deadline("deadlines.email", &dl.Email, DefaultEmailDeadline)
+}
+
+func (k *checker) deadline(path string, d *Duration, def time.Duration) {
+	switch {
+	case !k.p.present(path):
+		*d = Duration(def)
+	case *d <= 0:
+		k.p.add(path, "must be positive, got %s", d.D())
+	}
+}
+
+func (k *checker) sla() {
+	for _, ch := range Channels {
+		s, ok := k.c.SLA[ch]
+		if !ok {
+			continue
+		}
+		if r := s.ResponseRate; math.IsNaN(r) || r < 0 || r > 1 {
+			k.p.add(fmt.Sprintf("sla.%s.response_rate", ch), "must be between 0 and 1, got %v", r)
+		}
+	}
+}

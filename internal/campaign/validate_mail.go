@@ -1,0 +1,140 @@
+package campaign
+
+import (
+	"net"
+	"net/mail"
+	"regexp"
+)
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// address checks a required bare email address.
+func (k *checker) address(path, s string) {
+	if s == "" {
+		k.p.add(path, "required")
+		return
+	}
+	if !validAddress(s) {
+		k.p.add(path, "%s is not an email address (want e.g. support@acme.example)", quote(s))
+	}
+}
+
+// validAddress reports whether s is a bare address, without a display name.
+func validAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s
+}
+
+func (k *checker) mailboxes() {
+	ms := k.c.Mailboxes
+	ids := make([]string, len(ms))
+	for i := range ms {
+		path := index("mailboxes", i)
+		m := &ms[i]
+		k.id(join(path, "id"), m.ID)
+		k.address(join(path, "address"), m.Address)
+		k.server(join(path, "smtp"), &m.SMTP, m.Address)
+		k.server(join(path, "imap"), &m.IMAP, m.Address)
+		ids[i] = m.ID
+	}
+	k.unique("mailboxes", ids)
+}
+
+// server checks a mail server endpoint; Username defaults to the mailbox address.
+func (k *checker) server(path string, s *Server, address string) {
+	if !k.p.present(path) {
+		k.p.add(path, "required: host, port, tls and password_env or password_file")
+		return
+	}
+	k.required(join(path, "host"), s.Host)
+	switch {
+	case !k.p.present(join(path, "port")):
+		k.p.add(join(path, "port"), "required")
+	case s.Port < 1 || s.Port > 65535:
+		k.p.add(join(path, "port"), "must be between 1 and 65535, got %d", s.Port)
+	}
+	switch s.TLS {
+	case "starttls", "implicit":
+	case "none":
+		if s.Host != "" && !isLoopback(s.Host) {
+			k.p.add(join(path, "tls"), `"none" is allowed only for a loopback host (localhost, 127.0.0.1, ::1): the password would cross the network in clear`)
+		}
+	case "":
+		k.p.add(join(path, "tls"), "required: one of starttls, implicit, none")
+	default:
+		k.p.add(join(path, "tls"), "%s is not one of starttls, implicit, none", quote(s.TLS))
+	}
+	if s.Username == "" {
+		s.Username = address
+	}
+	k.credentials(path, s)
+}
+
+func (k *checker) credentials(path string, s *Server) {
+	switch {
+	case s.PasswordEnv != "" && s.PasswordFile != "":
+		k.p.add(path, "set password_env or password_file, not both")
+	case s.PasswordEnv == "" && s.PasswordFile == "":
+		k.p.add(path, "credentials required: set password_env (an environment variable name) or password_file")
+	case s.PasswordEnv != "" && !envName.MatchString(s.PasswordEnv):
+		k.p.add(join(path, "password_env"), "%s is not an environment variable name", quote(s.PasswordEnv))
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (k *checker) scenarios() {
+	ss := k.c.Scenarios
+	if len(ss) == 0 {
+		k.p.add("scenarios", "required: at least one scenario")
+		return
+	}
+	probed := k.c.probedChannels()
+	emailProbed := false
+	for _, ch := range probed {
+		emailProbed = emailProbed || ch == ChannelEmail
+	}
+	ids := make([]string, len(ss))
+	for i := range ss {
+		k.scenario(index("scenarios", i), &ss[i], emailProbed)
+		ids[i] = ss[i].ID
+	}
+	k.unique("scenarios", ids)
+	for _, ch := range probed {
+		if !k.anyScenarioUses(ch) {
+			k.p.add("scenarios", "no scenario is used on %[1]s, but targets are probed on %[1]s", ch)
+		}
+	}
+}
+
+func (k *checker) anyScenarioUses(ch Channel) bool {
+	for _, s := range k.c.Scenarios {
+		if s.UsesChannel(ch) {
+			return true
+		}
+	}
+	return false
+}
+
+func (k *checker) scenario(path string, s *Scenario, emailProbed bool) {
+	k.id(join(path, "id"), s.ID)
+	if k.p.present(join(path, "channels")) && len(s.Channels) == 0 && !k.p.badUnder(join(path, "channels")) {
+		k.p.add(join(path, "channels"), "empty: list channels, or leave channels out to use the scenario on every channel")
+	}
+	k.required(join(path, "message"), s.Message)
+	if emailProbed && s.UsesChannel(ChannelEmail) {
+		if s.Subject == "" {
+			k.p.add(join(path, "subject"), "required for a scenario used on email")
+		}
+	}
+	k.required(join(path, "persona.name"), s.Persona.Name)
+	if s.Persona.Email != "" && !validAddress(s.Persona.Email) {
+		k.p.add(join(path, "persona.email"), "%s is not an email address (want e.g. jane@example.com)", quote(s.Persona.Email))
+	}
+}

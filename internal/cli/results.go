@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/stakeoutcx/stakeout/internal/store"
+)
+
+// ResultsCmd groups the results subcommands.
+type ResultsCmd struct {
+	Export ExportCmd `cmd:"" help:"Write one line per probe: probe_id, run, target, channel, scenario, planned_at, started_at, outcome, reason, first_response_s, human_response_s."`
+}
+
+// ExportCmd is `stakeout results export`.
+type ExportCmd struct {
+	Run    string `name:"run" help:"Only this run (default: every run)."`
+	Format string `name:"format" default:"jsonl" enum:"jsonl,csv" help:"Output format: jsonl or csv (with a header row)."`
+	Output string `name:"output" short:"o" default:"-" help:"File to write ('-' is stdout)."`
+}
+
+// Run writes the export.
+func (c *ExportCmd) Run(ctx context.Context, g *Globals) error {
+	st, err := store.Open(ctx, g.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	out := g.stdout
+	if c.Output != "-" {
+		f, err := os.Create(c.Output)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = f
+	}
+	w := bufio.NewWriter(out)
+	n, err := store.Export(ctx, st, c.Run, c.Format, w)
+	if err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stderr, "exported %d results\n", n)
+	return nil
+}

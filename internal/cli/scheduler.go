@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/scheduler"
+)
+
+// SchedulerCmd is `stakeout scheduler`.
+type SchedulerCmd struct {
+	MetricsFlags
+	Campaigns string        `name:"campaigns" env:"STAKEOUT_CAMPAIGNS" required:"" type:"existingdir" help:"Directory of campaign files (*.yaml, *.yml), reread on every scan."`
+	Interval  time.Duration `name:"interval" env:"STAKEOUT_SCAN_INTERVAL" default:"30s" help:"Time between scans of the campaign directory."`
+}
+
+// Run scans until SIGINT or SIGTERM.
+func (c *SchedulerCmd) Run(ctx context.Context, g *Globals) error {
+	if _, err := os.Stat(c.Campaigns); err != nil {
+		return fmt.Errorf("--campaigns: %w", err)
+	}
+	rdb, err := g.redis()
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	reg := metrics.NewRegistry()
+	srv, err := c.serveMetrics(reg, asynq.NewInspectorFromRedisClient(rdb), g)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	r := &scheduler.Recurring{Dir: c.Campaigns, Redis: rdb, Interval: c.Interval, Logger: g.logger,
+		Launcher: &scheduler.Launcher{Client: asynq.NewClientFromRedisClient(rdb), States: runstate.New(rdb)}}
+	g.logger.Info("scheduler started", "campaigns", c.Campaigns, "interval", c.Interval.String())
+	return r.Run(ctx)
+}

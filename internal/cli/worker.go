@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/internal/store"
+	"github.com/stakeoutcx/stakeout/probes"
+	"github.com/stakeoutcx/stakeout/workers"
+)
+
+// MetricsFlags are the flags of long-running processes.
+type MetricsFlags struct {
+	MetricsAddr  string `name:"metrics-addr" env:"STAKEOUT_METRICS_ADDR" default:"127.0.0.1:9464" help:"Serve Prometheus /metrics and /healthz on this address ('' turns it off)."`
+	QueueMetrics bool   `name:"queue-metrics" env:"STAKEOUT_QUEUE_METRICS" help:"Also export asynq queue sizes and latencies (asynq_* metrics). Turn it on in one process only, e.g. the scheduler."`
+}
+
+// WorkerCmd is `stakeout worker`.
+type WorkerCmd struct {
+	MetricsFlags
+	Concurrency     int           `name:"concurrency" env:"STAKEOUT_CONCURRENCY" default:"10" help:"Tasks run at once by this process."`
+	Queues          string        `name:"queues" env:"STAKEOUT_QUEUES" default:"chat=4,email=4,results=6,alerts=2" help:"Queues served and their weights, as name=weight,... A weight of 0 leaves a queue out."`
+	ShutdownTimeout time.Duration `name:"shutdown-timeout" env:"STAKEOUT_SHUTDOWN_TIMEOUT" default:"21m" help:"On SIGTERM, how long running probes may finish before they are handed back to the queue. Keep it above the longest probe (chat: 20m)."`
+	PacingWait      time.Duration `name:"pacing-wait" env:"STAKEOUT_PACING_WAIT" default:"5s" help:"How long a probe waits in the worker for a pacing slot of its target before it goes back to the queue."`
+	NoResults       bool          `name:"no-results" env:"STAKEOUT_NO_RESULTS" help:"Do not serve the results queue (for probe-only workers that have no access to the store)."`
+}
+
+// Run serves until SIGINT or SIGTERM.
+func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
+	queues, err := parseQueues(c.Queues)
+	if err != nil {
+		return err
+	}
+	opts, err := g.redisOptions()
+	if err != nil {
+		return err
+	}
+	rdb, err := g.redis()
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	reg := metrics.NewRegistry()
+	cfg := workers.Config{Redis: opts, Concurrency: c.Concurrency, Queues: queues, ShutdownTimeout: c.ShutdownTimeout,
+		PacingMaxWait: c.PacingWait, Registry: probes.Default(), Registerer: reg, Logger: g.logger}
+	if !c.NoResults {
+		st, err := store.Open(ctx, g.DB)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		cfg.Store = st
+	}
+	if len(cfg.Registry.Channels()) == 0 {
+		g.logger.Warn("this build has no probe for any channel yet: serving results and alerts only")
+	}
+	w, err := workers.New(cfg)
+	if err != nil {
+		return err
+	}
+	srv, err := c.serveMetrics(reg, asynq.NewInspectorFromRedisClient(rdb), g)
+	if err != nil {
+		w.Close()
+		return err
+	}
+	defer srv.Close()
+	return w.Run(ctx)
+}
+
+func (c *MetricsFlags) serveMetrics(reg *prometheus.Registry, insp *asynq.Inspector, g *Globals) (*metrics.Server, error) {
+	if c.QueueMetrics {
+		reg.MustRegister(metrics.NewQueueCollector(insp))
+	}
+	return metrics.Listen(c.MetricsAddr, reg, g.logger)
+}
+
+// parseQueues parses "name=weight,...".
+func parseQueues(s string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, w, ok := strings.Cut(part, "=")
+		n, err := strconv.Atoi(w)
+		if !ok || err != nil || n < 0 || name == "" {
+			return nil, fmt.Errorf("--queues: %q is not name=weight with a weight ≥ 0", part)
+		}
+		out[name] = n
+	}
+	return out, nil
+}

@@ -1,0 +1,87 @@
+// Package metrics defines stakeout's Prometheus metrics. Collectors are registered on a
+// registry passed in, never on a global one.
+package metrics
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// LatencyBuckets are the classic buckets of response-time histograms: 0.25 s to 7 days,
+// so one histogram serves chat (seconds) and email (hours to days).
+var LatencyBuckets = []float64{
+	0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1200, 1800,
+	3600, 7200, 14400, 28800, 43200, 86400, 172800, 259200, 432000, 604800,
+}
+
+// DurationBuckets are the buckets of probe run-time histograms: 10 ms to 1 hour.
+var DurationBuckets = []float64{0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600}
+
+// Probe holds the metrics of probe execution, recorded by the worker's dispatcher.
+type Probe struct {
+	// Duration is how long probe attempts ran, by channel and outcome.
+	Duration *prometheus.HistogramVec
+	// InFlight is the number of probes running in this process, by channel.
+	InFlight *prometheus.GaugeVec
+	// PacingWait is how long probes waited for a pacing slot, by channel.
+	PacingWait *prometheus.HistogramVec
+	// PacingDeferred counts probes handed back to the queue to wait for a pacing slot.
+	PacingDeferred *prometheus.CounterVec
+	// Errors counts probe attempts that ended in an error (retried), by channel.
+	Errors *prometheus.CounterVec
+}
+
+// NewProbe creates the probe metrics and registers them on reg.
+func NewProbe(reg prometheus.Registerer) *Probe {
+	m := &Probe{
+		Duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "stakeout_probe_duration_seconds", Help: "Wall time of probe attempts, by channel and outcome.",
+			Buckets: DurationBuckets, NativeHistogramBucketFactor: 1.1,
+		}, []string{"channel", "outcome"}),
+		InFlight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "stakeout_probes_in_flight", Help: "Probes running in this process, by channel.",
+		}, []string{"channel"}),
+		PacingWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "stakeout_pacing_wait_seconds", Help: "Time probes waited in the worker for a pacing slot of their target.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 4, 10), NativeHistogramBucketFactor: 1.1,
+		}, []string{"channel"}),
+		PacingDeferred: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stakeout_pacing_deferred_total", Help: "Probes handed back to the queue because their target had no free pacing slot.",
+		}, []string{"channel", "target"}),
+		Errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stakeout_probe_errors_total", Help: "Probe attempts that ended in an error and were retried, by channel.",
+		}, []string{"channel"}),
+	}
+	reg.MustRegister(m.Duration, m.InFlight, m.PacingWait, m.PacingDeferred, m.Errors)
+	return m
+}
+
+// Results holds the metrics of recorded results, updated once per probe by the results worker.
+type Results struct {
+	// Outcomes counts recorded probe results.
+	Outcomes *prometheus.CounterVec
+	// Response is the response latency by channel, target and kind (first, human).
+	Response *prometheus.HistogramVec
+	// Duplicates counts result deliveries for probes already recorded.
+	Duplicates *prometheus.CounterVec
+}
+
+// NewResults creates the result metrics and registers them on reg.
+func NewResults(reg prometheus.Registerer) *Results {
+	m := &Results{
+		Outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stakeout_probe_results_total", Help: "Probe results recorded, by channel, target, outcome and reason.",
+		}, []string{"channel", "target", "outcome", "reason"}),
+		Response: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "stakeout_response_seconds", Help: "Time from our message to the target's answer, by channel, target and kind (first: any answer; human: first human answer).",
+			Buckets: LatencyBuckets, NativeHistogramBucketFactor: 1.1, NativeHistogramMaxBucketNumber: 160,
+			NativeHistogramMinResetDuration: time.Hour,
+		}, []string{"channel", "target", "kind"}),
+		Duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stakeout_results_duplicate_total", Help: "Result deliveries for probes already recorded (counted once), by channel.",
+		}, []string{"channel"}),
+	}
+	reg.MustRegister(m.Outcomes, m.Response, m.Duplicates)
+	return m
+}

@@ -1,0 +1,179 @@
+// Package redisproc starts a private redis-server child process on a free loopback port,
+// for `stakeout demo` and for tests. It never touches a Redis the user runs.
+package redisproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrNotInstalled is returned when no redis-server binary is found.
+var ErrNotInstalled = errors.New("redis-server not found: install the Debian package redis-server (apt-get install redis-server) or set STAKEOUT_REDIS_SERVER to its path")
+
+// Options configures a child Redis. The zero value is ready to use.
+type Options struct {
+	// Binary is the redis-server to run (default: $STAKEOUT_REDIS_SERVER, then redis-server on PATH, then /usr/bin/redis-server).
+	Binary string
+	// Dir is the working directory; default a new temporary directory removed by Stop.
+	Dir string
+	// StartTimeout bounds the wait for the server to answer PING (default 10s).
+	StartTimeout time.Duration
+}
+
+// Server is a running redis-server child.
+type Server struct {
+	// Addr is host:port on loopback.
+	Addr string
+	cmd  *exec.Cmd
+	dir  string
+	rm   bool
+	done chan struct{}
+}
+
+// URL returns a redis:// URL for database db.
+func (s *Server) URL(db int) string { return fmt.Sprintf("redis://%s/%d", s.Addr, db) }
+
+// Find returns the path of the redis-server binary to use.
+func Find(bin string) (string, error) {
+	if bin == "" {
+		bin = os.Getenv("STAKEOUT_REDIS_SERVER")
+	}
+	if bin != "" {
+		return exec.LookPath(bin)
+	}
+	if p, err := exec.LookPath("redis-server"); err == nil {
+		return p, nil
+	}
+	if _, err := os.Stat("/usr/bin/redis-server"); err == nil {
+		return "/usr/bin/redis-server", nil
+	}
+	return "", ErrNotInstalled
+}
+
+// Start runs a new redis-server on a free 127.0.0.1 port with persistence off and
+// maxmemory-policy noeviction (asynq needs it), and waits until it answers.
+// The child dies with this process (Linux parent-death signal).
+func Start(ctx context.Context, o Options) (*Server, error) {
+	bin, err := Find(o.Binary)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{dir: o.Dir, done: make(chan struct{})}
+	if s.dir == "" {
+		if s.dir, err = os.MkdirTemp("", "stakeout-redis-"); err != nil {
+			return nil, fmt.Errorf("redis temp dir: %w", err)
+		}
+		s.rm = true
+	}
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = s.start(ctx, bin, o); err == nil {
+			return s, nil
+		}
+	}
+	s.cleanup()
+	return nil, err
+}
+
+func (s *Server) start(ctx context.Context, bin string, o Options) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	s.done = make(chan struct{})
+	logPath := filepath.Join(s.dir, "redis.log")
+	s.cmd = exec.Command(bin,
+		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", s.dir,
+		"--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction",
+		"--daemonize", "no", "--logfile", logPath, "--protected-mode", "yes")
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	if err := s.cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", bin, err)
+	}
+	go func() { _ = s.cmd.Wait(); close(s.done) }()
+	timeout := o.StartTimeout
+	if timeout == 0 {
+		timeout = 10 * time.Second
+	}
+	if err := s.waitReady(ctx, timeout); err != nil {
+		s.kill()
+		logTail, _ := os.ReadFile(logPath)
+		return fmt.Errorf("redis-server on %s did not start: %w: %s", s.Addr, err, lastLine(string(logTail)))
+	}
+	return nil
+}
+
+func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1, DialTimeout: time.Second})
+	defer c.Close()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := c.Ping(ctx).Err()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-s.done:
+			return errors.New("process exited")
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+	}
+}
+
+// Stop terminates the server and removes its temporary directory.
+func (s *Server) Stop() {
+	if s == nil || s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+		s.kill()
+	}
+	s.cleanup()
+}
+
+func (s *Server) kill() {
+	_ = s.cmd.Process.Kill()
+	<-s.done
+}
+
+func (s *Server) cleanup() {
+	if s.rm {
+		_ = os.RemoveAll(s.dir)
+	}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}

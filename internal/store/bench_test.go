@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stakeoutcx/stakeout/internal/result"
+)
+
+// benchResult is a realistic result with a small transcript as evidence.
+func benchResult(i int) result.Result {
+	r := sample("bench", fmt.Sprintf("bench/acme/chat/%09d", i))
+	r.Evidence = []byte(`{"transcript":[{"from":"us","text":"Hello, I would like a refund for order 1234."},{"from":"agent","text":"Sure, let me check that for you."}]}`)
+	return r
+}
+
+func reportRate(b *testing.B) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "results/s")
+}
+
+// BenchmarkUpsert stores one new result per call.
+func BenchmarkUpsert(b *testing.B) {
+	s, _ := openTemp(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := s.Upsert(ctx, benchResult(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRate(b)
+}
+
+// BenchmarkUpsertBatch stores new results in batches of 100; b.N counts results.
+func BenchmarkUpsertBatch(b *testing.B) {
+	const size = 100
+	s, _ := openTemp(b)
+	ctx := context.Background()
+	batch := make([]result.Result, 0, size)
+	b.ResetTimer()
+	for i := range b.N {
+		batch = append(batch, benchResult(i))
+		if len(batch) == size || i == b.N-1 {
+			if _, err := s.UpsertBatch(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	reportRate(b)
+}
+
+// BenchmarkUpsertParallel stores one new result per call from GOMAXPROCS goroutines,
+// as the results worker does.
+func BenchmarkUpsertParallel(b *testing.B) {
+	s, _ := openTemp(b)
+	ctx := context.Background()
+	var next atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := s.Upsert(ctx, benchResult(int(next.Add(1)))); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	reportRate(b)
+}
+
+// BenchmarkUpsertExisting re-delivers results that are already stored (updates).
+func BenchmarkUpsertExisting(b *testing.B) {
+	const ids = 1000
+	s, _ := openTemp(b)
+	ctx := context.Background()
+	for i := range ids {
+		if _, err := s.Upsert(ctx, benchResult(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := s.Upsert(ctx, benchResult(i%ids)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRate(b)
+}

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/stakeoutcx/stakeout/internal/result"
+)
+
+// Export formats accepted by Export.
+const (
+	// FormatJSONL writes one JSON object per line.
+	FormatJSONL = "jsonl"
+	// FormatCSV writes a header row, then one row per probe.
+	FormatCSV = "csv"
+)
+
+// ExportColumns are the columns Export writes, in order.
+var ExportColumns = []string{
+	"probe_id", "run", "target", "channel", "scenario", "planned_at", "started_at",
+	"outcome", "reason", "first_response_s", "human_response_s",
+}
+
+// exportRow is one line of a JSONL export; its fields follow ExportColumns.
+type exportRow struct {
+	ProbeID        string   `json:"probe_id"`
+	Run            string   `json:"run"`
+	Target         string   `json:"target"`
+	Channel        string   `json:"channel"`
+	Scenario       string   `json:"scenario"`
+	PlannedAt      *string  `json:"planned_at"`
+	StartedAt      *string  `json:"started_at"`
+	Outcome        string   `json:"outcome"`
+	Reason         string   `json:"reason"`
+	FirstResponseS *float64 `json:"first_response_s"`
+	HumanResponseS *float64 `json:"human_response_s"`
+}
+
+// Export writes the results of run (every run for "") from s to w, one line per probe
+// ordered by probe id, and returns how many probes it wrote. format is FormatJSONL or
+// FormatCSV. Times are RFC3339Nano in UTC. An absent latency or time is null in
+// JSONL and an empty field in CSV.
+func Export(ctx context.Context, s Store, run string, format string, w io.Writer) (n int, err error) {
+	switch format {
+	case FormatJSONL:
+		bw := bufio.NewWriter(w)
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+		err = s.Each(ctx, run, func(r result.Result) error {
+			if err := enc.Encode(newExportRow(r)); err != nil {
+				return err
+			}
+			n++
+			return nil
+		})
+		if err == nil {
+			err = bw.Flush()
+		}
+	case FormatCSV:
+		cw := csv.NewWriter(w)
+		if err = cw.Write(ExportColumns); err != nil {
+			break
+		}
+		err = s.Each(ctx, run, func(r result.Result) error {
+			if err := cw.Write(csvRecord(r)); err != nil {
+				return err
+			}
+			n++
+			return nil
+		})
+		if err == nil {
+			cw.Flush()
+			err = cw.Error()
+		}
+	default:
+		return 0, fmt.Errorf("export: unknown format %q (want %s or %s)", format, FormatJSONL, FormatCSV)
+	}
+	if err != nil {
+		return n, fmt.Errorf("export %s: %w", format, err)
+	}
+	return n, nil
+}
+
+// newExportRow projects r onto the export columns.
+func newExportRow(r result.Result) exportRow {
+	return exportRow{
+		ProbeID:        r.ProbeID,
+		Run:            r.Run,
+		Target:         r.Target,
+		Channel:        r.Channel,
+		Scenario:       r.Scenario,
+		PlannedAt:      exportTime(r.PlannedAt),
+		StartedAt:      exportTime(r.StartedAt),
+		Outcome:        string(r.Outcome),
+		Reason:         r.Reason,
+		FirstResponseS: r.FirstResponseS,
+		HumanResponseS: r.HumanResponseS,
+	}
+}
+
+// csvRecord is r as a CSV record in ExportColumns order.
+func csvRecord(r result.Result) []string {
+	e := newExportRow(r)
+	return []string{
+		e.ProbeID, e.Run, e.Target, e.Channel, e.Scenario,
+		deref(e.PlannedAt), deref(e.StartedAt), e.Outcome, e.Reason,
+		csvFloat(e.FirstResponseS), csvFloat(e.HumanResponseS),
+	}
+}
+
+// exportTime formats t as RFC3339Nano UTC; nil for the zero time.
+func exportTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339Nano)
+	return &s
+}
+
+// deref returns *s, or "" for nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// csvFloat formats v as the shortest decimal that reads back exactly; "" for nil.
+func csvFloat(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
+}

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseDSN(t *testing.T) {
+	for _, tc := range []struct{ dsn, kind, path string }{
+		{"results.db", "sqlite", "results.db"},
+		{"sqlite:results.db", "sqlite", "results.db"},
+		{"sqlite://results.db", "sqlite", "results.db"},
+		{"sqlite:///var/lib/stakeout/results.db", "sqlite", "/var/lib/stakeout/results.db"},
+		{"/tmp/r.db", "sqlite", "/tmp/r.db"},
+		{"postgres://u:p@db/stakeout", "postgres", ""},
+		{"postgresql://db/stakeout", "postgres", ""},
+	} {
+		kind, path, err := parseDSN(tc.dsn)
+		if err != nil || kind != tc.kind || path != tc.path {
+			t.Errorf("parseDSN(%q) = %q, %q, %v; want %q, %q, nil", tc.dsn, kind, path, err, tc.kind, tc.path)
+		}
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	missingDir := filepath.Join(t.TempDir(), "no", "such", "dir", "results.db")
+	for _, tc := range []struct{ name, dsn, want string }{
+		{"empty", "", "empty dsn"},
+		{"blank", "  ", "empty dsn"},
+		{"sqlite without path", "sqlite://", "names no database file"},
+		{"unknown scheme", "mysql://user:secret@db/x", `unsupported dsn scheme in "mysql"`},
+		{"postgres", "postgres://user:secret@db/stakeout", "postgres store not implemented yet"},
+		{"postgresql", "postgresql://db/stakeout", "postgres store not implemented yet"},
+		{"unwritable path", missingDir, missingDir},
+		{"directory", filepath.Dir(filepath.Dir(missingDir)), filepath.Dir(filepath.Dir(missingDir))},
+		{"memory", ":memory:", "in-memory SQLite is not supported"},
+		{"sqlite memory", "sqlite://:memory:", "in-memory SQLite is not supported"},
+	} {
+		s, err := Open(ctx, tc.dsn)
+		if err == nil {
+			s.Close()
+			t.Errorf("%s: Open(%q) succeeded, want error containing %q", tc.name, tc.dsn, tc.want)
+			continue
+		}
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Open(%q) error = %q, want it to contain %q", tc.name, tc.dsn, err, tc.want)
+		}
+		if strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: Open error %q reveals a password", tc.name, err)
+		}
+	}
+	if _, err := Open(ctx, "postgres://db/x"); !errors.Is(err, ErrPostgresNotImplemented) {
+		t.Errorf("Open(postgres) error = %v, want ErrPostgresNotImplemented", err)
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	s, path := openTemp(t)
+	db := s.(*sqliteStore).writer
+	if _, err := db.Exec("PRAGMA user_version = 99"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), "schema version 99 is newer") {
+		t.Errorf("Open of a newer schema = %v, want a schema version error", err)
+	}
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "results.db")
+	r := sample("run1", "p1")
+	for i, dsn := range []string{path, "sqlite:" + path, "sqlite://" + path} {
+		s, err := Open(ctx, dsn)
+		if err != nil {
+			t.Fatalf("Open(%q): %v", dsn, err)
+		}
+		created, err := s.Upsert(ctx, r)
+		if err != nil || created != (i == 0) {
+			t.Errorf("open %d: Upsert = %v, %v; want %v, nil", i, created, err, i == 0)
+		}
+		got, ok, err := s.Get(ctx, "p1")
+		if err != nil || !ok {
+			t.Fatalf("open %d: Get = %v, %v", i, ok, err)
+		}
+		if diff := cmp.Diff(r, got); diff != "" {
+			t.Errorf("open %d: Get (-want +got):\n%s", i, diff)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database file: %v", err)
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	s, _ := openTemp(t)
+	db := s.(*sqliteStore).writer
+	for pragma, want := range map[string]string{
+		"journal_mode": "wal",
+		"busy_timeout": "5000",
+		"synchronous":  "1",
+		"foreign_keys": "1",
+		"user_version": "1",
+	} {
+		var got string
+		if err := db.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {
+			t.Errorf("PRAGMA %s: %v", pragma, err)
+		} else if got != want {
+			t.Errorf("PRAGMA %s = %q, want %q", pragma, got, want)
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// SchemaVersion is the version of the results schema this code writes. SQLite keeps
+// it in PRAGMA user_version; each step of migrations raises it by one.
+const SchemaVersion = 1
+
+// migrations[i] takes the schema from version i to version i+1. Statements stay close
+// to portable SQL so the PostgreSQL store can share them where cheap.
+//
+// Column conventions:
+//   - times (planned_at, started_at, finished_at, created_at, updated_at) are INTEGER
+//     nanoseconds since the Unix epoch, UTC; NULL stands for the zero time.Time.
+//     Integers sort and compare correctly in SQL, which RFC3339Nano text (variable
+//     width) does not.
+//   - first_response_s and human_response_s are NULL when there was no such answer.
+//   - evidence is a BLOB of JSON, NULL when empty.
+//   - writes counts how many times the row was written: 1 after the insert, +1 per
+//     later upsert. Upsert reports created exactly when it reads back 1.
+var migrations = [][]string{
+	{
+		`CREATE TABLE IF NOT EXISTS results (
+			probe_id         TEXT PRIMARY KEY,
+			run              TEXT NOT NULL,
+			campaign         TEXT NOT NULL DEFAULT '',
+			target           TEXT NOT NULL,
+			industry         TEXT NOT NULL DEFAULT '',
+			channel          TEXT NOT NULL,
+			scenario         TEXT NOT NULL,
+			planned_at       BIGINT,
+			started_at       BIGINT,
+			finished_at      BIGINT,
+			outcome          TEXT NOT NULL,
+			reason           TEXT NOT NULL DEFAULT '',
+			first_response_s DOUBLE PRECISION,
+			human_response_s DOUBLE PRECISION,
+			duration_s       DOUBLE PRECISION NOT NULL DEFAULT 0,
+			evidence         BLOB,
+			writes           BIGINT NOT NULL DEFAULT 1,
+			created_at       BIGINT NOT NULL,
+			updated_at       BIGINT NOT NULL
+		)`,
+		`CREATE INDEX IF NOT EXISTS results_run_probe ON results (run, probe_id)`,
+	},
+}
+
+// migrate brings the schema of db up to SchemaVersion in one write transaction, so
+// that processes opening the same new file at once create it exactly once. It is a
+// no-op on an up-to-date database and refuses one written by a newer version.
+func migrate(ctx context.Context, db *sql.DB) (err error) {
+	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see sqliteDSN)
+	if err != nil {
+		return fmt.Errorf("migrate: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("migrate: read schema version: %w", err)
+	}
+	if version > SchemaVersion {
+		return fmt.Errorf("migrate: database schema version %d is newer than this program's %d", version, SchemaVersion)
+	}
+	for v := version; v < SchemaVersion; v++ {
+		for _, stmt := range migrations[v] {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("migrate: to version %d: %w", v+1, err)
+			}
+		}
+	}
+	if version != SchemaVersion {
+		// PRAGMA takes no bound parameters; SchemaVersion is a constant.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion)); err != nil {
+			return fmt.Errorf("migrate: write schema version: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate: commit: %w", err)
+	}
+	return nil
+}

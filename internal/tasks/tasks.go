@@ -1,0 +1,131 @@
+// Package tasks defines the asynq task types stakeout passes between its processes, their
+// typed JSON payloads and their constructors. Task ids are deterministic so that every
+// enqueue is idempotent.
+package tasks
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/result"
+)
+
+// Task type names.
+const (
+	TypeProbeChat  = "probe:chat"
+	TypeProbeEmail = "probe:email"
+	TypeResult     = "result"
+)
+
+// Queue names. Probe tasks go to the queue named after their channel.
+const (
+	QueueChat    = "chat"
+	QueueEmail   = "email"
+	QueueResults = "results"
+	QueueAlerts  = "alerts"
+)
+
+// Queues lists every queue a worker may serve.
+var Queues = []string{QueueChat, QueueEmail, QueueResults, QueueAlerts}
+
+// ProbeType returns the task type of a probe on channel ch.
+func ProbeType(ch campaign.Channel) string { return "probe:" + string(ch) }
+
+// ProbeQueue returns the queue of probes on channel ch.
+func ProbeQueue(ch campaign.Channel) string { return string(ch) }
+
+// Probe is the payload of a probe task: everything a worker needs, so workers need no campaign file.
+type Probe struct {
+	ProbeID   string           `json:"probe_id"`
+	Run       string           `json:"run"`
+	Campaign  string           `json:"campaign"`
+	Channel   campaign.Channel `json:"channel"`
+	Seq       int              `json:"seq"`
+	PlannedAt time.Time        `json:"planned_at"`
+	// Deadline is how long the probe waits for a human answer.
+	Deadline time.Duration          `json:"deadline"`
+	Pacing   Pacing                 `json:"pacing"`
+	Target   Target                 `json:"target"`
+	Scenario campaign.Scenario      `json:"scenario"`
+	Chat     *campaign.ChatChannel  `json:"chat,omitempty"`
+	Email    *campaign.EmailChannel `json:"email,omitempty"`
+	Mailbox  *campaign.Mailbox      `json:"mailbox,omitempty"`
+}
+
+// Target is the part of a campaign target a probe carries.
+type Target struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Industry string `json:"industry"`
+	Timezone string `json:"timezone"`
+}
+
+// Pacing is the run-time pacing of the probe's target.
+type Pacing struct {
+	MaxInFlight int           `json:"max_in_flight"`
+	MinGap      time.Duration `json:"min_gap"`
+}
+
+// ProbeTaskID is the deterministic asynq task id of a probe.
+func ProbeTaskID(probeID string) string { return "probe:" + probeID }
+
+// ResultTaskID is the deterministic asynq task id of a probe's result.
+func ResultTaskID(probeID string) string { return "result:" + probeID }
+
+// NewProbeTask returns the task for p with its deterministic id, queue and timing options.
+// maxRunTime bounds one attempt; the task is processed at p.PlannedAt.
+func NewProbeTask(p Probe, maxRunTime time.Duration) (*asynq.Task, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode probe %s: %w", p.ProbeID, err)
+	}
+	return asynq.NewTask(ProbeType(p.Channel), b,
+		asynq.TaskID(ProbeTaskID(p.ProbeID)),
+		asynq.Queue(ProbeQueue(p.Channel)),
+		asynq.ProcessAt(p.PlannedAt),
+		asynq.Timeout(maxRunTime),
+		asynq.MaxRetry(25),
+		asynq.Retention(24*time.Hour),
+	), nil
+}
+
+// ParseProbe decodes a probe payload; a bad payload is wrapped with asynq.SkipRetry.
+func ParseProbe(t *asynq.Task) (Probe, error) {
+	var p Probe
+	if err := json.Unmarshal(t.Payload(), &p); err != nil {
+		return p, fmt.Errorf("decode %s payload: %v: %w", t.Type(), err, asynq.SkipRetry)
+	}
+	if p.ProbeID == "" || p.Target.ID == "" {
+		return p, fmt.Errorf("decode %s payload: missing probe or target id: %w", t.Type(), asynq.SkipRetry)
+	}
+	return p, nil
+}
+
+// NewResultTask returns the result task of r, with a deterministic id.
+func NewResultTask(r result.Result) (*asynq.Task, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encode result %s: %w", r.ProbeID, err)
+	}
+	return asynq.NewTask(TypeResult, b,
+		asynq.TaskID(ResultTaskID(r.ProbeID)),
+		asynq.Queue(QueueResults),
+		asynq.MaxRetry(100),
+		asynq.Retention(24*time.Hour),
+	), nil
+}
+
+// ParseResult decodes a result payload; a bad payload is wrapped with asynq.SkipRetry.
+func ParseResult(t *asynq.Task) (result.Result, error) {
+	var r result.Result
+	if err := json.Unmarshal(t.Payload(), &r); err != nil {
+		return r, fmt.Errorf("decode result payload: %v: %w", err, asynq.SkipRetry)
+	}
+	if r.ProbeID == "" || !r.Outcome.Valid() {
+		return r, fmt.Errorf("decode result payload: missing probe id or bad outcome %q: %w", r.Outcome, asynq.SkipRetry)
+	}
+	return r, nil
+}

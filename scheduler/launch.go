@@ -1,0 +1,217 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/tasks"
+)
+
+// DefaultLaunchConcurrency is the number of concurrent enqueuers of a launch.
+const DefaultLaunchConcurrency = 32
+
+// Launcher puts a run's planned probes onto asynq, each at its planned time under a
+// deterministic task id. Launching the same run again, or from several processes at
+// once, enqueues each probe exactly once: probes that already started or ended are
+// skipped by their run state, and asynq refuses a second task with the same id.
+type Launcher struct {
+	Client *asynq.Client
+	States *runstate.Store
+	// Concurrency is the number of concurrent enqueuers (default DefaultLaunchConcurrency).
+	Concurrency int
+	// Progress, when set, is called as probes are handled with the count so far.
+	Progress func(done int)
+}
+
+// LaunchReport says what a launch did.
+type LaunchReport struct {
+	Run string
+	// Total probes in the plan.
+	Total int
+	// Enqueued by this launch.
+	Enqueued int
+	// Existing probes that were already queued (an earlier or concurrent launch).
+	Existing int
+	// Skipped probes that had already started, ended or been cancelled.
+	Skipped int
+}
+
+// Launch enqueues plan, the plan of run for campaign c.
+func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, plan []Probe) (LaunchReport, error) {
+	rep := LaunchReport{Run: run.ID, Total: len(plan)}
+	if err := l.States.SetMeta(ctx, run.ID, runstate.Meta{Campaign: c.ID, Total: len(plan), Start: run.Start, End: run.End}); err != nil {
+		return rep, err
+	}
+	ids := make([]string, len(plan))
+	for i, p := range plan {
+		ids[i] = p.ID
+	}
+	states, err := l.States.States(ctx, run.ID, ids)
+	if err != nil {
+		return rep, err
+	}
+	todo := make([]Probe, 0, len(plan))
+	for i, p := range plan {
+		if states[i] == "" || states[i] == runstate.Scheduled {
+			todo = append(todo, p)
+		} else {
+			rep.Skipped++
+		}
+	}
+	if l.Progress != nil && rep.Skipped > 0 {
+		l.Progress(rep.Skipped)
+	}
+	payloads, err := newPayloads(c)
+	if err != nil {
+		return rep, err
+	}
+	enq, existing, err := l.enqueueAll(ctx, todo, run.ID, payloads, rep.Skipped)
+	rep.Enqueued, rep.Existing = enq, existing
+	return rep, err
+}
+
+// enqueueAll enqueues probes with Concurrency workers, marking each chunk scheduled.
+func (l *Launcher) enqueueAll(ctx context.Context, todo []Probe, run string, pl *payloads, base int) (enq, existing int, err error) {
+	const chunk = 1000
+	workers := l.Concurrency
+	if workers <= 0 {
+		workers = DefaultLaunchConcurrency
+	}
+	done := base
+	for start := 0; start < len(todo); start += chunk {
+		part := todo[start:min(start+chunk, len(todo))]
+		e, x, err := l.enqueueChunk(ctx, part, pl, workers)
+		enq, existing = enq+e, existing+x
+		if err != nil {
+			return enq, existing, err
+		}
+		ids := make([]string, len(part))
+		for i, p := range part {
+			ids[i] = p.ID
+		}
+		if err := l.States.MarkScheduled(ctx, run, ids); err != nil {
+			return enq, existing, err
+		}
+		done += len(part)
+		if l.Progress != nil {
+			l.Progress(done)
+		}
+	}
+	return enq, existing, nil
+}
+
+func (l *Launcher) enqueueChunk(ctx context.Context, part []Probe, pl *payloads, workers int) (enq, existing int, err error) {
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+		next = make(chan Probe)
+	)
+	for range min(workers, len(part)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range next {
+				created, err := l.enqueue(ctx, p, pl)
+				mu.Lock()
+				switch {
+				case err != nil:
+					errs = append(errs, err)
+				case created:
+					enq++
+				default:
+					existing++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, p := range part {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	if ctx.Err() != nil {
+		errs = append(errs, ctx.Err())
+	}
+	if len(errs) > 0 {
+		return enq, existing, fmt.Errorf("enqueue %d of %d probes failed: %w", len(errs), len(part), errs[0])
+	}
+	return enq, existing, nil
+}
+
+func (l *Launcher) enqueue(ctx context.Context, p Probe, pl *payloads) (created bool, err error) {
+	task, err := tasks.NewProbeTask(pl.probe(p), MaxRunTime(pl.c, p.Channel))
+	if err != nil {
+		return false, err
+	}
+	_, err = l.Client.EnqueueContext(ctx, task)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s: %w", p.ID, err)
+	}
+	return true, nil
+}
+
+// MaxRunTime bounds one attempt of a probe on channel ch: a chat conversation lasts at
+// most its abandon timeout; an email probe only sends.
+func MaxRunTime(c *campaign.Campaign, ch campaign.Channel) time.Duration {
+	if ch == campaign.ChannelChat {
+		return c.Deadlines.For(ch) + 5*time.Minute
+	}
+	return 10 * time.Minute
+}
+
+// payloads builds task payloads from a campaign's targets, scenarios and mailboxes.
+type payloads struct {
+	c         *campaign.Campaign
+	targets   map[string]*campaign.Target
+	scenarios map[string]*campaign.Scenario
+	mailboxes map[string]*campaign.Mailbox
+}
+
+func newPayloads(c *campaign.Campaign) (*payloads, error) {
+	pl := &payloads{c: c, targets: map[string]*campaign.Target{}, scenarios: map[string]*campaign.Scenario{}, mailboxes: map[string]*campaign.Mailbox{}}
+	for i := range c.Targets {
+		pl.targets[c.Targets[i].ID] = &c.Targets[i]
+	}
+	for i := range c.Scenarios {
+		pl.scenarios[c.Scenarios[i].ID] = &c.Scenarios[i]
+	}
+	for i := range c.Mailboxes {
+		pl.mailboxes[c.Mailboxes[i].ID] = &c.Mailboxes[i]
+	}
+	return pl, nil
+}
+
+func (pl *payloads) probe(p Probe) tasks.Probe {
+	t := pl.targets[p.Target]
+	tp := tasks.Probe{
+		ProbeID: p.ID, Run: p.Run, Campaign: pl.c.ID, Channel: p.Channel, Seq: p.Seq, PlannedAt: p.At,
+		Deadline: pl.c.Deadlines.For(p.Channel),
+		Pacing:   tasks.Pacing{MaxInFlight: pl.c.Pacing.MaxInFlight, MinGap: pl.c.Pacing.MinGap.D()},
+		Target:   tasks.Target{ID: t.ID, Name: t.Name, Industry: t.Industry, Timezone: t.Timezone},
+		Scenario: *pl.scenarios[p.Scenario],
+	}
+	switch p.Channel {
+	case campaign.ChannelChat:
+		tp.Chat = t.Channels.Chat
+	case campaign.ChannelEmail:
+		tp.Email = t.Channels.Email
+		if tp.Email != nil {
+			tp.Mailbox = pl.mailboxes[tp.Email.Mailbox]
+		}
+	}
+	return tp
+}

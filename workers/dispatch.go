@@ -1,0 +1,148 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/tasks"
+	"github.com/stakeoutcx/stakeout/probes"
+)
+
+// Dispatcher runs probe tasks: it checks the run state, takes a pacing slot of the target,
+// runs the channel's probe and turns what it measured into a result task. It records what
+// every probe has in common; probes add only their own measurements.
+type Dispatcher struct {
+	Registry *probes.Registry
+	Pacer    *Pacer
+	States   *runstate.Store
+	Client   *asynq.Client
+	Metrics  *metrics.Probe
+	Logger   *slog.Logger
+	// PacingMaxWait is how long a probe waits in the worker for a pacing slot before it
+	// is handed back to the queue (default 5s).
+	PacingMaxWait time.Duration
+}
+
+// ProcessTask implements asynq.Handler for probe tasks.
+func (d *Dispatcher) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseProbe(t)
+	if err != nil {
+		return err
+	}
+	log := d.Logger.With("probe", p.ProbeID, "channel", p.Channel, "target", p.Target.ID)
+	probe, ok := d.Registry.Lookup(p.Channel)
+	if !ok {
+		return fmt.Errorf("no probe for channel %q in this worker", p.Channel)
+	}
+	states, err := d.States.States(ctx, p.Run, []string{p.ProbeID})
+	if err != nil {
+		return err
+	}
+	if runstate.Final(states[0]) {
+		log.Info("probe already ended, not run again", "state", states[0])
+		return nil
+	}
+	slot, err := d.acquire(ctx, p)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := slot.Release(context.WithoutCancel(ctx)); err != nil {
+			log.Warn("release pacing slot", "err", err)
+		}
+	}()
+	prev, err := d.States.Start(ctx, p.Run, p.ProbeID)
+	if err != nil {
+		return err
+	}
+	if runstate.Final(prev) {
+		log.Info("probe ended while waiting for its slot, not run", "state", prev)
+		return nil
+	}
+	return d.run(ctx, t, p, probe, log)
+}
+
+func (d *Dispatcher) acquire(ctx context.Context, p tasks.Probe) (*Slot, error) {
+	wait := d.PacingMaxWait
+	if wait == 0 {
+		wait = 5 * time.Second
+	}
+	begin := time.Now()
+	slot, err := d.Pacer.Acquire(ctx, p.Target.ID, p.ProbeID, p.Pacing.MaxInFlight, p.Pacing.MinGap, wait)
+	var deferred *PacingDefer
+	if errors.As(err, &deferred) {
+		d.Metrics.PacingDeferred.WithLabelValues(string(p.Channel), p.Target.ID).Inc()
+		return nil, err
+	}
+	if err == nil {
+		d.Metrics.PacingWait.WithLabelValues(string(p.Channel)).Observe(time.Since(begin).Seconds())
+	}
+	return slot, err
+}
+
+func (d *Dispatcher) run(ctx context.Context, t *asynq.Task, p tasks.Probe, probe probes.Probe, log *slog.Logger) error {
+	ch := string(p.Channel)
+	d.Metrics.InFlight.WithLabelValues(ch).Inc()
+	defer d.Metrics.InFlight.WithLabelValues(ch).Dec()
+	started := time.Now()
+	res, err := probe.Probe(ctx, p)
+	elapsed := time.Since(started)
+	if err != nil {
+		retried, _ := asynq.GetRetryCount(ctx)
+		maxRetry, _ := asynq.GetMaxRetry(ctx)
+		if retried < maxRetry && ctx.Err() == nil {
+			d.Metrics.Errors.WithLabelValues(ch).Inc()
+			log.Warn("probe attempt failed, will retry", "err", err, "attempt", retried+1)
+			return fmt.Errorf("probe %s: %w", p.ProbeID, err)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err() // shutdown or timeout: asynq hands the task back
+		}
+		log.Error("probe failed on its last attempt", "err", err)
+		res = probes.Result{Outcome: result.Failed, Reason: result.ReasonProbeError}
+	}
+	d.Metrics.Duration.WithLabelValues(ch, string(res.Outcome)).Observe(elapsed.Seconds())
+	if res.Pending {
+		return nil
+	}
+	return d.report(ctx, Record(p, res, started, elapsed), log)
+}
+
+// Record builds the stored result of probe p from what its probe measured.
+func Record(p tasks.Probe, res probes.Result, started time.Time, elapsed time.Duration) result.Result {
+	r := result.Result{
+		ProbeID: p.ProbeID, Run: p.Run, Campaign: p.Campaign, Target: p.Target.ID,
+		Industry: p.Target.Industry, Channel: string(p.Channel), Scenario: p.Scenario.ID,
+		PlannedAt: p.PlannedAt, StartedAt: started.UTC(), FinishedAt: started.Add(elapsed).UTC(),
+		Outcome: res.Outcome, Reason: res.Reason, DurationS: elapsed.Seconds(), Evidence: res.Evidence,
+	}
+	if res.Outcome != result.Failed {
+		if res.FirstResponse != nil {
+			r.FirstResponseS = result.Seconds(*res.FirstResponse)
+		}
+		if res.HumanResponse != nil {
+			r.HumanResponseS = result.Seconds(*res.HumanResponse)
+		}
+	}
+	return r
+}
+
+func (d *Dispatcher) report(ctx context.Context, r result.Result, log *slog.Logger) error {
+	task, err := tasks.NewResultTask(r)
+	if err != nil {
+		return err
+	}
+	_, err = d.Client.EnqueueContext(context.WithoutCancel(ctx), task)
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueue result of %s: %w", r.ProbeID, err)
+	}
+	log.Info("probe done", "outcome", r.Outcome, "reason", r.Reason, "duration_s", r.DurationS)
+	return nil
+}

@@ -1,0 +1,52 @@
+package workers
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/hibiken/asynq"
+	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/store"
+	"github.com/stakeoutcx/stakeout/internal/tasks"
+)
+
+// Results handles result tasks: it upserts each result into the store by probe id and,
+// only when the probe had no result yet, updates the metrics, so a re-delivered result
+// never counts twice.
+type Results struct {
+	Store   store.Store
+	States  *runstate.Store
+	Metrics *metrics.Results
+	Logger  *slog.Logger
+}
+
+// ProcessTask implements asynq.Handler for result tasks.
+func (h *Results) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	r, err := tasks.ParseResult(t)
+	if err != nil {
+		return err
+	}
+	created, err := h.Store.Upsert(ctx, r)
+	if err != nil {
+		return err
+	}
+	if created {
+		h.observe(r)
+	} else {
+		h.Metrics.Duplicates.WithLabelValues(r.Channel).Inc()
+		h.Logger.Info("result already recorded, counted once", "probe", r.ProbeID)
+	}
+	return h.States.Finish(ctx, r.Run, r.ProbeID, r.Outcome)
+}
+
+func (h *Results) observe(r result.Result) {
+	h.Metrics.Outcomes.WithLabelValues(r.Channel, r.Target, string(r.Outcome), r.Reason).Inc()
+	if r.FirstResponseS != nil {
+		h.Metrics.Response.WithLabelValues(r.Channel, r.Target, "first").Observe(*r.FirstResponseS)
+	}
+	if r.HumanResponseS != nil {
+		h.Metrics.Response.WithLabelValues(r.Channel, r.Target, "human").Observe(*r.HumanResponseS)
+	}
+}

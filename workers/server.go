@@ -1,0 +1,169 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/store"
+	"github.com/stakeoutcx/stakeout/internal/tasks"
+	"github.com/stakeoutcx/stakeout/probes"
+)
+
+// DefaultQueues are the queue weights of a worker: probes, results and alerts.
+var DefaultQueues = map[string]int{tasks.QueueChat: 4, tasks.QueueEmail: 4, tasks.QueueResults: 6, tasks.QueueAlerts: 2}
+
+// Config configures a worker. Zero fields take the stated defaults.
+type Config struct {
+	// Redis is the client for run state and pacing; asynq gets its own connections to the same server.
+	Redis *redis.Options
+	// Concurrency is the most tasks run at once (default 10).
+	Concurrency int
+	// Queues maps queue names to weights (default DefaultQueues). Probe queues without a
+	// registered probe and the results queue without a store are not served.
+	Queues map[string]int
+	// ShutdownTimeout is how long SIGTERM waits for running tasks before handing them
+	// back to the queue (default 21m: above the 20 min chat abandon timeout).
+	ShutdownTimeout time.Duration
+	// DelayedTaskCheckInterval is how often scheduled tasks are moved to pending (default 1s).
+	DelayedTaskCheckInterval time.Duration
+	// PacingMaxWait is how long a probe waits in the worker for a pacing slot (default 5s).
+	PacingMaxWait time.Duration
+	// Registry holds the probes this worker runs (default: none).
+	Registry *probes.Registry
+	// Store receives results; nil means this worker does not serve the results queue.
+	Store store.Store
+	// Registerer receives the worker's metrics (default: a new registry).
+	Registerer prometheus.Registerer
+	// Logger logs (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Worker is a running asynq server with stakeout's handlers.
+type Worker struct {
+	srv    *asynq.Server
+	mux    *asynq.ServeMux
+	rdb    *redis.Client
+	client *asynq.Client
+	log    *slog.Logger
+	queues map[string]int
+}
+
+// New builds a worker from cfg; Run starts it.
+func New(cfg Config) (*Worker, error) {
+	if cfg.Redis == nil {
+		return nil, errors.New("worker: no redis configured")
+	}
+	cfg = withDefaults(cfg)
+	w := &Worker{rdb: redis.NewClient(cfg.Redis), log: cfg.Logger}
+	conn := asynq.RedisClientOpt{Addr: cfg.Redis.Addr, Username: cfg.Redis.Username, Password: cfg.Redis.Password, DB: cfg.Redis.DB, TLSConfig: cfg.Redis.TLSConfig}
+	w.client = asynq.NewClient(conn)
+	states := runstate.New(w.rdb)
+	w.mux = asynq.NewServeMux()
+	w.queues = map[string]int{}
+	if chans := cfg.Registry.Channels(); len(chans) > 0 {
+		d := &Dispatcher{Registry: cfg.Registry, Pacer: NewPacer(w.rdb), States: states, Client: w.client,
+			Metrics: metrics.NewProbe(cfg.Registerer), Logger: cfg.Logger, PacingMaxWait: cfg.PacingMaxWait}
+		for _, ch := range chans {
+			w.mux.Handle(tasks.ProbeType(ch), d)
+			w.serve(cfg.Queues, tasks.ProbeQueue(ch))
+		}
+	}
+	if cfg.Store != nil {
+		w.mux.Handle(tasks.TypeResult, &Results{Store: cfg.Store, States: states, Metrics: metrics.NewResults(cfg.Registerer), Logger: cfg.Logger})
+		w.serve(cfg.Queues, tasks.QueueResults)
+	}
+	w.serve(cfg.Queues, tasks.QueueAlerts)
+	if len(w.queues) == 0 {
+		w.Close()
+		return nil, errors.New("worker: nothing to serve (no probe registered, no store, no alerts queue weight)")
+	}
+	w.srv = asynq.NewServer(conn, asynq.Config{
+		Concurrency:              cfg.Concurrency,
+		Queues:                   w.queues,
+		ShutdownTimeout:          cfg.ShutdownTimeout,
+		DelayedTaskCheckInterval: cfg.DelayedTaskCheckInterval,
+		RetryDelayFunc:           retryDelay,
+		IsFailure:                isFailure,
+		Logger:                   NewAsynqLogger(cfg.Logger),
+		LogLevel:                 asynq.WarnLevel,
+	})
+	return w, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.Concurrency == 0 {
+		cfg.Concurrency = 10
+	}
+	if cfg.Queues == nil {
+		cfg.Queues = DefaultQueues
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 21 * time.Minute
+	}
+	if cfg.DelayedTaskCheckInterval == 0 {
+		cfg.DelayedTaskCheckInterval = time.Second
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = probes.NewRegistry()
+	}
+	if cfg.Registerer == nil {
+		cfg.Registerer = prometheus.NewRegistry()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return cfg
+}
+
+func (w *Worker) serve(weights map[string]int, q string) {
+	if weight := weights[q]; weight > 0 {
+		w.queues[q] = weight
+	}
+}
+
+// Queues returns the queues this worker serves and their weights.
+func (w *Worker) Queues() map[string]int { return w.queues }
+
+// Run serves tasks until ctx ends, then shuts down: running tasks get ShutdownTimeout to
+// finish, after which they are handed back to their queue for another worker.
+func (w *Worker) Run(ctx context.Context) error {
+	defer w.Close()
+	if err := w.srv.Start(w.mux); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	w.log.Info("worker started", "queues", w.queues)
+	<-ctx.Done()
+	w.log.Info("worker stopping: waiting for running tasks")
+	w.srv.Shutdown()
+	w.log.Info("worker stopped")
+	return nil
+}
+
+// Close releases the worker's Redis connections.
+func (w *Worker) Close() {
+	w.client.Close()
+	w.rdb.Close()
+}
+
+// retryDelay waits as long as pacing asks, and backs off exponentially for real failures.
+func retryDelay(n int, err error, t *asynq.Task) time.Duration {
+	var deferred *PacingDefer
+	if errors.As(err, &deferred) {
+		return deferred.After
+	}
+	return asynq.DefaultRetryDelayFunc(n, err, t)
+}
+
+// isFailure does not count a pacing deferral as a failed attempt.
+func isFailure(err error) bool {
+	var deferred *PacingDefer
+	return !errors.As(err, &deferred)
+}
