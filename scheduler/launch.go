@@ -8,25 +8,30 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 )
 
 // DefaultLaunchConcurrency is the number of concurrent enqueuers of a launch.
-const DefaultLaunchConcurrency = 32
+const DefaultLaunchConcurrency = 256
 
 // Launcher puts a run's planned probes onto asynq, each at its planned time under a
 // deterministic task id. Launching the same run again, or from several processes at
 // once, enqueues each probe exactly once: probes that already started or ended are
 // skipped by their run state, and asynq refuses a second task with the same id.
 type Launcher struct {
-	Client *asynq.Client
+	// Redis is the server of the asynq queues. Enqueues from the concurrent enqueuers go
+	// through go-redis's autopipeliner, so many enqueue scripts share one round trip.
+	Redis  *redis.Client
 	States *runstate.Store
 	// Concurrency is the number of concurrent enqueuers (default DefaultLaunchConcurrency).
 	Concurrency int
 	// Progress, when set, is called as probes are handled with the count so far.
 	Progress func(done int)
+
+	client *asynq.Client
 }
 
 // LaunchReport says what a launch did.
@@ -67,18 +72,22 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 	if l.Progress != nil && rep.Skipped > 0 {
 		l.Progress(rep.Skipped)
 	}
-	payloads, err := newPayloads(c)
+	// Enqueues are independent, so batches may run in parallel and out of order.
+	ap, err := l.Redis.AutoPipelineWithOptions(&redis.AutoPipelineOptions{
+		MaxBatchSize: 500, MaxConcurrentBatches: 4, Unordered: true,
+	})
 	if err != nil {
-		return rep, err
+		return rep, fmt.Errorf("redis autopipeline: %w", err)
 	}
-	enq, existing, err := l.enqueueAll(ctx, todo, run.ID, payloads, rep.Skipped)
+	l.client = asynq.NewClientFromRedisClient(ap)
+	enq, existing, err := l.enqueueAll(ctx, todo, run.ID, newPayloads(c), rep.Skipped)
 	rep.Enqueued, rep.Existing = enq, existing
 	return rep, err
 }
 
 // enqueueAll enqueues probes with Concurrency workers, marking each chunk scheduled.
 func (l *Launcher) enqueueAll(ctx context.Context, todo []Probe, run string, pl *payloads, base int) (enq, existing int, err error) {
-	const chunk = 1000
+	const chunk = 5000
 	workers := l.Concurrency
 	if workers <= 0 {
 		workers = DefaultLaunchConcurrency
@@ -154,7 +163,7 @@ func (l *Launcher) enqueue(ctx context.Context, p Probe, pl *payloads) (created 
 	if err != nil {
 		return false, err
 	}
-	_, err = l.Client.EnqueueContext(ctx, task)
+	_, err = l.client.EnqueueContext(ctx, task)
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
 		return false, nil
 	}
@@ -181,7 +190,7 @@ type payloads struct {
 	mailboxes map[string]*campaign.Mailbox
 }
 
-func newPayloads(c *campaign.Campaign) (*payloads, error) {
+func newPayloads(c *campaign.Campaign) *payloads {
 	pl := &payloads{c: c, targets: map[string]*campaign.Target{}, scenarios: map[string]*campaign.Scenario{}, mailboxes: map[string]*campaign.Mailbox{}}
 	for i := range c.Targets {
 		pl.targets[c.Targets[i].ID] = &c.Targets[i]
@@ -192,7 +201,7 @@ func newPayloads(c *campaign.Campaign) (*payloads, error) {
 	for i := range c.Mailboxes {
 		pl.mailboxes[c.Mailboxes[i].ID] = &c.Mailboxes[i]
 	}
-	return pl, nil
+	return pl
 }
 
 func (pl *payloads) probe(p Probe) tasks.Probe {

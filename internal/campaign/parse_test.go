@@ -197,34 +197,16 @@ func TestParseDays(t *testing.T) {
 	}
 }
 
-func TestNextStartAndRunID(t *testing.T) {
-	start := time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)
-	tests := []struct {
-		recurrence string
-		after      time.Time
-		want       time.Time
-		ok         bool
-	}{
-		{"none", start.Add(-time.Second), start, true},
-		{"", start, time.Time{}, false},
-		{"daily", start, start.AddDate(0, 0, 1), true},
-		{"weekly", start.AddDate(0, 0, 20), start.AddDate(0, 0, 21), true},
-		{"monthly", start, time.Date(2027, 3, 3, 0, 0, 0, 0, time.UTC), true}, // Jan 31 + 1 month, normalised
-		{"monthly", start.AddDate(0, 0, 40), time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC), true},
-		{"cron: 0 9 1 * *", start, time.Date(2027, 2, 1, 9, 0, 0, 0, time.UTC), true},
-		{"cron: CRON_TZ=Europe/Paris 0 9 1 * *", start, time.Date(2027, 2, 1, 8, 0, 0, 0, time.UTC), true},
-	}
-	for _, tt := range tests {
-		s := Schedule{Start: start, Recurrence: tt.recurrence}
-		got, ok := s.NextStart(tt.after)
-		if ok != tt.ok || !got.Equal(tt.want) {
-			t.Errorf("Schedule{%q}.NextStart(%v) = %v, %v, want %v, %v", tt.recurrence, tt.after, got, ok, tt.want, tt.ok)
+func TestParseCron(t *testing.T) {
+	for _, spec := range []string{"0 9 1 * *", "@monthly", "@every 36h", "CRON_TZ=Europe/Paris 0 9 * * mon"} {
+		if _, err := parseCron(spec); err != nil {
+			t.Errorf("parseCron(%q) error = %v", spec, err)
 		}
 	}
-	c := &Campaign{ID: "demo"}
-	paris := time.FixedZone("CET", 3600)
-	if got, want := c.RunID(time.Date(2026, 12, 1, 1, 30, 0, 0, paris)), "demo-20261201T0030Z"; got != want {
-		t.Errorf("RunID() = %q, want %q", got, want)
+	for _, spec := range []string{"", "TZ=UTC", "CRON_TZ=Nowhere/Land 0 9 * * *", "61 * * * *", "0 9 1 * * *"} {
+		if _, err := parseCron(spec); err == nil {
+			t.Errorf("parseCron(%q) error = nil, want an error", spec)
+		}
 	}
 }
 

@@ -32,8 +32,9 @@ func checkRecurrence(r string) string {
 	return ""
 }
 
-// parseCron parses a standard 5-field cron spec (or a descriptor such as "@weekly").
-// Without a CRON_TZ= or TZ= prefix the spec is read in UTC.
+// parseCron parses a standard 5-field cron spec (or a descriptor such as "@weekly")
+// the way robfig/cron's standard parser does, without ever panicking. A spec without
+// a CRON_TZ= or TZ= prefix is checked as if in UTC (the zone does not change validity).
 func parseCron(spec string) (s cron.Schedule, err error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
@@ -64,60 +65,4 @@ func recurrencePeriod(r string) time.Duration {
 		return 28 * 24 * time.Hour // the shortest month
 	}
 	return 0
-}
-
-// NextStart returns the start of the first run that begins strictly after t, and
-// false when there is none. The first run starts at Start; with "daily", "weekly"
-// and "monthly" later runs start 1 day, 7 days or 1 calendar month apart (counted
-// from Start, in Start's UTC offset); with "cron: SPEC" they start each time the
-// spec fires after Start.
-func (s Schedule) NextStart(t time.Time) (time.Time, bool) {
-	if t.Before(s.Start) {
-		return s.Start, true
-	}
-	switch s.Recurrence {
-	case "", RecurNone:
-		return time.Time{}, false
-	case RecurDaily, RecurWeekly, RecurMonthly:
-		return s.nextCalendar(t), true
-	}
-	spec, _ := strings.CutPrefix(s.Recurrence, "cron:")
-	sched, err := parseCron(spec)
-	if err != nil {
-		return time.Time{}, false
-	}
-	next := sched.Next(t)
-	return next, !next.IsZero()
-}
-
-// nextCalendar steps from Start by whole days or months past t.
-func (s Schedule) nextCalendar(t time.Time) time.Time {
-	step := func(n int) time.Time {
-		switch s.Recurrence {
-		case RecurDaily:
-			return s.Start.AddDate(0, 0, n)
-		case RecurWeekly:
-			return s.Start.AddDate(0, 0, 7*n)
-		}
-		return s.Start.AddDate(0, n, 0)
-	}
-	// Estimate n from the elapsed time, then correct it.
-	per := recurrencePeriod(s.Recurrence)
-	if s.Recurrence == RecurMonthly {
-		per = 31 * 24 * time.Hour
-	}
-	n := max(int(t.Sub(s.Start)/per), 0)
-	for n > 0 && step(n).After(t) {
-		n--
-	}
-	for !step(n).After(t) {
-		n++
-	}
-	return step(n)
-}
-
-// RunID returns the id of the run whose window starts at start:
-// "<campaign id>-<start in UTC as 20060102T1504Z>".
-func (c *Campaign) RunID(start time.Time) string {
-	return c.ID + "-" + start.UTC().Format("20060102T1504Z")
 }

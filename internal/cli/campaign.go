@@ -56,7 +56,7 @@ func loadCampaign(file string) (*campaign.Campaign, error) {
 
 // RunFlags choose the run of a campaign.
 type RunFlags struct {
-	Run   string `name:"run" help:"Run id. An id of the form CAMPAIGN-20060102T1504Z selects the window starting then; any other id names the current (or first) window. Default: the run whose window contains now, else the first."`
+	RunID string `name:"run" help:"Run id. An id of the form CAMPAIGN-20060102T1504Z selects the window starting then; any other id names the current (or first) window. Default: the run whose window contains now, else the first."`
 	Start string `name:"start" help:"Start the window at this time instead (RFC 3339, or 'now'); the run id then defaults to the one of that window."`
 }
 
@@ -73,14 +73,14 @@ func (f RunFlags) resolve(camp *campaign.Campaign, now time.Time) (scheduler.Run
 		}
 		start = start.UTC().Truncate(time.Second)
 		run := scheduler.Run{ID: scheduler.RunID(camp, start), Start: start, End: camp.Schedule.Window.End(start)}
-		if f.Run != "" {
-			run.ID = f.Run
+		if f.RunID != "" {
+			run.ID = f.RunID
 		}
 		return run, nil
 	}
-	if stamp, ok := strings.CutPrefix(f.Run, camp.ID+"-"); ok {
+	if stamp, ok := strings.CutPrefix(f.RunID, camp.ID+"-"); ok {
 		if start, err := time.Parse("20060102T1504Z", stamp); err == nil {
-			return scheduler.Run{ID: f.Run, Start: start, End: camp.Schedule.Window.End(start)}, nil
+			return scheduler.Run{ID: f.RunID, Start: start, End: camp.Schedule.Window.End(start)}, nil
 		}
 	}
 	run, ok, err := scheduler.CurrentRun(camp, now)
@@ -90,8 +90,8 @@ func (f RunFlags) resolve(camp *campaign.Campaign, now time.Time) (scheduler.Run
 	if !ok {
 		run = scheduler.FirstRun(camp)
 	}
-	if f.Run != "" {
-		run.ID = f.Run
+	if f.RunID != "" {
+		run.ID = f.RunID
 	}
 	return run, nil
 }
@@ -124,7 +124,7 @@ func (c *PlanCmd) Run(g *Globals) error {
 type LaunchCmd struct {
 	File string `arg:"" help:"Campaign file (YAML)." type:"path"`
 	RunFlags
-	Concurrency int  `name:"concurrency" default:"32" help:"Probes enqueued concurrently."`
+	Concurrency int  `name:"concurrency" default:"256" help:"Probes enqueued concurrently (their enqueues share pipelined round trips to Redis)."`
 	NoProgress  bool `name:"no-progress" help:"Do not draw a progress bar (it is drawn only on a terminal anyway)."`
 }
 
@@ -147,8 +147,7 @@ func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer rdb.Close()
-	client := asynq.NewClientFromRedisClient(rdb)
-	l := &scheduler.Launcher{Client: client, States: runstate.New(rdb), Concurrency: c.Concurrency}
+	l := &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb), Concurrency: c.Concurrency}
 	bar := c.progress(len(plan))
 	if bar != nil {
 		l.Progress = func(done int) { _ = bar.Set(done) }
@@ -178,7 +177,7 @@ func (c *LaunchCmd) progress(total int) *progressbar.ProgressBar {
 
 // StatusCmd is `stakeout campaign status RUN`.
 type StatusCmd struct {
-	Run string `arg:"" help:"Run id, as printed by launch."`
+	RunID string `arg:"" name:"run" help:"Run id, as printed by launch."`
 }
 
 // Run prints the counts.
@@ -188,7 +187,7 @@ func (c *StatusCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer rdb.Close()
-	st, err := scheduler.GetStatus(ctx, runstate.New(rdb), c.Run)
+	st, err := scheduler.GetStatus(ctx, runstate.New(rdb), c.RunID)
 	if err != nil {
 		return err
 	}
@@ -205,7 +204,7 @@ func (c *StatusCmd) Run(ctx context.Context, g *Globals) error {
 
 // CancelCmd is `stakeout campaign cancel RUN`.
 type CancelCmd struct {
-	Run string `arg:"" help:"Run id, as printed by launch."`
+	RunID string `arg:"" name:"run" help:"Run id, as printed by launch."`
 }
 
 // Run cancels what has not started.
@@ -216,11 +215,11 @@ func (c *CancelCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	defer rdb.Close()
 	insp := asynq.NewInspectorFromRedisClient(rdb)
-	rep, err := scheduler.Cancel(ctx, runstate.New(rdb), insp, c.Run)
+	rep, err := scheduler.Cancel(ctx, runstate.New(rdb), insp, c.RunID)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stdout, "run %s: %d probes cancelled, %d had already started or ended\n", c.Run, rep.Cancelled, rep.Left)
+	fmt.Fprintf(g.stdout, "run %s: %d probes cancelled, %d had already started or ended\n", c.RunID, rep.Cancelled, rep.Left)
 	return nil
 }
 

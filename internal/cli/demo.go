@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/redisproc"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
@@ -49,7 +48,7 @@ func (c *DemoCmd) Run(ctx context.Context, g *Globals) error {
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	defer rdb.Close()
 	states := runstate.New(rdb)
-	l := &scheduler.Launcher{Client: asynq.NewClientFromRedisClient(rdb), States: states}
+	l := &scheduler.Launcher{Redis: rdb, States: states}
 	for i := 1; i <= 2; i++ {
 		begin := time.Now()
 		rep, err := l.Launch(ctx, camp, run, plan)

@@ -16,7 +16,7 @@ type ResultsCmd struct {
 
 // ExportCmd is `stakeout results export`.
 type ExportCmd struct {
-	Run    string `name:"run" help:"Only this run (default: every run)."`
+	RunID  string `name:"run" help:"Only this run (default: every run)."`
 	Format string `name:"format" default:"jsonl" enum:"jsonl,csv" help:"Output format: jsonl or csv (with a header row)."`
 	Output string `name:"output" short:"o" default:"-" help:"File to write ('-' is stdout)."`
 }
@@ -38,7 +38,7 @@ func (c *ExportCmd) Run(ctx context.Context, g *Globals) error {
 		out = f
 	}
 	w := bufio.NewWriter(out)
-	n, err := store.Export(ctx, st, c.Run, c.Format, w)
+	n, err := store.Export(ctx, st, c.RunID, c.Format, w)
 	if err != nil {
 		return err
 	}

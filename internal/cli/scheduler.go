@@ -36,7 +36,7 @@ func (c *SchedulerCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	defer srv.Close()
 	r := &scheduler.Recurring{Dir: c.Campaigns, Redis: rdb, Interval: c.Interval, Logger: g.logger,
-		Launcher: &scheduler.Launcher{Client: asynq.NewClientFromRedisClient(rdb), States: runstate.New(rdb)}}
+		Launcher: &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb)}}
 	g.logger.Info("scheduler started", "campaigns", c.Campaigns, "interval", c.Interval.String())
 	return r.Run(ctx)
 }
