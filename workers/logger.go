@@ -11,7 +11,9 @@ import (
 type asynqLogger struct{ l *slog.Logger }
 
 // NewAsynqLogger returns an asynq.Logger that writes to l.
-func NewAsynqLogger(l *slog.Logger) *asynqLogger { return &asynqLogger{l: l.With("component", "asynq")} }
+func NewAsynqLogger(l *slog.Logger) *asynqLogger {
+	return &asynqLogger{l: l.With("component", "asynq")}
+}
 
 func (a *asynqLogger) log(level slog.Level, args ...any) {
 	a.l.Log(context.Background(), level, fmt.Sprint(args...))
