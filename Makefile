@@ -42,8 +42,9 @@ test: deps
 
 ## bench: the benchmarks quoted in the issues' closing notes.
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./scheduler/ -benchlaunch
-	$(GO) test -run '^$$' -bench . ./internal/store/
+	$(GO) test -run '^$$' -bench Launch100k -benchtime 1x ./scheduler/
+	$(GO) test -run '^$$' -bench ResultsIngest -benchtime 20000x ./workers/
+	$(GO) test -run '^$$' -bench . -benchtime 20000x ./internal/store/
 
 clean:
 	rm -rf bin

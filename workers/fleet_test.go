@@ -52,7 +52,7 @@ func enqueueProbes(t *testing.T, rdb *redis.Client, run string, targets []string
 	return ids
 }
 
-func openStore(t *testing.T, path string) store.Store {
+func openStore(t testing.TB, path string) store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), path)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 )
 
-func newResults(t *testing.T) (*Results, *prometheus.Registry) {
+func newResults(t testing.TB) (*Results, *prometheus.Registry) {
 	t.Helper()
 	srv := redistest.Start(t)
 	rdb := redistest.Client(t, srv)

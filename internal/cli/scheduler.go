@@ -15,8 +15,9 @@ import (
 // SchedulerCmd is `stakeout scheduler`.
 type SchedulerCmd struct {
 	MetricsFlags
-	Campaigns string        `name:"campaigns" env:"STAKEOUT_CAMPAIGNS" required:"" type:"existingdir" help:"Directory of campaign files (*.yaml, *.yml), reread on every scan."`
-	Interval  time.Duration `name:"interval" env:"STAKEOUT_SCAN_INTERVAL" default:"30s" help:"Time between scans of the campaign directory."`
+	NoQueueMetrics bool          `name:"no-queue-metrics" env:"STAKEOUT_NO_QUEUE_METRICS" help:"Do not export asynq queue sizes and latencies (asynq_* metrics). The scheduler exports them by default so that they are exported once, not by every worker; turn them off in all schedulers but one."`
+	Campaigns      string        `name:"campaigns" env:"STAKEOUT_CAMPAIGNS" required:"" type:"existingdir" help:"Directory of campaign files (*.yaml, *.yml), reread on every scan."`
+	Interval       time.Duration `name:"interval" env:"STAKEOUT_SCAN_INTERVAL" default:"30s" help:"Time between scans of the campaign directory."`
 }
 
 // Run scans until SIGINT or SIGTERM.
@@ -30,7 +31,10 @@ func (c *SchedulerCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	defer rdb.Close()
 	reg := metrics.NewRegistry()
-	srv, err := c.serveMetrics(reg, asynq.NewInspectorFromRedisClient(rdb), g)
+	if !c.NoQueueMetrics {
+		reg.MustRegister(metrics.NewQueueCollector(asynq.NewInspectorFromRedisClient(rdb)))
+	}
+	srv, err := metrics.Listen(c.MetricsAddr, reg, g.logger)
 	if err != nil {
 		return err
 	}

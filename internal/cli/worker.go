@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/probes"
@@ -17,13 +16,13 @@ import (
 
 // MetricsFlags are the flags of long-running processes.
 type MetricsFlags struct {
-	MetricsAddr  string `name:"metrics-addr" env:"STAKEOUT_METRICS_ADDR" default:"127.0.0.1:9464" help:"Serve Prometheus /metrics and /healthz on this address ('' turns it off)."`
-	QueueMetrics bool   `name:"queue-metrics" env:"STAKEOUT_QUEUE_METRICS" help:"Also export asynq queue sizes and latencies (asynq_* metrics). Turn it on in one process only, e.g. the scheduler."`
+	MetricsAddr string `name:"metrics-addr" env:"STAKEOUT_METRICS_ADDR" default:"127.0.0.1:9464" help:"Serve Prometheus /metrics and /healthz on this address ('' turns it off)."`
 }
 
 // WorkerCmd is `stakeout worker`.
 type WorkerCmd struct {
 	MetricsFlags
+	QueueMetrics    bool          `name:"queue-metrics" env:"STAKEOUT_QUEUE_METRICS" help:"Also export asynq queue sizes and latencies (asynq_* metrics). The scheduler exports them already: turn this on in one worker only, and only where no scheduler runs."`
 	Concurrency     int           `name:"concurrency" env:"STAKEOUT_CONCURRENCY" default:"10" help:"Tasks run at once by this process."`
 	Queues          string        `name:"queues" env:"STAKEOUT_QUEUES" default:"chat=4,email=4,results=6,alerts=2" help:"Queues served and their weights, as name=weight,... A weight of 0 leaves a queue out."`
 	ShutdownTimeout time.Duration `name:"shutdown-timeout" env:"STAKEOUT_SHUTDOWN_TIMEOUT" default:"21m" help:"On SIGTERM, how long running probes may finish before they are handed back to the queue. Keep it above the longest probe (chat: 20m)."`
@@ -64,20 +63,16 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	srv, err := c.serveMetrics(reg, asynq.NewInspectorFromRedisClient(rdb), g)
+	if c.QueueMetrics {
+		reg.MustRegister(metrics.NewQueueCollector(asynq.NewInspectorFromRedisClient(rdb)))
+	}
+	srv, err := metrics.Listen(c.MetricsAddr, reg, g.logger)
 	if err != nil {
 		w.Close()
 		return err
 	}
 	defer srv.Close()
 	return w.Run(ctx)
-}
-
-func (c *MetricsFlags) serveMetrics(reg *prometheus.Registry, insp *asynq.Inspector, g *Globals) (*metrics.Server, error) {
-	if c.QueueMetrics {
-		reg.MustRegister(metrics.NewQueueCollector(insp))
-	}
-	return metrics.Listen(c.MetricsAddr, reg, g.logger)
 }
 
 // parseQueues parses "name=weight,...".

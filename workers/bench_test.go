@@ -1,0 +1,65 @@
+package workers
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/internal/tasks"
+)
+
+// BenchmarkResultsIngest measures the results handler end to end per task: decode, SQLite
+// upsert (a real file), metrics, run state in a real Redis. Reports results/s.
+func BenchmarkResultsIngest(b *testing.B) {
+	h, _ := newResults(b)
+	ctx := context.Background()
+	human := 3600.0
+	all := make([]*asynq.Task, b.N)
+	for i := range b.N {
+		r := result.Result{ProbeID: fmt.Sprintf("bench/t%03d/email/%06d", i%100, i), Run: "bench", Target: fmt.Sprintf("t%03d", i%100),
+			Channel: "email", Scenario: "s", PlannedAt: time.Now(), StartedAt: time.Now(), Outcome: result.Answered,
+			FirstResponseS: &human, HumanResponseS: &human}
+		task, err := tasks.NewResultTask(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		all[i] = task
+	}
+	b.ResetTimer()
+	for _, task := range all {
+		if err := h.ProcessTask(ctx, task); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "results/s")
+}
+
+// BenchmarkResultsIngestParallel runs the handler from 10 goroutines, as a worker with
+// --concurrency 10 does.
+func BenchmarkResultsIngestParallel(b *testing.B) {
+	h, _ := newResults(b)
+	ctx := context.Background()
+	human := 3600.0
+	var next atomic.Int64
+	b.SetParallelism(5) // 5 × GOMAXPROCS(2) = 10 goroutines
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			r := result.Result{ProbeID: fmt.Sprintf("bench/t%03d/email/%06d", i%100, i), Run: "bench", Target: fmt.Sprintf("t%03d", i%100),
+				Channel: "email", Scenario: "s", PlannedAt: time.Now(), StartedAt: time.Now(), Outcome: result.Answered,
+				FirstResponseS: &human, HumanResponseS: &human}
+			task, err := tasks.NewResultTask(r)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := h.ProcessTask(ctx, task); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "results/s")
+}
