@@ -30,8 +30,6 @@ type Launcher struct {
 	Concurrency int
 	// Progress, when set, is called as probes are handled with the count so far.
 	Progress func(done int)
-
-	client *asynq.Client
 }
 
 // LaunchReport says what a launch did.
@@ -79,14 +77,15 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 	if err != nil {
 		return rep, fmt.Errorf("redis autopipeline: %w", err)
 	}
-	l.client = asynq.NewClientFromRedisClient(ap)
-	enq, existing, err := l.enqueueAll(ctx, todo, run.ID, newPayloads(c), rep.Skipped)
+	// The autopipeliner is cached by the client and shared by later launches.
+	client := asynq.NewClientFromRedisClient(ap)
+	enq, existing, err := l.enqueueAll(ctx, client, todo, run.ID, newPayloads(c), rep.Skipped)
 	rep.Enqueued, rep.Existing = enq, existing
 	return rep, err
 }
 
 // enqueueAll enqueues probes with Concurrency workers, marking each chunk scheduled.
-func (l *Launcher) enqueueAll(ctx context.Context, todo []Probe, run string, pl *payloads, base int) (enq, existing int, err error) {
+func (l *Launcher) enqueueAll(ctx context.Context, client *asynq.Client, todo []Probe, run string, pl *payloads, base int) (enq, existing int, err error) {
 	const chunk = 5000
 	workers := l.Concurrency
 	if workers <= 0 {
@@ -95,7 +94,7 @@ func (l *Launcher) enqueueAll(ctx context.Context, todo []Probe, run string, pl 
 	done := base
 	for start := 0; start < len(todo); start += chunk {
 		part := todo[start:min(start+chunk, len(todo))]
-		e, x, err := l.enqueueChunk(ctx, part, pl, workers)
+		e, x, err := l.enqueueChunk(ctx, client, part, pl, workers)
 		enq, existing = enq+e, existing+x
 		if err != nil {
 			return enq, existing, err
@@ -115,7 +114,7 @@ func (l *Launcher) enqueueAll(ctx context.Context, todo []Probe, run string, pl 
 	return enq, existing, nil
 }
 
-func (l *Launcher) enqueueChunk(ctx context.Context, part []Probe, pl *payloads, workers int) (enq, existing int, err error) {
+func (l *Launcher) enqueueChunk(ctx context.Context, client *asynq.Client, part []Probe, pl *payloads, workers int) (enq, existing int, err error) {
 	var (
 		mu   sync.Mutex
 		errs []error
@@ -127,7 +126,7 @@ func (l *Launcher) enqueueChunk(ctx context.Context, part []Probe, pl *payloads,
 		go func() {
 			defer wg.Done()
 			for p := range next {
-				created, err := l.enqueue(ctx, p, pl)
+				created, err := enqueue(ctx, client, p, pl)
 				mu.Lock()
 				switch {
 				case err != nil:
@@ -158,12 +157,12 @@ func (l *Launcher) enqueueChunk(ctx context.Context, part []Probe, pl *payloads,
 	return enq, existing, nil
 }
 
-func (l *Launcher) enqueue(ctx context.Context, p Probe, pl *payloads) (created bool, err error) {
+func enqueue(ctx context.Context, client *asynq.Client, p Probe, pl *payloads) (created bool, err error) {
 	task, err := tasks.NewProbeTask(pl.probe(p), MaxRunTime(pl.c, p.Channel))
 	if err != nil {
 		return false, err
 	}
-	_, err = l.client.EnqueueContext(ctx, task)
+	_, err = client.EnqueueContext(ctx, task)
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
 		return false, nil
 	}

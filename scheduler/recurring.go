@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"os"
@@ -16,7 +17,14 @@ import (
 )
 
 // CurrentRun returns the run of campaign c whose window contains now, following the
-// campaign's recurrence; ok is false when now is in no window.
+// campaign's recurrence; ok is false when now is in no window. When windows overlap,
+// the run that started last is the current one.
+//
+// Runs open at Schedule.Start and then every day, every 7 days or every calendar month
+// counted from Start (a monthly start on the 29th to 31st falls on the last day of
+// shorter months), or each time a "cron: SPEC" fires at or after Start; a cron spec
+// without a CRON_TZ= or TZ= prefix is read in UTC. A run's window ends at
+// Schedule.Window.End(start).
 func CurrentRun(c *campaign.Campaign, now time.Time) (run Run, ok bool, err error) {
 	start, ok, err := currentStart(c, now)
 	if err != nil || !ok {
@@ -37,45 +45,106 @@ func currentStart(c *campaign.Campaign, now time.Time) (time.Time, bool, error) 
 	}
 	rec := strings.TrimSpace(c.Schedule.Recurrence)
 	switch rec {
-	case "", "none":
+	case "", campaign.RecurNone:
 		return first, true, nil
-	case "daily", "weekly", "monthly":
+	case campaign.RecurDaily, campaign.RecurWeekly, campaign.RecurMonthly:
 		return latestStep(first, now, rec), true, nil
 	}
 	spec, ok := strings.CutPrefix(rec, "cron:")
 	if !ok {
 		return time.Time{}, false, fmt.Errorf("campaign %s: unknown recurrence %q", c.ID, rec)
 	}
-	sched, err := cron.ParseStandard(strings.TrimSpace(spec))
+	sched, err := parseCron(spec)
 	if err != nil {
-		return time.Time{}, false, fmt.Errorf("campaign %s: recurrence: %w", c.ID, err)
+		return time.Time{}, false, fmt.Errorf("campaign %s: recurrence %q: %w", c.ID, rec, err)
 	}
-	// Occurrences whose window can still contain now start after now minus one window.
-	from := now.Add(-c.Schedule.Window.End(now).Sub(now)).Add(-time.Second)
+	last := latestCron(sched, first, now, longestWindow(c.Schedule.Window))
+	return last, !last.IsZero(), nil
+}
+
+// parseCron parses a standard cron spec or descriptor. A spec without a CRON_TZ= or
+// TZ= prefix is read in UTC, never in the zone of the machine. The parser panics on
+// some inputs (such as "TZ=x"): that becomes an error. "@every D" under a minute is
+// refused: run ids have minute resolution.
+func parseCron(spec string) (cron.Schedule, error) {
+	s, err := parseCronSpec(spec)
+	if every, ok := s.(cron.ConstantDelaySchedule); ok && every.Delay < time.Minute {
+		return nil, fmt.Errorf("@every: runs must be at least a minute apart")
+	}
+	return s, err
+}
+
+func parseCronSpec(spec string) (s cron.Schedule, err error) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" {
+		return nil, fmt.Errorf("empty cron spec")
+	}
+	if !strings.HasPrefix(spec, "CRON_TZ=") && !strings.HasPrefix(spec, "TZ=") {
+		spec = "CRON_TZ=UTC " + spec
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			s, err = nil, fmt.Errorf("bad cron spec: %v", p)
+		}
+	}()
+	return cron.ParseStandard(spec)
+}
+
+// latestCron returns the latest time sched fires at or after first and at or before
+// now whose window, at most longest long, may still contain now; zero when none.
+// "@every D" fires at first, first+D, first+2D, ...
+func latestCron(sched cron.Schedule, first, now time.Time, longest time.Duration) time.Time {
+	if every, ok := sched.(cron.ConstantDelaySchedule); ok {
+		return first.Add(now.Sub(first) / every.Delay * every.Delay)
+	}
+	// An occurrence before now-longest has a window that ended before now.
+	from := now.Add(-longest).Add(-time.Second)
 	if from.Before(first) {
 		from = first.Add(-time.Second)
 	}
 	var last time.Time
-	for t := sched.Next(from); !t.After(now); t = sched.Next(t) {
+	// Next returns the zero time when the spec never fires (e.g. "0 0 30 2 *").
+	for t := sched.Next(from); !t.IsZero() && !t.After(now); t = sched.Next(t) {
 		last = t
 	}
-	return last, !last.IsZero(), nil
+	return last
 }
 
-// latestStep returns the latest first + k steps (k ≥ 0) at or before now.
+// longestWindow bounds the length of a window of w, whatever its start.
+func longestWindow(w campaign.Window) time.Duration {
+	if w.Months > 0 {
+		return time.Duration(w.Months)*31*24*time.Hour + 24*time.Hour
+	}
+	return w.Duration
+}
+
+// latestStep returns the latest start first + k steps (k ≥ 0) at or before now, for
+// now at or after first. Steps are counted from first, not from the previous start, in
+// first's location: a day, 7 days, or a calendar month (addMonths).
 func latestStep(first, now time.Time, rec string) time.Time {
 	step := func(k int) time.Time {
 		switch rec {
-		case "daily":
+		case campaign.RecurDaily:
 			return first.AddDate(0, 0, k)
-		case "weekly":
+		case campaign.RecurWeekly:
 			return first.AddDate(0, 0, 7*k)
 		}
-		return first.AddDate(0, k, 0)
+		return addMonths(first, k)
 	}
-	per := map[string]time.Duration{"daily": 24 * time.Hour, "weekly": 7 * 24 * time.Hour, "monthly": 28 * 24 * time.Hour}[rec]
-	k := max(int(now.Sub(first)/per)-1, 0)
-	for !step(k + 1).After(now) {
+	var k int
+	switch rec {
+	case campaign.RecurDaily:
+		k = int(now.Sub(first) / (24 * time.Hour))
+	case campaign.RecurWeekly:
+		k = int(now.Sub(first) / (7 * 24 * time.Hour))
+	default:
+		fy, fm, _ := first.Date()
+		ny, nm, _ := now.In(first.Location()).Date()
+		k = (ny-fy)*12 + int(nm-fm)
+	}
+	// The estimate is off by at most one step (wall clock days of 23 or 25 hours, or
+	// a month whose start falls later in the month than now).
+	for step(k+1).Compare(now) <= 0 {
 		k++
 	}
 	for k > 0 && step(k).After(now) {
@@ -84,28 +153,70 @@ func latestStep(first, now time.Time, rec string) time.Time {
 	return step(k)
 }
 
+// addMonths returns t moved n calendar months, keeping the day of the month but
+// clamping it to the last day of a shorter month: 31 Jan + 1 = 28 (or 29) Feb,
+// 31 Jan + 2 = 31 Mar. The time of day and location are kept. (time.AddDate would
+// carry the overflow into the next month: 31 Jan + 1 month = 3 Mar.)
+func addMonths(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	last := time.Date(y, m+time.Month(n)+1, 0, 0, 0, 0, 0, t.Location()).Day()
+	return time.Date(y, m+time.Month(n), min(d, last), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+}
+
 // Recurring launches each campaign of a directory when its recurrence starts a new run.
 // It rereads the directory on every tick, so changed, added and removed files are picked
 // up without restart. Several schedulers may run at once: a Redis lock and the launched
 // mark make each run launch once, and launching itself is idempotent.
+//
+// Only the current run of a campaign is launched: after downtime, the run whose
+// window contains now is launched late (its past probes are due at once and pacing
+// spreads them); runs whose windows ended meanwhile are not launched.
 type Recurring struct {
-	Dir      string
+	// Dir holds the campaign files (*.yaml, *.yml).
+	Dir string
+	// Launcher enqueues the runs.
 	Launcher *Launcher
-	Redis    redis.UniversalClient
+	// Redis keeps the launched marks and locks of runs.
+	Redis redis.UniversalClient
 	// Interval between directory scans (default 30s).
 	Interval time.Duration
-	Logger   *slog.Logger
+	// Logger receives what the scans find (default slog.Default()).
+	Logger *slog.Logger
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
 }
 
+// lockTTL bounds how long a crashed scheduler keeps a run locked.
+const lockTTL = 10 * time.Minute
+
 func launchedKey(run string) string { return "stakeout:run:{" + run + "}:launched" }
 func lockKey(run string) string     { return "stakeout:run:{" + run + "}:launching" }
+
+// unlockScript deletes a lock only while it still holds this scheduler's token.
+var unlockScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`)
+
+func (r *Recurring) logger() *slog.Logger {
+	if r.Logger == nil {
+		return slog.Default()
+	}
+	return r.Logger
+}
+
+func (r *Recurring) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
 
 // Run scans until ctx ends.
 func (r *Recurring) Run(ctx context.Context) error {
 	interval := r.Interval
-	if interval == 0 {
+	if interval <= 0 {
 		interval = 30 * time.Second
 	}
 	t := time.NewTicker(interval)
@@ -121,34 +232,37 @@ func (r *Recurring) Run(ctx context.Context) error {
 }
 
 // Tick scans the directory once and launches every run that is due. It returns the ids
-// of the runs this call launched.
+// of the runs this call launched. A file that does not load is logged and skipped; the
+// other files are still launched.
 func (r *Recurring) Tick(ctx context.Context) []string {
-	now := time.Now()
-	if r.Now != nil {
-		now = r.Now()
-	}
+	now := r.now()
+	log := r.logger()
 	files, err := campaignFiles(r.Dir)
 	if err != nil {
-		r.Logger.Error("scan campaigns", "dir", r.Dir, "err", err)
+		log.Error("scan campaigns", "dir", r.Dir, "err", err)
 		return nil
 	}
 	var launched []string
 	for _, f := range files {
+		if ctx.Err() != nil {
+			break
+		}
 		c, err := campaign.Load(f)
 		if err != nil {
-			r.Logger.Error("campaign file is invalid, skipped until fixed", "file", f, "err", err)
+			log.Error("campaign file is invalid, skipped until fixed", "file", f, "err", err)
 			continue
 		}
 		run, ok, err := CurrentRun(c, now)
-		if err != nil || !ok {
-			if err != nil {
-				r.Logger.Error("campaign recurrence", "file", f, "err", err)
-			}
+		if err != nil {
+			log.Error("campaign recurrence", "file", f, "err", err)
+			continue
+		}
+		if !ok {
 			continue
 		}
 		did, err := r.launchOnce(ctx, c, run)
 		if err != nil {
-			r.Logger.Error("launch run", "run", run.ID, "err", err)
+			log.Error("launch run", "file", f, "run", run.ID, "err", err)
 		}
 		if did {
 			launched = append(launched, run.ID)
@@ -157,15 +271,22 @@ func (r *Recurring) Tick(ctx context.Context) []string {
 	return launched
 }
 
+// launchOnce launches run unless it is marked launched or another scheduler is
+// launching it; it reports whether this call launched it.
 func (r *Recurring) launchOnce(ctx context.Context, c *campaign.Campaign, run Run) (bool, error) {
-	if n, err := r.Redis.Exists(ctx, launchedKey(run.ID)).Result(); err != nil || n == 1 {
+	if done, err := r.launched(ctx, run.ID); err != nil || done {
 		return false, err
 	}
-	ok, err := r.Redis.SetNX(ctx, lockKey(run.ID), "1", 10*time.Minute).Result()
+	token := rand.Text()
+	ok, err := r.Redis.SetNX(ctx, lockKey(run.ID), token, lockTTL).Result()
 	if err != nil || !ok {
 		return false, err
 	}
-	defer r.Redis.Del(context.WithoutCancel(ctx), lockKey(run.ID))
+	defer unlockScript.Run(context.WithoutCancel(ctx), r.Redis, []string{lockKey(run.ID)}, token)
+	// Another scheduler may have launched the run between the check and the lock.
+	if done, err := r.launched(ctx, run.ID); err != nil || done {
+		return false, err
+	}
 	plan, err := Plan(c, run)
 	if err != nil {
 		return false, err
@@ -175,10 +296,20 @@ func (r *Recurring) launchOnce(ctx context.Context, c *campaign.Campaign, run Ru
 		return false, err
 	}
 	if err := r.Redis.Set(ctx, launchedKey(run.ID), time.Now().UTC().Format(time.RFC3339), 0).Err(); err != nil {
-		return true, err
+		return true, fmt.Errorf("mark run %s launched: %w", run.ID, err)
 	}
-	r.Logger.Info("run launched", "run", run.ID, "campaign", c.ID, "probes", rep.Total, "enqueued", rep.Enqueued, "existing", rep.Existing)
+	r.logger().Info("run launched", "run", run.ID, "campaign", c.ID, "probes", rep.Total,
+		"enqueued", rep.Enqueued, "existing", rep.Existing, "skipped", rep.Skipped)
 	return true, nil
+}
+
+// launched reports whether run carries the launched mark.
+func (r *Recurring) launched(ctx context.Context, run string) (bool, error) {
+	n, err := r.Redis.Exists(ctx, launchedKey(run)).Result()
+	if err != nil {
+		return false, fmt.Errorf("read launched mark of %s: %w", run, err)
+	}
+	return n == 1, nil
 }
 
 // campaignFiles lists the *.yaml and *.yml files of dir, sorted.

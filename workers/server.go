@@ -153,11 +153,15 @@ func (w *Worker) Close() {
 	w.rdb.Close()
 }
 
-// retryDelay waits as long as pacing asks, and backs off exponentially for real failures.
+// retryDelay waits as long as pacing asks, retries the task of a dead worker at once (it
+// has waited out the lease already), and backs off exponentially for real failures.
 func retryDelay(n int, err error, t *asynq.Task) time.Duration {
 	var deferred *PacingDefer
-	if errors.As(err, &deferred) {
+	switch {
+	case errors.As(err, &deferred):
 		return deferred.After
+	case errors.Is(err, asynq.ErrLeaseExpired):
+		return time.Second
 	}
 	return asynq.DefaultRetryDelayFunc(n, err, t)
 }

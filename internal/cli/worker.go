@@ -16,7 +16,7 @@ import (
 
 // MetricsFlags are the flags of long-running processes.
 type MetricsFlags struct {
-	MetricsAddr string `name:"metrics-addr" env:"STAKEOUT_METRICS_ADDR" default:"127.0.0.1:9464" help:"Serve Prometheus /metrics and /healthz on this address ('' turns it off)."`
+	MetricsAddr string `name:"metrics-addr" env:"STAKEOUT_METRICS_ADDR" default:"127.0.0.1:9464" help:"Serve Prometheus /metrics and /healthz on this address (an empty value, --metrics-addr=, turns it off)."`
 }
 
 // WorkerCmd is `stakeout worker`.

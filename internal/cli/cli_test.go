@@ -1,0 +1,241 @@
+package cli_test
+
+import (
+	"bytes"
+	"flag"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stakeoutcx/stakeout/internal/cli"
+)
+
+// update rewrites the golden files under testdata instead of comparing with them.
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// envExec makes the test binary run the stakeout command line on its arguments instead
+// of the tests, so that a test can run stakeout as a real process (send it SIGTERM,
+// see everything the process writes, not only what goes through Run's writers).
+const envExec = "STAKEOUT_CLI_TEST_EXEC"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envExec) != "" {
+		os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// outcome is what one stakeout invocation did.
+type outcome struct {
+	Code   int
+	Stdout string
+	Stderr string
+}
+
+// stakeout runs the command line in-process with args.
+func stakeout(t *testing.T, args ...string) outcome {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := cli.Run(args, &stdout, &stderr)
+	return outcome{Code: code, Stdout: stdout.String(), Stderr: stderr.String()}
+}
+
+// command returns a command that runs stakeout with args as a child process
+// (the test binary itself; see TestMain).
+func command(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), envExec+"=1")
+	return cmd
+}
+
+// relPaths turns the absolute paths of files under the test's working directory back
+// into the relative paths the test passed: kong makes path arguments absolute, which
+// would tie expected outputs to the machine.
+func relPaths(t *testing.T, s string) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.ReplaceAll(s, wd+string(filepath.Separator), "")
+}
+
+// golden compares got with the file want, or rewrites the file with -update.
+func golden(t *testing.T, want, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(want, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	b, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatalf("read golden file: %v (run go test -update to create it)", err)
+	}
+	if diff := diffLines(string(b), got); diff != "" {
+		t.Errorf("output differs from %s (-want +got):\n%s", want, diff)
+	}
+}
+
+// diffLines is cmp.Diff of want and got split into lines, which reads better than a
+// diff of two long strings.
+func diffLines(want, got string) string {
+	return cmp.Diff(strings.SplitAfter(want, "\n"), strings.SplitAfter(got, "\n"))
+}
+
+// globalFlags are on every command, each with its environment variable.
+var globalFlags = map[string]string{
+	"--help":      "",
+	"--redis-url": "STAKEOUT_REDIS_URL",
+	"--db":        "STAKEOUT_DB",
+	"--log-level": "STAKEOUT_LOG_LEVEL",
+}
+
+// commands are every runnable command with its own flags (name: environment
+// variable, "" for none) and arguments.
+var commands = []struct {
+	cmd   string
+	flags map[string]string
+	args  []string
+}{
+	{cmd: "campaign validate", args: []string{"<file>"}},
+	{cmd: "campaign plan", args: []string{"<file>"}, flags: map[string]string{"--run": "", "--start": "", "--format": ""}},
+	{cmd: "campaign launch", args: []string{"<file>"}, flags: map[string]string{"--run": "", "--start": "", "--concurrency": "", "--no-progress": ""}},
+	{cmd: "campaign status", args: []string{"<run>"}},
+	{cmd: "campaign cancel", args: []string{"<run>"}},
+	{cmd: "scheduler", flags: map[string]string{
+		"--metrics-addr":     "STAKEOUT_METRICS_ADDR",
+		"--no-queue-metrics": "STAKEOUT_NO_QUEUE_METRICS",
+		"--campaigns":        "STAKEOUT_CAMPAIGNS",
+		"--interval":         "STAKEOUT_SCAN_INTERVAL",
+	}},
+	{cmd: "worker", flags: map[string]string{
+		"--metrics-addr":     "STAKEOUT_METRICS_ADDR",
+		"--queue-metrics":    "STAKEOUT_QUEUE_METRICS",
+		"--concurrency":      "STAKEOUT_CONCURRENCY",
+		"--queues":           "STAKEOUT_QUEUES",
+		"--shutdown-timeout": "STAKEOUT_SHUTDOWN_TIMEOUT",
+		"--pacing-wait":      "STAKEOUT_PACING_WAIT",
+		"--no-results":       "STAKEOUT_NO_RESULTS",
+	}},
+	{cmd: "results export", flags: map[string]string{"--run": "", "--format": "", "--output": ""}},
+	{cmd: "demo", flags: map[string]string{"--campaign": "", "--rows": ""}},
+}
+
+// helpFlag is the first line of a flag in kong's help: "  -o, --output=..." or "      --db=...".
+var helpFlag = regexp.MustCompile(`^ {2}(?:-[a-z], | {4})(--[a-z-]+)`)
+
+// envVar is the environment variable kong shows at the end of a flag's help.
+var envVar = regexp.MustCompile(`\(\$(STAKEOUT_[A-Z_]+)\)`)
+
+// helpFlags parses the flags of a --help output into flag name: environment variable
+// ("" when the flag has none). A flag's help runs until the next flag or a blank line.
+func helpFlags(t *testing.T, help string) map[string]string {
+	t.Helper()
+	flags := map[string]string{}
+	var cur string
+	for _, line := range strings.Split(help, "\n") {
+		if m := helpFlag.FindStringSubmatch(line); m != nil {
+			cur = m[1]
+			if _, dup := flags[cur]; dup {
+				t.Errorf("flag %s listed twice", cur)
+			}
+			flags[cur] = ""
+		} else if strings.TrimSpace(line) == "" || !strings.HasPrefix(line, "      ") {
+			cur = ""
+		}
+		if m := envVar.FindStringSubmatch(line); m != nil {
+			if cur == "" {
+				t.Errorf("environment variable %s outside a flag's help", m[1])
+				continue
+			}
+			flags[cur] = m[1]
+		}
+	}
+	return flags
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	for _, tc := range commands {
+		t.Run(tc.cmd, func(t *testing.T) {
+			t.Parallel()
+			args := append(strings.Fields(tc.cmd), "--help")
+			got := stakeout(t, args...)
+			if got.Code != 0 || got.Stderr != "" {
+				t.Fatalf("stakeout %s = exit %d, stderr %q; want exit 0, no stderr", strings.Join(args, " "), got.Code, got.Stderr)
+			}
+			if want := "Usage: stakeout " + tc.cmd; !strings.HasPrefix(got.Stdout, want) {
+				t.Errorf("stakeout %s --help starts %q, want %q", tc.cmd, strings.SplitN(got.Stdout, "\n", 2)[0], want)
+			}
+			want := maps.Clone(globalFlags)
+			maps.Copy(want, tc.flags)
+			if diff := cmp.Diff(want, helpFlags(t, got.Stdout)); diff != "" {
+				t.Errorf("stakeout %s --help: flags and their environment variables (-want +got):\n%s", tc.cmd, diff)
+			}
+			for _, arg := range tc.args {
+				if !strings.Contains(got.Stdout, "\n  "+arg+" ") {
+					t.Errorf("stakeout %s --help does not describe argument %s:\n%s", tc.cmd, arg, got.Stdout)
+				}
+			}
+			if strings.Contains(got.Stdout, "”") || strings.Contains(got.Stdout, "“") {
+				t.Errorf("stakeout %s --help has typographic quotes (kong turns '' and `` into them):\n%s", tc.cmd, got.Stdout)
+			}
+		})
+	}
+}
+
+func TestHelpTopLevel(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--help"}, {"campaign", "--help"}, {"results", "--help"}} {
+		got := stakeout(t, args...)
+		if got.Code != 0 || got.Stderr != "" {
+			t.Fatalf("stakeout %s = exit %d, stderr %q; want exit 0, no stderr", strings.Join(args, " "), got.Code, got.Stderr)
+		}
+		if diff := cmp.Diff(globalFlags, helpFlags(t, got.Stdout)); diff != "" {
+			t.Errorf("stakeout %s: global flags and their environment variables (-want +got):\n%s", strings.Join(args, " "), diff)
+		}
+		for _, c := range commands {
+			if strings.HasPrefix(c.cmd, args[0]) || args[0] == "--help" {
+				if !strings.Contains(got.Stdout, "\n  "+c.cmd+" ") {
+					t.Errorf("stakeout %s does not list command %q", strings.Join(args, " "), c.cmd)
+				}
+			}
+		}
+	}
+	want := outcome{Code: 2, Stderr: `stakeout: expected one of "campaign", "scheduler", "worker", "results", "demo"` + "\n"}
+	if diff := cmp.Diff(want, stakeout(t)); diff != "" {
+		t.Errorf("stakeout with no arguments (-want +got):\n%s", diff)
+	}
+}
+
+// TestDocsListEveryFlag keeps docs/cli.md in step with the flags.
+func TestDocsListEveryFlag(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../docs/cli.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, c := range append(commands, struct {
+		cmd   string
+		flags map[string]string
+		args  []string
+	}{cmd: "", flags: globalFlags}) {
+		if c.cmd != "" && !strings.Contains(doc, "stakeout "+c.cmd) {
+			t.Errorf("docs/cli.md does not describe stakeout %s", c.cmd)
+		}
+		for flag, env := range c.flags {
+			if !strings.Contains(doc, flag) || (env != "" && !strings.Contains(doc, env)) {
+				t.Errorf("docs/cli.md does not describe %s %s (%s)", c.cmd, flag, env)
+			}
+		}
+	}
+}

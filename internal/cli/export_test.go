@@ -1,0 +1,152 @@
+package cli_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/internal/store"
+)
+
+// resultsDB returns a SQLite store file holding three results: two of run r1 (one
+// answered, one failed) and one of run r2.
+func resultsDB(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "results.db")
+	ctx := context.Background()
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	planned := time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
+	paris := time.FixedZone("CET", 3600)
+	rs := []result.Result{
+		{
+			ProbeID: "r1/globex/email/0001", Run: "r1", Campaign: "c", Target: "globex", Industry: "retail",
+			Channel: "email", Scenario: "refund", PlannedAt: planned.Add(time.Hour), StartedAt: planned.Add(time.Hour + 250*time.Millisecond),
+			FinishedAt: planned.Add(2 * time.Hour), Outcome: result.Failed, Reason: result.ReasonSMTPRejected, DurationS: 1.5,
+		},
+		{
+			ProbeID: "r1/acme/chat/0001", Run: "r1", Campaign: "c", Target: "acme", Industry: "retail",
+			Channel: "chat", Scenario: "order-status", PlannedAt: planned, StartedAt: planned.Add(2 * time.Second).In(paris),
+			FinishedAt: planned.Add(5 * time.Minute), Outcome: result.Answered,
+			FirstResponseS: result.Seconds(1500 * time.Millisecond), HumanResponseS: result.Seconds(95 * time.Second), DurationS: 300,
+		},
+		{
+			ProbeID: "r2/acme/chat/0001", Run: "r2", Campaign: "c", Target: "acme", Industry: "retail",
+			Channel: "chat", Scenario: "order-status", PlannedAt: planned.AddDate(0, 1, 0), StartedAt: planned.AddDate(0, 1, 0),
+			FinishedAt: planned.AddDate(0, 1, 0).Add(20 * time.Minute), Outcome: result.AutoOnly,
+			FirstResponseS: result.Seconds(3 * time.Second), DurationS: 1200,
+		},
+	}
+	for _, r := range rs {
+		if _, err := st.Upsert(ctx, r); err != nil {
+			t.Fatalf("upsert %s: %v", r.ProbeID, err)
+		}
+	}
+	return path
+}
+
+func TestResultsExport(t *testing.T) {
+	t.Parallel()
+	db := resultsDB(t)
+	const (
+		csvHeader = "probe_id,run,target,channel,scenario,planned_at,started_at,outcome,reason,first_response_s,human_response_s\n"
+		csvAcme1  = "r1/acme/chat/0001,r1,acme,chat,order-status,2026-12-01T09:30:00Z,2026-12-01T09:30:02Z,answered,,1.5,95\n"
+		csvGlobex = "r1/globex/email/0001,r1,globex,email,refund,2026-12-01T10:30:00Z,2026-12-01T10:30:00.25Z,failed,smtp_rejected,,\n"
+		csvAcme2  = "r2/acme/chat/0001,r2,acme,chat,order-status,2027-01-01T09:30:00Z,2027-01-01T09:30:00Z,auto_only,,3,\n"
+
+		jsonAcme1  = `{"probe_id":"r1/acme/chat/0001","run":"r1","target":"acme","channel":"chat","scenario":"order-status","planned_at":"2026-12-01T09:30:00Z","started_at":"2026-12-01T09:30:02Z","outcome":"answered","reason":"","first_response_s":1.5,"human_response_s":95}` + "\n"
+		jsonGlobex = `{"probe_id":"r1/globex/email/0001","run":"r1","target":"globex","channel":"email","scenario":"refund","planned_at":"2026-12-01T10:30:00Z","started_at":"2026-12-01T10:30:00.25Z","outcome":"failed","reason":"smtp_rejected","first_response_s":null,"human_response_s":null}` + "\n"
+		jsonAcme2  = `{"probe_id":"r2/acme/chat/0001","run":"r2","target":"acme","channel":"chat","scenario":"order-status","planned_at":"2027-01-01T09:30:00Z","started_at":"2027-01-01T09:30:00Z","outcome":"auto_only","reason":"","first_response_s":3,"human_response_s":null}` + "\n"
+	)
+	tests := []struct {
+		args []string
+		want outcome
+	}{
+		{
+			args: []string{"--run", "r1", "--format", "csv"},
+			want: outcome{Stdout: csvHeader + csvAcme1 + csvGlobex, Stderr: "exported 2 results\n"},
+		},
+		{
+			args: []string{"--run", "r1", "--format", "jsonl"},
+			want: outcome{Stdout: jsonAcme1 + jsonGlobex, Stderr: "exported 2 results\n"},
+		},
+		{
+			args: []string{"--run", "r1"}, // jsonl is the default
+			want: outcome{Stdout: jsonAcme1 + jsonGlobex, Stderr: "exported 2 results\n"},
+		},
+		{
+			args: []string{"--format", "csv"}, // every run
+			want: outcome{Stdout: csvHeader + csvAcme1 + csvGlobex + csvAcme2, Stderr: "exported 3 results\n"},
+		},
+		{
+			args: []string{"--run", "r2", "--format", "csv"},
+			want: outcome{Stdout: csvHeader + csvAcme2, Stderr: "exported 1 results\n"},
+		},
+		{
+			args: []string{"--run", "none", "--format", "csv"},
+			want: outcome{Stdout: csvHeader, Stderr: "exported 0 results\n"},
+		},
+		{
+			args: []string{"--run", "none", "--format", "jsonl"},
+			want: outcome{Stderr: "exported 0 results\n"},
+		},
+		{
+			args: []string{"--format", "xml"},
+			want: outcome{Code: 2, Stderr: `stakeout: --format must be one of "jsonl","csv" but got "xml"` + "\n"},
+		},
+	}
+	for _, tc := range tests {
+		args := append([]string{"--db", db, "results", "export"}, tc.args...)
+		got := stakeout(t, args...)
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("stakeout results export %s (-want +got):\n%s", strings.Join(tc.args, " "), diff)
+		}
+	}
+
+	// --output writes the file instead of stdout.
+	out := filepath.Join(t.TempDir(), "r1.csv")
+	for _, db := range []string{db, "sqlite:" + db} {
+		got := stakeout(t, "--db", db, "results", "export", "--run", "r1", "--format", "csv", "-o", out)
+		if diff := cmp.Diff(outcome{Stderr: "exported 2 results\n"}, got); diff != "" {
+			t.Errorf("stakeout --db %s results export -o FILE (-want +got):\n%s", db, diff)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := diffLines(csvHeader+csvAcme1+csvGlobex, string(b)); diff != "" {
+			t.Errorf("exported file (-want +got):\n%s", diff)
+		}
+	}
+}
+
+func TestResultsExportStoreErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		db   string
+		want outcome
+	}{
+		{
+			db:   "postgres://u:pw@127.0.0.1:1/results",
+			want: outcome{Code: 1, Stderr: "stakeout: open store: postgres store not implemented yet\n"},
+		},
+		{
+			db:   "mysql://u:pw@127.0.0.1:1/results",
+			want: outcome{Code: 1, Stderr: "stakeout: open store: unsupported dsn scheme in \"mysql\" (want sqlite or postgres)\n"},
+		},
+	}
+	for _, tc := range tests {
+		got := stakeout(t, "--db", tc.db, "results", "export")
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("stakeout --db %s results export (-want +got):\n%s", tc.db, diff)
+		}
+	}
+}

@@ -1,0 +1,134 @@
+package cli_test
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hibiken/asynq"
+	"github.com/stakeoutcx/stakeout/internal/redistest"
+)
+
+// smallCampaign has two targets with five chat probes each in a ten-minute window.
+const (
+	smallCampaign = "testdata/small.yaml"
+	smallTotal    = 10
+)
+
+var launchLine = regexp.MustCompile(`^run (small-[0-9]{8}T[0-9]{4}Z): 10 probes from (\S+) to (\S+): 10 enqueued, 0 already queued, 0 already started or ended$`)
+
+// status is the expected output of campaign status for the small campaign.
+func status(run string, start, end time.Time, scheduled, cancelled int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "run %s (campaign small, window %s to %s)\n", run, start.Format(time.RFC3339), end.Format(time.RFC3339))
+	for _, s := range []struct {
+		name string
+		n    int
+	}{{"scheduled", scheduled}, {"running", 0}, {"answered", 0}, {"auto_only", 0}, {"no_response", 0}, {"failed", 0}, {"cancelled", cancelled}} {
+		fmt.Fprintf(&b, "  %-12s %8d\n", s.name, s.n)
+	}
+	fmt.Fprintf(&b, "  %-12s %8d of %d planned\n", "total", smallTotal, smallTotal)
+	return b.String()
+}
+
+// queued returns the number of tasks waiting in the chat queue (scheduled or pending).
+func queued(t *testing.T, insp *asynq.Inspector) int {
+	t.Helper()
+	info, err := insp.GetQueueInfo("chat")
+	if err != nil {
+		t.Fatalf("chat queue: %v", err)
+	}
+	return info.Scheduled + info.Pending
+}
+
+func TestLaunchStatusCancel(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	insp := asynq.NewInspectorFromRedisClient(redistest.Client(t, srv))
+	redisURL := srv.URL(0)
+	cmd := func(args ...string) outcome {
+		t.Helper()
+		return stakeout(t, append([]string{"--redis-url", redisURL}, args...)...)
+	}
+	check := func(args []string, want outcome) {
+		t.Helper()
+		if diff := cmp.Diff(want, cmd(args...)); diff != "" {
+			t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
+		}
+	}
+
+	// The first launch enqueues every probe and prints the run id on its last line.
+	before := time.Now().UTC().Truncate(time.Second)
+	got := cmd("campaign", "launch", smallCampaign, "--start", "now", "--no-progress")
+	lines := strings.Split(strings.TrimSuffix(got.Stdout, "\n"), "\n")
+	if got.Code != 0 || got.Stderr != "" || len(lines) != 2 {
+		t.Fatalf("stakeout campaign launch %s --start now = exit %d, stdout %q, stderr %q; want exit 0, two lines",
+			smallCampaign, got.Code, got.Stdout, got.Stderr)
+	}
+	m := launchLine.FindStringSubmatch(lines[0])
+	if m == nil || lines[1] != m[1] {
+		t.Fatalf("launch printed %q, want %q and the run id", got.Stdout, launchLine)
+	}
+	run := m[1]
+	start, err1 := time.Parse(time.RFC3339, m[2])
+	end, err2 := time.Parse(time.RFC3339, m[3])
+	if err1 != nil || err2 != nil || start.Before(before) || !end.Equal(start.Add(10*time.Minute)) {
+		t.Fatalf("launch window %s to %s, want ten minutes from now (%s)", m[2], m[3], before.Format(time.RFC3339))
+	}
+	if want := "small-" + start.Format("20060102T1504Z"); run != want {
+		t.Errorf("run id = %q, want %q (the campaign id and the window's start)", run, want)
+	}
+	if n := queued(t, insp); n != smallTotal {
+		t.Errorf("after launch the chat queue holds %d tasks, want %d", n, smallTotal)
+	}
+
+	// Launching the same run again enqueues nothing.
+	check([]string{"campaign", "launch", smallCampaign, "--start", m[2], "--no-progress"}, outcome{Stdout: fmt.Sprintf(
+		"run %s: 10 probes from %s to %s: 0 enqueued, 10 already queued, 0 already started or ended\n%s\n", run, m[2], m[3], run)})
+	if n := queued(t, insp); n != smallTotal {
+		t.Errorf("after the second launch the chat queue holds %d tasks, want %d", n, smallTotal)
+	}
+
+	check([]string{"campaign", "status", run}, outcome{Stdout: status(run, start, end, smallTotal, 0)})
+	check([]string{"campaign", "cancel", run}, outcome{Stdout: fmt.Sprintf("run %s: 10 probes cancelled, 0 had already started or ended\n", run)})
+	if n := queued(t, insp); n != 0 {
+		t.Errorf("after cancel the chat queue holds %d tasks, want none", n)
+	}
+	check([]string{"campaign", "status", run}, outcome{Stdout: status(run, start, end, 0, smallTotal)})
+	// Cancelling twice changes nothing.
+	check([]string{"campaign", "cancel", run}, outcome{Stdout: fmt.Sprintf("run %s: 0 probes cancelled, 0 had already started or ended\n", run)})
+
+	// A cancelled run stays cancelled: launching it again enqueues nothing.
+	check([]string{"campaign", "launch", smallCampaign, "--start", m[2], "--no-progress"}, outcome{Stdout: fmt.Sprintf(
+		"run %s: 10 probes from %s to %s: 0 enqueued, 0 already queued, 10 already started or ended\n%s\n", run, m[2], m[3], run)})
+	if n := queued(t, insp); n != 0 {
+		t.Errorf("after launching a cancelled run the chat queue holds %d tasks, want none", n)
+	}
+}
+
+func TestUnknownRun(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	want := outcome{Code: 1, Stderr: `stakeout: unknown run "nope" (launch it with: stakeout campaign launch FILE)` + "\n"}
+	for _, sub := range []string{"status", "cancel"} {
+		args := []string{"--redis-url", srv.URL(0), "campaign", sub, "nope"}
+		if diff := cmp.Diff(want, stakeout(t, args...)); diff != "" {
+			t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
+		}
+	}
+}
+
+func TestLaunchBadFile(t *testing.T) {
+	t.Parallel()
+	// A bad file is rejected before Redis is reached: no server is needed.
+	args := []string{"--redis-url", "redis://127.0.0.1:1/0", "campaign", "launch", "testdata/bad/dangling-mailbox.yaml", "--no-progress"}
+	got := stakeout(t, args...)
+	got.Stderr = relPaths(t, got.Stderr)
+	want := outcome{Code: 1, Stderr: `testdata/bad/dangling-mailbox.yaml:34: targets[0].channels.email.mailbox: no mailbox with id "shopper-2"` + "\n"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
+	}
+}
