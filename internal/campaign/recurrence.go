@@ -26,8 +26,12 @@ func checkRecurrence(r string) string {
 	if !ok {
 		return fmt.Sprintf(`unknown recurrence %s (want none, daily, weekly, monthly or "cron: SPEC")`, quote(r))
 	}
-	if _, err := parseCron(spec); err != nil {
+	sched, err := parseCron(spec)
+	if err != nil {
 		return fmt.Sprintf("bad cron spec %s: %v", quote(strings.TrimSpace(spec)), err)
+	}
+	if every, ok := sched.(cron.ConstantDelaySchedule); ok && every.Delay < time.Minute {
+		return fmt.Sprintf("bad cron spec %s: runs must be at least a minute apart (run ids have minute resolution)", quote(strings.TrimSpace(spec)))
 	}
 	return ""
 }

@@ -56,6 +56,11 @@ var campaignCases = []badCase{
 		want: []string{`f.yaml:2: schedule.recurrence: bad cron spec "0 9 * *": expected exactly 5 fields, found 4: [0 9 * *]`},
 	},
 	{
+		name: "cron every under a minute",
+		src:  okID + "schedule: {start: 2026-12-01T00:00:00Z, window: 10s, probes_per_target: {chat: 1}, recurrence: \"cron: @every 30s\"}\n" + okScenario + okTargets,
+		want: []string{`f.yaml:2: schedule.recurrence: bad cron spec "@every 30s": runs must be at least a minute apart (run ids have minute resolution)`},
+	},
+	{
 		name: "cron time zone without spec",
 		src:  okID + "schedule: {start: 2026-12-01T00:00:00Z, window: 10m, probes_per_target: {chat: 1}, recurrence: \"cron: TZ=UTC\"}\n" + okScenario + okTargets,
 		want: []string{`f.yaml:2: schedule.recurrence: bad cron spec "TZ=UTC": a time zone prefix wants a spec after it`},
