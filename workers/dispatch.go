@@ -97,13 +97,17 @@ func (d *Dispatcher) run(ctx context.Context, t *asynq.Task, p tasks.Probe, prob
 	if err != nil {
 		retried, _ := asynq.GetRetryCount(ctx)
 		maxRetry, _ := asynq.GetMaxRetry(ctx)
-		if retried < maxRetry && ctx.Err() == nil {
+		if retried < maxRetry || ctx.Err() != nil {
+			// Retried later, or handed back on shutdown: the probe is waiting again.
+			if rerr := d.States.Requeue(context.WithoutCancel(ctx), p.Run, p.ProbeID); rerr != nil {
+				log.Warn("run state", "err", rerr)
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			d.Metrics.Errors.WithLabelValues(ch).Inc()
 			log.Warn("probe attempt failed, will retry", "err", err, "attempt", retried+1)
 			return fmt.Errorf("probe %s: %w", p.ProbeID, err)
-		}
-		if ctx.Err() != nil {
-			return ctx.Err() // shutdown or timeout: asynq hands the task back
 		}
 		log.Error("probe failed on its last attempt", "err", err)
 		res = probes.Result{Outcome: result.Failed, Reason: result.ReasonProbeError}

@@ -209,6 +209,10 @@ func TestSIGTERMHandsProbeBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = w.Wait()
+	states, _ := runstate.New(rdb).States(ctx, "back", ids)
+	if states[0] != runstate.Scheduled {
+		t.Errorf("state of the handed-back probe = %q, want scheduled", states[0])
+	}
 	startWorker(t, srv.Addr, db, 100*time.Millisecond, time.Second)
 	st := openStore(t, db)
 	waitFor(t, 60*time.Second, "the handed-back probe's result", func() bool { return countResults(t, st, "back") == 1 })

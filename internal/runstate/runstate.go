@@ -134,6 +134,22 @@ func (s *Store) Start(ctx context.Context, run, id string) (prev string, err err
 	return prev, nil
 }
 
+// requeueScript moves a probe from running back to scheduled.
+var requeueScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], ARGV[1]) == 'running' then
+  redis.call('HSET', KEYS[1], ARGV[1], 'scheduled')
+end
+return 0`)
+
+// Requeue marks a running probe scheduled again: its attempt ended without an outcome
+// and the task went back to its queue.
+func (s *Store) Requeue(ctx context.Context, run, id string) error {
+	if err := requeueScript.Run(ctx, s.rdb, []string{probesKey(run)}, id).Err(); err != nil {
+		return fmt.Errorf("mark probe %s scheduled again: %w", id, err)
+	}
+	return nil
+}
+
 // cancel moves a probe from scheduled to cancelled; it returns 1 when it did.
 var cancelScript = redis.NewScript(`
 if redis.call('HGET', KEYS[1], ARGV[1]) == 'scheduled' then

@@ -2,6 +2,7 @@ package runstate
 
 import (
 	"context"
+	"slices"
 	"errors"
 	"fmt"
 	"testing"
@@ -235,5 +236,25 @@ func TestMeta(t *testing.T) {
 	runs, err := s.rdb.ZRange(ctx, RunsKey, 0, -1).Result()
 	if err != nil || len(runs) != 2 {
 		t.Errorf("runs = %q, %v; want 2", runs, err)
+	}
+}
+
+func TestRequeue(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	if _, err := s.Start(ctx, "r", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Finish(ctx, "r", "b", "answered"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"a", "b"} {
+		if err := s.Requeue(ctx, "r", id); err != nil {
+			t.Fatalf("Requeue(%s): %v", id, err)
+		}
+	}
+	got, _ := s.States(ctx, "r", []string{"a", "b"})
+	if want := []string{"scheduled", "answered"}; !slices.Equal(got, want) {
+		t.Errorf("states after Requeue = %v, want %v (only running goes back)", got, want)
 	}
 }
