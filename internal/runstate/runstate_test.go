@@ -2,9 +2,9 @@ package runstate
 
 import (
 	"context"
-	"slices"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
