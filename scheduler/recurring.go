@@ -54,40 +54,12 @@ func currentStart(c *campaign.Campaign, now time.Time) (time.Time, bool, error) 
 	if !ok {
 		return time.Time{}, false, fmt.Errorf("campaign %s: unknown recurrence %q", c.ID, rec)
 	}
-	sched, err := parseCron(spec)
+	sched, err := campaign.ParseCron(spec)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("campaign %s: recurrence %q: %w", c.ID, rec, err)
 	}
 	last := latestCron(sched, first, now, longestWindow(c.Schedule.Window))
 	return last, !last.IsZero(), nil
-}
-
-// parseCron parses a standard cron spec or descriptor. A spec without a CRON_TZ= or
-// TZ= prefix is read in UTC, never in the zone of the machine. The parser panics on
-// some inputs (such as "TZ=x"): that becomes an error. "@every D" under a minute is
-// refused: run ids have minute resolution.
-func parseCron(spec string) (cron.Schedule, error) {
-	s, err := parseCronSpec(spec)
-	if every, ok := s.(cron.ConstantDelaySchedule); ok && every.Delay < time.Minute {
-		return nil, fmt.Errorf("@every: runs must be at least a minute apart")
-	}
-	return s, err
-}
-
-func parseCronSpec(spec string) (s cron.Schedule, err error) {
-	spec = strings.TrimSpace(spec)
-	if spec == "" {
-		return nil, fmt.Errorf("empty cron spec")
-	}
-	if !strings.HasPrefix(spec, "CRON_TZ=") && !strings.HasPrefix(spec, "TZ=") {
-		spec = "CRON_TZ=UTC " + spec
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			s, err = nil, fmt.Errorf("bad cron spec: %v", p)
-		}
-	}()
-	return cron.ParseStandard(spec)
 }
 
 // latestCron returns the latest time sched fires at or after first and at or before

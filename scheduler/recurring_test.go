@@ -115,7 +115,7 @@ func TestCurrentRun(t *testing.T) {
 func TestParseCron(t *testing.T) {
 	for spec, want := range map[string]string{"0 9 * * 1": "UTC", "@weekly": "UTC",
 		"CRON_TZ=Europe/Paris 0 9 * * 1": "Europe/Paris", "TZ=Asia/Tokyo 0 9 * * *": "Asia/Tokyo"} {
-		s, err := parseCron(spec)
+		s, err := campaign.ParseCron(spec)
 		if err != nil {
 			t.Errorf("parseCron(%q): %v", spec, err)
 			continue
@@ -125,7 +125,7 @@ func TestParseCron(t *testing.T) {
 		}
 	}
 	for _, spec := range []string{"", "TZ=x", "TZ=", "CRON_TZ=", "CRON_TZ=UTC", "TZ=Nowhere/Land 0 9 * * *", "0 9 * *", "61 * * * *", "@every -1h", "@every 30s"} {
-		if _, err := parseCron(spec); err == nil {
+		if _, err := campaign.ParseCron(spec); err == nil {
 			t.Errorf("parseCron(%q) = nil error", spec)
 		}
 		c := &campaign.Campaign{ID: "c", Schedule: campaign.Schedule{Start: utc("2030-01-01T00:00:00Z"),

@@ -199,12 +199,12 @@ func TestParseDays(t *testing.T) {
 
 func TestParseCron(t *testing.T) {
 	for _, spec := range []string{"0 9 1 * *", "@monthly", "@every 36h", "CRON_TZ=Europe/Paris 0 9 * * mon"} {
-		if _, err := parseCron(spec); err != nil {
+		if _, err := ParseCron(spec); err != nil {
 			t.Errorf("parseCron(%q) error = %v", spec, err)
 		}
 	}
 	for _, spec := range []string{"", "TZ=UTC", "CRON_TZ=Nowhere/Land 0 9 * * *", "61 * * * *", "0 9 1 * * *"} {
-		if _, err := parseCron(spec); err == nil {
+		if _, err := ParseCron(spec); err == nil {
 			t.Errorf("parseCron(%q) error = nil, want an error", spec)
 		}
 	}

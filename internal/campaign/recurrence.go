@@ -26,20 +26,25 @@ func checkRecurrence(r string) string {
 	if !ok {
 		return fmt.Sprintf(`unknown recurrence %s (want none, daily, weekly, monthly or "cron: SPEC")`, quote(r))
 	}
-	sched, err := parseCron(spec)
-	if err != nil {
+	if _, err := ParseCron(spec); err != nil {
 		return fmt.Sprintf("bad cron spec %s: %v", quote(strings.TrimSpace(spec)), err)
-	}
-	if every, ok := sched.(cron.ConstantDelaySchedule); ok && every.Delay < time.Minute {
-		return fmt.Sprintf("bad cron spec %s: runs must be at least a minute apart (run ids have minute resolution)", quote(strings.TrimSpace(spec)))
 	}
 	return ""
 }
 
-// parseCron parses a standard 5-field cron spec (or a descriptor such as "@weekly")
-// the way robfig/cron's standard parser does, without ever panicking. A spec without
-// a CRON_TZ= or TZ= prefix is checked as if in UTC (the zone does not change validity).
-func parseCron(spec string) (s cron.Schedule, err error) {
+// ParseCron parses the SPEC of a "cron: SPEC" recurrence: a standard 5-field cron spec
+// or a descriptor such as "@weekly", as robfig/cron's standard parser does, without ever
+// panicking. A spec without a CRON_TZ= or TZ= prefix is read in UTC. "@every" must be at
+// least a minute: run ids have minute resolution.
+func ParseCron(spec string) (cron.Schedule, error) {
+	s, err := parseCronSpec(spec)
+	if every, ok := s.(cron.ConstantDelaySchedule); ok && every.Delay < time.Minute {
+		return nil, fmt.Errorf("runs must be at least a minute apart (run ids have minute resolution)")
+	}
+	return s, err
+}
+
+func parseCronSpec(spec string) (s cron.Schedule, err error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
 		return nil, fmt.Errorf("empty spec")
