@@ -16,7 +16,7 @@ import (
 )
 
 // Target is one probe assignment: the target, channel settings and scenario.
-type Target = tasks.Probe
+type Target = tasks.Assignment
 
 // Result is what a probe measured. The dispatcher adds ids, times and duration.
 type Result struct {

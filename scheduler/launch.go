@@ -51,6 +51,13 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 	if err := l.States.SetMeta(ctx, run.ID, runstate.Meta{Campaign: c.ID, Total: len(plan), Start: run.Start, End: run.End}); err != nil {
 		return rep, err
 	}
+	spec, err := tasks.NewRunSpec(c, run.ID).Marshal()
+	if err != nil {
+		return rep, err
+	}
+	if _, err := l.States.SaveSpec(ctx, run.ID, spec); err != nil {
+		return rep, err
+	}
 	ids := make([]string, len(plan))
 	for i, p := range plan {
 		ids[i] = p.ID
@@ -79,13 +86,13 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 	}
 	// The autopipeliner is cached by the client and shared by later launches.
 	client := asynq.NewClientFromRedisClient(ap)
-	enq, existing, err := l.enqueueAll(ctx, client, todo, run.ID, newPayloads(c), rep.Skipped)
+	enq, existing, err := l.enqueueAll(ctx, client, c, todo, run.ID, rep.Skipped)
 	rep.Enqueued, rep.Existing = enq, existing
 	return rep, err
 }
 
 // enqueueAll enqueues probes with Concurrency workers, marking each chunk scheduled.
-func (l *Launcher) enqueueAll(ctx context.Context, client *asynq.Client, todo []Probe, run string, pl *payloads, base int) (enq, existing int, err error) {
+func (l *Launcher) enqueueAll(ctx context.Context, client *asynq.Client, c *campaign.Campaign, todo []Probe, run string, base int) (enq, existing int, err error) {
 	const chunk = 5000
 	workers := l.Concurrency
 	if workers <= 0 {
@@ -94,7 +101,7 @@ func (l *Launcher) enqueueAll(ctx context.Context, client *asynq.Client, todo []
 	done := base
 	for start := 0; start < len(todo); start += chunk {
 		part := todo[start:min(start+chunk, len(todo))]
-		e, x, err := l.enqueueChunk(ctx, client, part, pl, workers)
+		e, x, err := l.enqueueChunk(ctx, client, c, part, workers)
 		enq, existing = enq+e, existing+x
 		if err != nil {
 			return enq, existing, err
@@ -114,7 +121,7 @@ func (l *Launcher) enqueueAll(ctx context.Context, client *asynq.Client, todo []
 	return enq, existing, nil
 }
 
-func (l *Launcher) enqueueChunk(ctx context.Context, client *asynq.Client, part []Probe, pl *payloads, workers int) (enq, existing int, err error) {
+func (l *Launcher) enqueueChunk(ctx context.Context, client *asynq.Client, c *campaign.Campaign, part []Probe, workers int) (enq, existing int, err error) {
 	var (
 		mu   sync.Mutex
 		errs []error
@@ -126,7 +133,7 @@ func (l *Launcher) enqueueChunk(ctx context.Context, client *asynq.Client, part 
 		go func() {
 			defer wg.Done()
 			for p := range next {
-				created, err := enqueue(ctx, client, p, pl)
+				created, err := enqueue(ctx, client, c, p)
 				mu.Lock()
 				switch {
 				case err != nil:
@@ -157,8 +164,8 @@ func (l *Launcher) enqueueChunk(ctx context.Context, client *asynq.Client, part 
 	return enq, existing, nil
 }
 
-func enqueue(ctx context.Context, client *asynq.Client, p Probe, pl *payloads) (created bool, err error) {
-	task, err := tasks.NewProbeTask(pl.probe(p), MaxRunTime(pl.c, p.Channel))
+func enqueue(ctx context.Context, client *asynq.Client, c *campaign.Campaign, p Probe) (created bool, err error) {
+	task, err := tasks.NewProbeTask(probeTask(p), MaxRunTime(c, p.Channel))
 	if err != nil {
 		return false, err
 	}
@@ -181,45 +188,7 @@ func MaxRunTime(c *campaign.Campaign, ch campaign.Channel) time.Duration {
 	return 10 * time.Minute
 }
 
-// payloads builds task payloads from a campaign's targets, scenarios and mailboxes.
-type payloads struct {
-	c         *campaign.Campaign
-	targets   map[string]*campaign.Target
-	scenarios map[string]*campaign.Scenario
-	mailboxes map[string]*campaign.Mailbox
-}
-
-func newPayloads(c *campaign.Campaign) *payloads {
-	pl := &payloads{c: c, targets: map[string]*campaign.Target{}, scenarios: map[string]*campaign.Scenario{}, mailboxes: map[string]*campaign.Mailbox{}}
-	for i := range c.Targets {
-		pl.targets[c.Targets[i].ID] = &c.Targets[i]
-	}
-	for i := range c.Scenarios {
-		pl.scenarios[c.Scenarios[i].ID] = &c.Scenarios[i]
-	}
-	for i := range c.Mailboxes {
-		pl.mailboxes[c.Mailboxes[i].ID] = &c.Mailboxes[i]
-	}
-	return pl
-}
-
-func (pl *payloads) probe(p Probe) tasks.Probe {
-	t := pl.targets[p.Target]
-	tp := tasks.Probe{
-		ProbeID: p.ID, Run: p.Run, Campaign: pl.c.ID, Channel: p.Channel, Seq: p.Seq, PlannedAt: p.At,
-		Deadline: pl.c.Deadlines.For(p.Channel),
-		Pacing:   tasks.Pacing{MaxInFlight: pl.c.Pacing.MaxInFlight, MinGap: pl.c.Pacing.MinGap.D()},
-		Target:   tasks.Target{ID: t.ID, Name: t.Name, Industry: t.Industry, Timezone: t.Timezone},
-		Scenario: *pl.scenarios[p.Scenario],
-	}
-	switch p.Channel {
-	case campaign.ChannelChat:
-		tp.Chat = t.Channels.Chat
-	case campaign.ChannelEmail:
-		tp.Email = t.Channels.Email
-		if tp.Email != nil {
-			tp.Mailbox = pl.mailboxes[tp.Email.Mailbox]
-		}
-	}
-	return tp
+func probeTask(p Probe) tasks.Probe {
+	return tasks.Probe{ProbeID: p.ID, Run: p.Run, Channel: p.Channel, TargetID: p.Target,
+		ScenarioID: p.Scenario, Seq: p.Seq, PlannedAt: p.At}
 }

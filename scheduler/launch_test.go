@@ -185,14 +185,13 @@ func BenchmarkLaunch100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pl := newPayloads(c)
 	var loopRate, launchRate float64
 	for range b.N {
 		rdb.FlushAll(ctx)
 		client := asynq.NewClientFromRedisClient(rdb)
 		begin := time.Now()
 		for _, p := range plan {
-			task, _ := tasks.NewProbeTask(pl.probe(p), time.Minute)
+			task, _ := tasks.NewProbeTask(probeTask(p), time.Minute)
 			if _, err := client.Enqueue(task); err != nil {
 				b.Fatal(err)
 			}

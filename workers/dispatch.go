@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -28,11 +29,19 @@ type Dispatcher struct {
 	// PacingMaxWait is how long a probe waits in the worker for a pacing slot before it
 	// is handed back to the queue (default 5s).
 	PacingMaxWait time.Duration
+
+	specs     *specCache
+	specsOnce sync.Once
 }
 
 // ProcessTask implements asynq.Handler for probe tasks.
 func (d *Dispatcher) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	p, err := tasks.ParseProbe(t)
+	ref, err := tasks.ParseProbe(t)
+	if err != nil {
+		return err
+	}
+	d.specsOnce.Do(func() { d.specs = newSpecCache(d.States) })
+	p, err := d.specs.assign(ctx, ref)
 	if err != nil {
 		return err
 	}
@@ -66,10 +75,10 @@ func (d *Dispatcher) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		log.Info("probe ended while waiting for its slot, not run", "state", prev)
 		return nil
 	}
-	return d.run(ctx, t, p, probe, log)
+	return d.run(ctx, p, probe, log)
 }
 
-func (d *Dispatcher) acquire(ctx context.Context, p tasks.Probe) (*Slot, error) {
+func (d *Dispatcher) acquire(ctx context.Context, p tasks.Assignment) (*Slot, error) {
 	wait := d.PacingMaxWait
 	if wait == 0 {
 		wait = 5 * time.Second
@@ -87,7 +96,7 @@ func (d *Dispatcher) acquire(ctx context.Context, p tasks.Probe) (*Slot, error) 
 	return slot, err
 }
 
-func (d *Dispatcher) run(ctx context.Context, t *asynq.Task, p tasks.Probe, probe probes.Probe, log *slog.Logger) error {
+func (d *Dispatcher) run(ctx context.Context, p tasks.Assignment, probe probes.Probe, log *slog.Logger) error {
 	ch := string(p.Channel)
 	d.Metrics.InFlight.WithLabelValues(ch).Inc()
 	defer d.Metrics.InFlight.WithLabelValues(ch).Dec()
@@ -120,7 +129,7 @@ func (d *Dispatcher) run(ctx context.Context, t *asynq.Task, p tasks.Probe, prob
 }
 
 // Record builds the stored result of probe p from what its probe measured.
-func Record(p tasks.Probe, res probes.Result, started time.Time, elapsed time.Duration) result.Result {
+func Record(p tasks.Assignment, res probes.Result, started time.Time, elapsed time.Duration) result.Result {
 	r := result.Result{
 		ProbeID: p.ProbeID, Run: p.Run, Campaign: p.Campaign, Target: p.Target.ID,
 		Industry: p.Target.Industry, Channel: string(p.Channel), Scenario: p.Scenario.ID,

@@ -24,13 +24,22 @@ func enqueueProbes(t *testing.T, rdb *redis.Client, run string, targets []string
 	t.Helper()
 	ctx := context.Background()
 	client := asynq.NewClientFromRedisClient(rdb)
+	states := runstate.New(rdb)
+	spec := &tasks.RunSpec{Run: run, Campaign: "test", Pacing: pacing, Targets: map[string]tasks.SpecTarget{},
+		Scenarios: map[string]campaign.Scenario{"s": {ID: "s", Message: "Hello"}}}
+	for _, target := range targets {
+		spec.Targets[target] = tasks.SpecTarget{Target: tasks.Target{ID: target, Name: target, Industry: "test"}}
+	}
+	b, _ := spec.Marshal()
+	if _, err := states.SaveSpec(ctx, run, b); err != nil {
+		t.Fatal(err)
+	}
 	var ids []string
 	for _, target := range targets {
 		for seq := 1; seq <= n; seq++ {
 			p := tasks.Probe{
-				ProbeID: run + "/" + target + "/email/" + strconv.Itoa(seq), Run: run, Campaign: "test",
-				Channel: campaign.ChannelEmail, Seq: seq, PlannedAt: time.Now(), Pacing: pacing,
-				Target: tasks.Target{ID: target, Name: target, Industry: "test"}, Scenario: campaign.Scenario{ID: "s"},
+				ProbeID: run + "/" + target + "/email/" + strconv.Itoa(seq), Run: run, Channel: campaign.ChannelEmail,
+				TargetID: target, ScenarioID: "s", Seq: seq, PlannedAt: time.Now(),
 			}
 			task, err := tasks.NewProbeTask(p, time.Minute)
 			if err != nil {
@@ -42,7 +51,6 @@ func enqueueProbes(t *testing.T, rdb *redis.Client, run string, targets []string
 			ids = append(ids, p.ProbeID)
 		}
 	}
-	states := runstate.New(rdb)
 	if err := states.SetMeta(ctx, run, runstate.Meta{Campaign: "test", Total: len(ids)}); err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ type CampaignCmd struct {
 
 // ValidateCmd is `stakeout campaign validate FILE`.
 type ValidateCmd struct {
-	File string `arg:"" help:"Campaign file (YAML)." type:"path"`
+	File string `arg:"" help:"Campaign file (YAML)."`
 }
 
 // Run validates the file.
@@ -71,7 +71,8 @@ func (f RunFlags) resolve(camp *campaign.Campaign, now time.Time) (scheduler.Run
 			}
 			start = t
 		}
-		start = start.UTC().Truncate(time.Second)
+		// Run ids name the minute: a window starts on one so that its id reproduces it.
+		start = start.UTC().Truncate(time.Minute)
 		run := scheduler.Run{ID: scheduler.RunID(camp, start), Start: start, End: camp.Schedule.Window.End(start)}
 		if f.RunID != "" {
 			run.ID = f.RunID
@@ -98,7 +99,7 @@ func (f RunFlags) resolve(camp *campaign.Campaign, now time.Time) (scheduler.Run
 
 // PlanCmd is `stakeout campaign plan FILE`.
 type PlanCmd struct {
-	File string `arg:"" help:"Campaign file (YAML)." type:"path"`
+	File string `arg:"" help:"Campaign file (YAML)."`
 	RunFlags
 	Format string `name:"format" default:"table" enum:"table,csv,json" help:"Output format: table, csv or json."`
 }
@@ -122,7 +123,7 @@ func (c *PlanCmd) Run(g *Globals) error {
 
 // LaunchCmd is `stakeout campaign launch FILE`.
 type LaunchCmd struct {
-	File string `arg:"" help:"Campaign file (YAML)." type:"path"`
+	File string `arg:"" help:"Campaign file (YAML)."`
 	RunFlags
 	Concurrency int  `name:"concurrency" default:"256" help:"Probes enqueued concurrently (their enqueues share pipelined round trips to Redis)."`
 	NoProgress  bool `name:"no-progress" help:"Do not draw a progress bar (it is drawn only on a terminal anyway)."`

@@ -72,6 +72,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	c.logger = newLogger(stderr, c.LogLevel)
+	redis.SetLogger(redisLogger{c.logger})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	kctx.BindTo(ctx, (*context.Context)(nil))
@@ -106,6 +107,13 @@ func (g *Globals) redisOptions() (*redis.Options, error) {
 		return nil, fmt.Errorf("--redis-url / STAKEOUT_REDIS_URL is not a valid redis:// URL: %s", redactErr(err, g.RedisURL))
 	}
 	return o, nil
+}
+
+// redisLogger routes go-redis's own messages (dial retries) into the JSON log at debug level.
+type redisLogger struct{ l *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	r.l.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "go-redis")
 }
 
 // redactErr removes secret from err's text.

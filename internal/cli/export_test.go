@@ -88,7 +88,7 @@ func TestResultsExport(t *testing.T) {
 		},
 		{
 			args: []string{"--run", "r2", "--format", "csv"},
-			want: outcome{Stdout: csvHeader + csvAcme2, Stderr: "exported 1 results\n"},
+			want: outcome{Stdout: csvHeader + csvAcme2, Stderr: "exported 1 result\n"},
 		},
 		{
 			args: []string{"--run", "none", "--format", "csv"},

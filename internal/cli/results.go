@@ -29,9 +29,9 @@ func (c *ExportCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	defer st.Close()
 	out := g.stdout
+	var f *os.File
 	if c.Output != "-" {
-		f, err := os.Create(c.Output)
-		if err != nil {
+		if f, err = os.Create(c.Output); err != nil {
 			return err
 		}
 		defer f.Close()
@@ -43,8 +43,20 @@ func (c *ExportCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	if err := w.Flush(); err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", c.Output, err)
 	}
-	fmt.Fprintf(g.stderr, "exported %d results\n", n)
+	if f != nil {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", c.Output, err)
+		}
+	}
+	fmt.Fprintf(g.stderr, "exported %d %s\n", n, plural(n, "result", "results"))
 	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -5,6 +5,7 @@ package runstate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -38,6 +39,7 @@ func New(rdb redis.UniversalClient) *Store { return &Store{rdb: rdb} }
 
 func probesKey(run string) string { return "stakeout:run:{" + run + "}:probes" }
 func metaKey(run string) string   { return "stakeout:run:{" + run + "}:meta" }
+func specKey(run string) string   { return "stakeout:run:{" + run + "}:spec" }
 
 // RunsKey is the sorted set of known run ids, scored by launch time.
 const RunsKey = "stakeout:runs"
@@ -62,6 +64,29 @@ func (s *Store) SetMeta(ctx context.Context, run string, m Meta) error {
 		return fmt.Errorf("record run %s: %w", run, err)
 	}
 	return nil
+}
+
+// SaveSpec stores the run's spec (what workers need of the campaign) unless the run
+// has one already: a launched run keeps the campaign as it was at its first launch.
+// It reports whether this call stored it.
+func (s *Store) SaveSpec(ctx context.Context, run string, spec []byte) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, specKey(run), spec, 0).Result()
+	if err != nil {
+		return false, fmt.Errorf("save spec of run %s: %w", run, err)
+	}
+	return ok, nil
+}
+
+// LoadSpec returns the run's spec; ok is false when the run has none.
+func (s *Store) LoadSpec(ctx context.Context, run string) (spec []byte, ok bool, err error) {
+	spec, err = s.rdb.Get(ctx, specKey(run)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("load spec of run %s: %w", run, err)
+	}
+	return spec, true, nil
 }
 
 // GetMeta returns the run's description; ok is false for an unknown run.

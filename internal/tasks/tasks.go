@@ -37,22 +37,16 @@ func ProbeType(ch campaign.Channel) string { return "probe:" + string(ch) }
 // ProbeQueue returns the queue of probes on channel ch.
 func ProbeQueue(ch campaign.Channel) string { return string(ch) }
 
-// Probe is the payload of a probe task: everything a worker needs, so workers need no campaign file.
+// Probe is the payload of a probe task. It carries ids only; the run's RunSpec, saved
+// once at launch, says what the target, channel settings and scenario are.
 type Probe struct {
-	ProbeID   string           `json:"probe_id"`
-	Run       string           `json:"run"`
-	Campaign  string           `json:"campaign"`
-	Channel   campaign.Channel `json:"channel"`
-	Seq       int              `json:"seq"`
-	PlannedAt time.Time        `json:"planned_at"`
-	// Deadline is how long the probe waits for a human answer.
-	Deadline time.Duration          `json:"deadline"`
-	Pacing   Pacing                 `json:"pacing"`
-	Target   Target                 `json:"target"`
-	Scenario campaign.Scenario      `json:"scenario"`
-	Chat     *campaign.ChatChannel  `json:"chat,omitempty"`
-	Email    *campaign.EmailChannel `json:"email,omitempty"`
-	Mailbox  *campaign.Mailbox      `json:"mailbox,omitempty"`
+	ProbeID    string           `json:"probe_id"`
+	Run        string           `json:"run"`
+	Channel    campaign.Channel `json:"channel"`
+	TargetID   string           `json:"target"`
+	ScenarioID string           `json:"scenario"`
+	Seq        int              `json:"seq"`
+	PlannedAt  time.Time        `json:"planned_at"`
 }
 
 // Target is the part of a campaign target a probe carries.
@@ -63,7 +57,7 @@ type Target struct {
 	Timezone string `json:"timezone"`
 }
 
-// Pacing is the run-time pacing of the probe's target.
+// Pacing is the run-time pacing of a target.
 type Pacing struct {
 	MaxInFlight int           `json:"max_in_flight"`
 	MinGap      time.Duration `json:"min_gap"`
@@ -98,7 +92,7 @@ func ParseProbe(t *asynq.Task) (Probe, error) {
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return p, fmt.Errorf("decode %s payload: %v: %w", t.Type(), err, asynq.SkipRetry)
 	}
-	if p.ProbeID == "" || p.Target.ID == "" {
+	if p.ProbeID == "" || p.Run == "" || p.TargetID == "" {
 		return p, fmt.Errorf("decode %s payload: missing probe or target id: %w", t.Type(), asynq.SkipRetry)
 	}
 	return p, nil
