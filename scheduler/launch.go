@@ -15,7 +15,7 @@ import (
 )
 
 // DefaultLaunchConcurrency is the number of concurrent enqueuers of a launch.
-const DefaultLaunchConcurrency = 256
+const DefaultLaunchConcurrency = 1024
 
 // Launcher puts a run's planned probes onto asynq, each at its planned time under a
 // deterministic task id. Launching the same run again, or from several processes at
@@ -77,9 +77,11 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 	if l.Progress != nil && rep.Skipped > 0 {
 		l.Progress(rep.Skipped)
 	}
-	// Enqueues are independent, so batches may run in parallel and out of order.
+	// Enqueues are independent, so batches may run in parallel and out of order. Many
+	// small batches in flight keep both Redis and this process busy (measured on 2 cores:
+	// 100 × 16 with 1024 enqueuers beat fewer, larger batches).
 	ap, err := l.Redis.AutoPipelineWithOptions(&redis.AutoPipelineOptions{
-		MaxBatchSize: 500, MaxConcurrentBatches: 4, Unordered: true,
+		MaxBatchSize: 100, MaxConcurrentBatches: 16, Unordered: true,
 	})
 	if err != nil {
 		return rep, fmt.Errorf("redis autopipeline: %w", err)
@@ -93,7 +95,7 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 
 // enqueueAll enqueues probes with Concurrency workers, marking each chunk scheduled.
 func (l *Launcher) enqueueAll(ctx context.Context, client *asynq.Client, c *campaign.Campaign, todo []Probe, run string, base int) (enq, existing int, err error) {
-	const chunk = 5000
+	const chunk = 20000
 	workers := l.Concurrency
 	if workers <= 0 {
 		workers = DefaultLaunchConcurrency

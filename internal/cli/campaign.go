@@ -125,7 +125,7 @@ func (c *PlanCmd) Run(g *Globals) error {
 type LaunchCmd struct {
 	File string `arg:"" help:"Campaign file (YAML)."`
 	RunFlags
-	Concurrency int  `name:"concurrency" default:"256" help:"Probes enqueued concurrently (their enqueues share pipelined round trips to Redis)."`
+	Concurrency int  `name:"concurrency" default:"1024" help:"Probes enqueued concurrently (their enqueues share pipelined round trips to Redis)."`
 	NoProgress  bool `name:"no-progress" help:"Do not draw a progress bar (it is drawn only on a terminal anyway)."`
 }
 
