@@ -2,12 +2,10 @@ package workers
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -122,7 +120,3 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
-
-var _ = fmt.Sprint
