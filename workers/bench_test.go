@@ -63,3 +63,34 @@ func BenchmarkResultsIngestParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "results/s")
 }
+
+// BenchmarkResultsIngestBatch measures the batch path a results worker takes: asynq
+// aggregates result tasks into batches of up to 500, stored in one transaction each.
+func BenchmarkResultsIngestBatch(b *testing.B) {
+	h, _ := newResults(b)
+	ctx := context.Background()
+	human := 3600.0
+	const size = 500
+	var batches []*asynq.Task
+	for i := 0; i < b.N; i += size {
+		var group []*asynq.Task
+		for j := i; j < min(i+size, b.N); j++ {
+			r := result.Result{ProbeID: fmt.Sprintf("bench/t%03d/email/%06d", j%100, j), Run: "bench", Target: fmt.Sprintf("t%03d", j%100),
+				Channel: "email", Scenario: "s", PlannedAt: time.Now(), StartedAt: time.Now(), Outcome: result.Answered,
+				FirstResponseS: &human, HumanResponseS: &human}
+			task, err := tasks.NewResultTask(r)
+			if err != nil {
+				b.Fatal(err)
+			}
+			group = append(group, task)
+		}
+		batches = append(batches, tasks.AggregateResults(tasks.ResultGroup, group))
+	}
+	b.ResetTimer()
+	for _, batch := range batches {
+		if err := h.ProcessBatch(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "results/s")
+}

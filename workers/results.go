@@ -41,6 +41,33 @@ func (h *Results) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	return h.States.Finish(ctx, r.Run, r.ProbeID, r.Outcome)
 }
 
+// ProcessBatch handles a batch of results aggregated by asynq: one store transaction,
+// then metrics for the probes that had no result yet.
+func (h *Results) ProcessBatch(ctx context.Context, t *asynq.Task) error {
+	rs, bad, err := tasks.ParseResultBatch(t)
+	if err != nil {
+		return err
+	}
+	for _, e := range bad {
+		h.Logger.Error("result dropped from batch", "err", e)
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	created, err := h.Store.UpsertBatch(ctx, rs)
+	if err != nil {
+		return err
+	}
+	for i, r := range rs {
+		if created[i] {
+			h.observe(r)
+		} else {
+			h.Metrics.Duplicates.WithLabelValues(r.Channel).Inc()
+		}
+	}
+	return h.States.FinishMany(ctx, rs)
+}
+
 func (h *Results) observe(r result.Result) {
 	h.Metrics.Outcomes.WithLabelValues(r.Channel, r.Target, string(r.Outcome), r.Reason).Inc()
 	if r.FirstResponseS != nil {

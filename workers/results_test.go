@@ -114,3 +114,45 @@ func TestMetricsLint(t *testing.T) {
 		}
 	}
 }
+
+// A batch stores every result once; a duplicate inside it or from before counts once,
+// and a malformed entry is dropped without losing the others.
+func TestResultsBatch(t *testing.T) {
+	h, _ := newResults(t)
+	ctx := context.Background()
+	mk := func(id string) *asynq.Task {
+		task, err := tasks.NewResultTask(result.Result{ProbeID: "run/acme/email/" + id, Run: "run", Target: "acme",
+			Channel: "email", Scenario: "s", Outcome: result.NoResponse, Reason: result.ReasonDeadline})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return task
+	}
+	if err := h.ProcessTask(ctx, mk("0001")); err != nil {
+		t.Fatal(err)
+	}
+	batch := tasks.AggregateResults(tasks.ResultGroup, []*asynq.Task{
+		mk("0001"), mk("0002"), mk("0003"), mk("0002"),
+		asynq.NewTask(tasks.TypeResult, []byte(`{"probe_id":""}`)),
+	})
+	if err := h.ProcessBatch(ctx, batch); err != nil {
+		t.Fatalf("ProcessBatch: %v", err)
+	}
+	if got := testutil.ToFloat64(h.Metrics.Outcomes.WithLabelValues("email", "acme", "no_response", "deadline")); got != 3 {
+		t.Errorf("stakeout_probe_results_total = %v, want 3", got)
+	}
+	if got := testutil.ToFloat64(h.Metrics.Duplicates.WithLabelValues("email")); got != 2 {
+		t.Errorf("stakeout_results_duplicate_total = %v, want 2", got)
+	}
+	counts, _ := h.Store.Counts(ctx, "run")
+	if counts[result.NoResponse] != 3 {
+		t.Errorf("store counts = %v, want 3 no_response", counts)
+	}
+	states, _ := h.States.States(ctx, "run", []string{"run/acme/email/0002", "run/acme/email/0003"})
+	if states[0] != "no_response" || states[1] != "no_response" {
+		t.Errorf("run states = %v, want no_response", states)
+	}
+	if err := h.ProcessBatch(ctx, asynq.NewTask(tasks.TypeResultBatch, []byte("nope"))); err == nil || !strings.Contains(err.Error(), "skip retry") {
+		t.Errorf("ProcessBatch(not a list) = %v, want a SkipRetry error", err)
+	}
+}

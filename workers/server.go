@@ -76,9 +76,13 @@ func New(cfg Config) (*Worker, error) {
 			w.serve(cfg.Queues, tasks.ProbeQueue(ch))
 		}
 	}
+	var aggregate asynq.GroupAggregator
 	if cfg.Store != nil {
-		w.mux.Handle(tasks.TypeResult, &Results{Store: cfg.Store, States: states, Metrics: metrics.NewResults(cfg.Registerer), Logger: cfg.Logger})
+		h := &Results{Store: cfg.Store, States: states, Metrics: metrics.NewResults(cfg.Registerer), Logger: cfg.Logger}
+		w.mux.Handle(tasks.TypeResult, h)
+		w.mux.HandleFunc(tasks.TypeResultBatch, h.ProcessBatch)
 		w.serve(cfg.Queues, tasks.QueueResults)
+		aggregate = asynq.GroupAggregatorFunc(tasks.AggregateResults)
 	}
 	w.serve(cfg.Queues, tasks.QueueAlerts)
 	if len(w.queues) == 0 {
@@ -91,9 +95,14 @@ func New(cfg Config) (*Worker, error) {
 		ShutdownTimeout:          cfg.ShutdownTimeout,
 		DelayedTaskCheckInterval: cfg.DelayedTaskCheckInterval,
 		RetryDelayFunc:           retryDelay,
-		IsFailure:                isFailure,
-		Logger:                   NewAsynqLogger(cfg.Logger),
-		LogLevel:                 asynq.WarnLevel,
+		// Results are stored in batches: up to 500, at most 2 s after the first arrives.
+		GroupAggregator:  aggregate,
+		GroupGracePeriod: time.Second,
+		GroupMaxDelay:    2 * time.Second,
+		GroupMaxSize:     500,
+		IsFailure:        isFailure,
+		Logger:           NewAsynqLogger(cfg.Logger),
+		LogLevel:         asynq.WarnLevel,
 	})
 	return w, nil
 }

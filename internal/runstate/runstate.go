@@ -200,6 +200,20 @@ func (s *Store) Finish(ctx context.Context, run, id string, o result.Outcome) er
 	return nil
 }
 
+// FinishMany records the outcomes of many probes, of any runs, in one round trip.
+func (s *Store) FinishMany(ctx context.Context, rs []result.Result) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, r := range rs {
+			p.HSet(ctx, probesKey(r.Run), r.ProbeID, string(r.Outcome))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record %d outcomes: %w", len(rs), err)
+	}
+	return nil
+}
+
 // Each calls fn for every probe of run and its state, in no particular order.
 func (s *Store) Each(ctx context.Context, run string, fn func(id, state string) error) error {
 	it := s.rdb.HScan(ctx, probesKey(run), 0, "", 5000).Iterator()

@@ -18,7 +18,13 @@ const (
 	TypeProbeChat  = "probe:chat"
 	TypeProbeEmail = "probe:email"
 	TypeResult     = "result"
+	// TypeResultBatch is a batch of result tasks aggregated by the results worker's asynq server.
+	TypeResultBatch = "result:batch"
 )
+
+// ResultGroup is the asynq group result tasks join, so that a results worker stores them
+// in batches (one SQLite transaction per batch instead of one per result).
+const ResultGroup = "results"
 
 // Queue names. Probe tasks go to the queue named after their channel.
 const (
@@ -107,6 +113,7 @@ func NewResultTask(r result.Result) (*asynq.Task, error) {
 	return asynq.NewTask(TypeResult, b,
 		asynq.TaskID(ResultTaskID(r.ProbeID)),
 		asynq.Queue(QueueResults),
+		asynq.Group(ResultGroup),
 		asynq.MaxRetry(100),
 		asynq.Retention(24*time.Hour),
 	), nil
@@ -122,4 +129,36 @@ func ParseResult(t *asynq.Task) (result.Result, error) {
 		return r, fmt.Errorf("decode result payload: missing probe id or bad outcome %q: %w", r.Outcome, asynq.SkipRetry)
 	}
 	return r, nil
+}
+
+// AggregateResults is the asynq GroupAggregator of result tasks: it joins their payloads
+// into one result batch task.
+func AggregateResults(group string, ts []*asynq.Task) *asynq.Task {
+	parts := make([]json.RawMessage, 0, len(ts))
+	for _, t := range ts {
+		if json.Valid(t.Payload()) {
+			parts = append(parts, t.Payload())
+		}
+	}
+	b, _ := json.Marshal(parts) // RawMessages that are valid JSON always marshal
+	return asynq.NewTask(TypeResultBatch, b, asynq.MaxRetry(100))
+}
+
+// ParseResultBatch decodes a result batch. Results that do not decode are returned in
+// bad (with the reason) rather than failing the batch; a batch that is not a JSON list
+// is wrapped with asynq.SkipRetry.
+func ParseResultBatch(t *asynq.Task) (rs []result.Result, bad []error, err error) {
+	var parts []json.RawMessage
+	if err := json.Unmarshal(t.Payload(), &parts); err != nil {
+		return nil, nil, fmt.Errorf("decode result batch: %v: %w", err, asynq.SkipRetry)
+	}
+	for _, p := range parts {
+		r, err := ParseResult(asynq.NewTask(TypeResult, p))
+		if err != nil {
+			bad = append(bad, err)
+			continue
+		}
+		rs = append(rs, r)
+	}
+	return rs, bad, nil
 }
