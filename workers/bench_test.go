@@ -17,12 +17,9 @@ import (
 func BenchmarkResultsIngest(b *testing.B) {
 	h, _ := newResults(b)
 	ctx := context.Background()
-	human := 3600.0
 	all := make([]*asynq.Task, b.N)
 	for i := range b.N {
-		r := result.Result{ProbeID: fmt.Sprintf("bench/t%03d/email/%06d", i%100, i), Run: "bench", Target: fmt.Sprintf("t%03d", i%100),
-			Channel: "email", Scenario: "s", PlannedAt: time.Now(), StartedAt: time.Now(), Outcome: result.Answered,
-			FirstResponseS: &human, HumanResponseS: &human}
+		r := benchResult(i)
 		task, err := tasks.NewResultTask(r)
 		if err != nil {
 			b.Fatal(err)
@@ -43,16 +40,11 @@ func BenchmarkResultsIngest(b *testing.B) {
 func BenchmarkResultsIngestParallel(b *testing.B) {
 	h, _ := newResults(b)
 	ctx := context.Background()
-	human := 3600.0
 	var next atomic.Int64
 	b.SetParallelism(5) // 5 × GOMAXPROCS(2) = 10 goroutines
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			i := next.Add(1)
-			r := result.Result{ProbeID: fmt.Sprintf("bench/t%03d/email/%06d", i%100, i), Run: "bench", Target: fmt.Sprintf("t%03d", i%100),
-				Channel: "email", Scenario: "s", PlannedAt: time.Now(), StartedAt: time.Now(), Outcome: result.Answered,
-				FirstResponseS: &human, HumanResponseS: &human}
-			task, err := tasks.NewResultTask(r)
+			task, err := tasks.NewResultTask(benchResult(int(next.Add(1))))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -69,15 +61,12 @@ func BenchmarkResultsIngestParallel(b *testing.B) {
 func BenchmarkResultsIngestBatch(b *testing.B) {
 	h, _ := newResults(b)
 	ctx := context.Background()
-	human := 3600.0
 	const size = 500
 	var batches []*asynq.Task
 	for i := 0; i < b.N; i += size {
 		var group []*asynq.Task
 		for j := i; j < min(i+size, b.N); j++ {
-			r := result.Result{ProbeID: fmt.Sprintf("bench/t%03d/email/%06d", j%100, j), Run: "bench", Target: fmt.Sprintf("t%03d", j%100),
-				Channel: "email", Scenario: "s", PlannedAt: time.Now(), StartedAt: time.Now(), Outcome: result.Answered,
-				FirstResponseS: &human, HumanResponseS: &human}
+			r := benchResult(j)
 			task, err := tasks.NewResultTask(r)
 			if err != nil {
 				b.Fatal(err)
@@ -93,4 +82,11 @@ func BenchmarkResultsIngestBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "results/s")
+}
+
+func benchResult(i int) result.Result {
+	human := 3600.0
+	return result.Result{ProbeID: fmt.Sprintf("bench/t%03d/email/%06d", i%100, i), Run: "bench", Target: fmt.Sprintf("t%03d", i%100),
+		Channel: "email", Scenario: "s", PlannedAt: time.Now(), StartedAt: time.Now(), Outcome: result.Answered,
+		FirstResponseS: &human, HumanResponseS: &human}
 }

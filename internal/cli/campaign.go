@@ -97,6 +97,23 @@ func (f RunFlags) resolve(camp *campaign.Campaign, now time.Time) (scheduler.Run
 	return run, nil
 }
 
+// planFile loads a campaign and plans the run the flags choose.
+func planFile(file string, f RunFlags) (*campaign.Campaign, scheduler.Run, []scheduler.Probe, error) {
+	camp, err := loadCampaign(file)
+	if err != nil {
+		return nil, scheduler.Run{}, nil, err
+	}
+	run, err := f.resolve(camp, time.Now())
+	if err != nil {
+		return nil, run, nil, err
+	}
+	plan, err := scheduler.Plan(camp, run)
+	if err != nil {
+		return nil, run, nil, &exitError{code: 1, msg: fmt.Sprintf("%s: the plan does not fit:\n%v", file, err)}
+	}
+	return camp, run, plan, nil
+}
+
 // PlanCmd is `stakeout campaign plan FILE`.
 type PlanCmd struct {
 	File string `arg:"" help:"Campaign file (YAML)."`
@@ -106,17 +123,9 @@ type PlanCmd struct {
 
 // Run prints the plan.
 func (c *PlanCmd) Run(g *Globals) error {
-	camp, err := loadCampaign(c.File)
+	camp, _, plan, err := planFile(c.File, c.RunFlags)
 	if err != nil {
 		return err
-	}
-	run, err := c.resolve(camp, time.Now())
-	if err != nil {
-		return err
-	}
-	plan, err := scheduler.Plan(camp, run)
-	if err != nil {
-		return &exitError{code: 1, msg: fmt.Sprintf("%s: the plan does not fit:\n%v", c.File, err)}
 	}
 	return scheduler.WritePlan(g.stdout, camp, plan, c.Format)
 }
@@ -131,17 +140,9 @@ type LaunchCmd struct {
 
 // Run launches the run.
 func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
-	camp, err := loadCampaign(c.File)
+	camp, run, plan, err := planFile(c.File, c.RunFlags)
 	if err != nil {
 		return err
-	}
-	run, err := c.resolve(camp, time.Now())
-	if err != nil {
-		return err
-	}
-	plan, err := scheduler.Plan(camp, run)
-	if err != nil {
-		return &exitError{code: 1, msg: fmt.Sprintf("%s: the plan does not fit:\n%v", c.File, err)}
 	}
 	rdb, err := g.redis()
 	if err != nil {
