@@ -2,19 +2,23 @@ package workers
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
 	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 	"github.com/stakeoutcx/stakeout/probes"
+	"github.com/stakeoutcx/stakeout/probes/email"
 )
 
 // DefaultQueues are the queue weights of a worker: probes, results and alerts.
@@ -44,10 +48,26 @@ type Config struct {
 	Registerer prometheus.Registerer
 	// Logger logs (default slog.Default()).
 	Logger *slog.Logger
+	// Email, when set, runs the email channel: the email probe, its deadline tasks and
+	// the mail watchers of every probe mailbox.
+	Email *EmailConfig
+}
+
+// EmailConfig configures the email channel of a worker.
+type EmailConfig struct {
+	// PollInterval is the time between two polls of a mailbox (default 30s).
+	PollInterval time.Duration
+	// NoIdle turns IMAP IDLE off (polling only).
+	NoIdle bool
+	// TLSConfig is used towards SMTP and IMAP servers (default: system roots).
+	TLSConfig *tls.Config
+	// Scan is the time between reads of the mailbox list (default 30s).
+	Scan time.Duration
 }
 
 // Worker is a running asynq server with stakeout's handlers.
 type Worker struct {
+	mail   *MailWatchers
 	srv    *asynq.Server
 	mux    *asynq.ServeMux
 	rdb    *redis.Client
@@ -68,6 +88,12 @@ func New(cfg Config) (*Worker, error) {
 	states := runstate.New(w.rdb)
 	w.mux = asynq.NewServeMux()
 	w.queues = map[string]int{}
+	if cfg.Email != nil {
+		if err := w.setupEmail(cfg); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
 	if chans := cfg.Registry.Channels(); len(chans) > 0 {
 		d := &Dispatcher{Registry: cfg.Registry, Pacer: NewPacer(w.rdb), States: states, Client: w.client,
 			Metrics: metrics.NewProbe(cfg.Registerer), Logger: cfg.Logger, PacingMaxWait: cfg.PacingMaxWait}
@@ -149,7 +175,17 @@ func (w *Worker) Run(ctx context.Context) error {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	w.log.Info("worker started", "queues", w.queues)
+	mailDone := make(chan struct{})
+	mailCtx, stopMail := context.WithCancel(context.WithoutCancel(ctx))
+	go func() {
+		defer close(mailDone)
+		if w.mail != nil {
+			w.mail.Run(mailCtx)
+		}
+	}()
 	<-ctx.Done()
+	stopMail()
+	<-mailDone
 	w.log.Info("worker stopping: waiting for running tasks")
 	w.srv.Shutdown()
 	w.log.Info("worker stopped")
@@ -179,4 +215,23 @@ func retryDelay(n int, err error, t *asynq.Task) time.Duration {
 func isFailure(err error) bool {
 	var deferred *PacingDefer
 	return !errors.As(err, &deferred)
+}
+
+// setupEmail registers the email probe and the deadline handler and prepares the mail
+// watchers.
+func (w *Worker) setupEmail(cfg Config) error {
+	pendings := email.NewPendings(w.rdb)
+	if _, ok := cfg.Registry.Lookup(campaign.ChannelEmail); !ok {
+		p := &email.Probe{Sender: &email.Sender{Logger: cfg.Logger, TLSConfig: cfg.Email.TLSConfig},
+			Pendings: pendings, Redis: w.rdb, Client: w.client}
+		if err := cfg.Registry.Register(campaign.ChannelEmail, p); err != nil {
+			return err
+		}
+	}
+	w.mux.Handle(tasks.TypeEmailDeadline, &Deadlines{Pendings: pendings, Client: w.client, Logger: cfg.Logger})
+	host, _ := os.Hostname()
+	w.mail = &MailWatchers{Redis: w.rdb, Pendings: pendings, Client: w.client, Metrics: metrics.NewMail(cfg.Registerer),
+		Logger: cfg.Logger, Owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()),
+		Scan: cfg.Email.Scan, PollInterval: cfg.Email.PollInterval, NoIdle: cfg.Email.NoIdle, TLSConfig: cfg.Email.TLSConfig}
+	return nil
 }

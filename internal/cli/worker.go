@@ -28,6 +28,9 @@ type WorkerCmd struct {
 	ShutdownTimeout time.Duration `name:"shutdown-timeout" env:"STAKEOUT_SHUTDOWN_TIMEOUT" default:"21m" help:"On SIGTERM, how long running probes may finish before they are handed back to the queue. Keep it above the longest probe (chat: 20m)."`
 	PacingWait      time.Duration `name:"pacing-wait" env:"STAKEOUT_PACING_WAIT" default:"5s" help:"How long a probe waits in the worker for a pacing slot of its target before it goes back to the queue."`
 	NoResults       bool          `name:"no-results" env:"STAKEOUT_NO_RESULTS" help:"Do not serve the results queue (for probe-only workers that have no access to the store)."`
+	NoEmail         bool          `name:"no-email" env:"STAKEOUT_NO_EMAIL" help:"Do not run the email channel (probe, deadlines, mail watchers)."`
+	MailPoll        time.Duration `name:"mail-poll-interval" env:"STAKEOUT_MAIL_POLL_INTERVAL" default:"30s" help:"Time between two polls of a probe mailbox; IMAP IDLE brings replies sooner where the server has it. The poll interval never changes a measured latency (replies are timed by INTERNALDATE)."`
+	MailNoIdle      bool          `name:"mail-no-idle" env:"STAKEOUT_MAIL_NO_IDLE" help:"Do not use IMAP IDLE: poll only."`
 }
 
 // Run serves until SIGINT or SIGTERM.
@@ -48,6 +51,9 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 	reg := metrics.NewRegistry()
 	cfg := workers.Config{Redis: opts, Concurrency: c.Concurrency, Queues: queues, ShutdownTimeout: c.ShutdownTimeout,
 		PacingMaxWait: c.PacingWait, Registry: probes.Default(), Registerer: reg, Logger: g.logger}
+	if !c.NoEmail {
+		cfg.Email = &workers.EmailConfig{PollInterval: c.MailPoll, NoIdle: c.MailNoIdle}
+	}
 	if !c.NoResults {
 		st, err := store.Open(ctx, g.DB)
 		if err != nil {
@@ -55,9 +61,6 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 		}
 		defer st.Close()
 		cfg.Store = st
-	}
-	if len(cfg.Registry.Channels()) == 0 {
-		g.logger.Warn("this build has no probe for any channel yet: serving results and alerts only")
 	}
 	w, err := workers.New(cfg)
 	if err != nil {

@@ -129,7 +129,6 @@ func TestWorkerProcess(t *testing.T) {
 		msgs = append(msgs, r.Level+" "+r.Msg)
 	}
 	want := []string{
-		"WARN this build has no probe for any channel yet: serving results and alerts only",
 		"INFO serving metrics",
 		"INFO worker started",
 		"INFO worker stopping: waiting for running tasks",

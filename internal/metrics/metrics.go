@@ -85,3 +85,40 @@ func NewResults(reg prometheus.Registerer) *Results {
 	reg.MustRegister(m.Outcomes, m.Response, m.Duplicates)
 	return m
 }
+
+// Mail holds the metrics of the mail watchers, by probe mailbox.
+type Mail struct {
+	// Replies counts replies matched to a probe, by kind (human, ticket_ack, ...).
+	Replies *prometheus.CounterVec
+	// Unmatched counts replies that matched no pending probe, by reason.
+	Unmatched *prometheus.CounterVec
+	// Connected is 1 while the watcher of a mailbox is connected and logged in.
+	Connected *prometheus.GaugeVec
+	// LastPoll is when the mailbox was last read through, as a Unix time.
+	LastPoll *prometheus.GaugeVec
+	// Outstanding is the number of probes of the mailbox waiting for their outcome.
+	Outstanding *prometheus.GaugeVec
+}
+
+// NewMail creates the mail watcher metrics and registers them on reg.
+func NewMail(reg prometheus.Registerer) *Mail {
+	m := &Mail{
+		Replies: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stakeout_mail_replies_total", Help: "Replies matched to a pending email probe, by mailbox and kind.",
+		}, []string{"mailbox", "kind"}),
+		Unmatched: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stakeout_mail_replies_unmatched_total", Help: "Replies that matched no pending email probe, by mailbox and reason (no_token, unknown_probe, unparsable).",
+		}, []string{"mailbox", "reason"}),
+		Connected: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "stakeout_mail_watcher_connected", Help: "1 while this process's watcher of the mailbox is connected and logged in, else 0.",
+		}, []string{"mailbox"}),
+		LastPoll: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "stakeout_mail_last_poll_timestamp_seconds", Help: "When the mailbox was last read through, as a Unix time.",
+		}, []string{"mailbox"}),
+		Outstanding: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "stakeout_mail_outstanding_probes", Help: "Email probes of the mailbox waiting for their outcome.",
+		}, []string{"mailbox"}),
+	}
+	reg.MustRegister(m.Replies, m.Unmatched, m.Connected, m.LastPoll, m.Outstanding)
+	return m
+}

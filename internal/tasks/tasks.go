@@ -18,6 +18,8 @@ const (
 	TypeProbeChat  = "probe:chat"
 	TypeProbeEmail = "probe:email"
 	TypeResult     = "result"
+	// TypeEmailDeadline closes an email probe at its deadline.
+	TypeEmailDeadline = "email:deadline"
 	// TypeResultBatch is a batch of result tasks aggregated by the results worker's asynq server.
 	TypeResultBatch = "result:batch"
 )
@@ -104,19 +106,20 @@ func ParseProbe(t *asynq.Task) (Probe, error) {
 	return p, nil
 }
 
-// NewResultTask returns the result task of r, with a deterministic id.
-func NewResultTask(r result.Result) (*asynq.Task, error) {
+// NewResultTask returns the result task of r, with a deterministic id; opts come last,
+// so asynq.TaskID among them replaces the id (for later evidence of a decided probe).
+func NewResultTask(r result.Result, opts ...asynq.Option) (*asynq.Task, error) {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("encode result %s: %w", r.ProbeID, err)
 	}
-	return asynq.NewTask(TypeResult, b,
+	return asynq.NewTask(TypeResult, b, append([]asynq.Option{
 		asynq.TaskID(ResultTaskID(r.ProbeID)),
 		asynq.Queue(QueueResults),
 		asynq.Group(ResultGroup),
 		asynq.MaxRetry(100),
-		asynq.Retention(24*time.Hour),
-	), nil
+		asynq.Retention(24 * time.Hour),
+	}, opts...)...), nil
 }
 
 // ParseResult decodes a result payload; a bad payload is wrapped with asynq.SkipRetry.
@@ -161,4 +164,34 @@ func ParseResultBatch(t *asynq.Task) (rs []result.Result, bad []error, err error
 		rs = append(rs, r)
 	}
 	return rs, bad, nil
+}
+
+// Deadline is the payload of an email deadline task.
+type Deadline struct {
+	ProbeID string `json:"probe_id"`
+	Token   string `json:"token"`
+}
+
+// NewDeadlineTask returns the task that closes probe d at time at.
+func NewDeadlineTask(d Deadline, at time.Time) (*asynq.Task, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	return asynq.NewTask(TypeEmailDeadline, b,
+		asynq.TaskID("deadline:"+d.ProbeID),
+		asynq.Queue(QueueEmail),
+		asynq.ProcessAt(at),
+		asynq.MaxRetry(100),
+		asynq.Retention(24*time.Hour),
+	), nil
+}
+
+// ParseDeadline decodes a deadline payload; a bad payload is wrapped with asynq.SkipRetry.
+func ParseDeadline(t *asynq.Task) (Deadline, error) {
+	var d Deadline
+	if err := json.Unmarshal(t.Payload(), &d); err != nil || d.Token == "" {
+		return d, fmt.Errorf("decode deadline payload: %v: %w", err, asynq.SkipRetry)
+	}
+	return d, nil
 }

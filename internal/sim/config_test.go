@@ -1,0 +1,114 @@
+package sim
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestLoadExample(t *testing.T) {
+	cfg, err := Load("../../examples/sim.yaml")
+	if err != nil {
+		t.Fatalf("Load(examples/sim.yaml): %v", err)
+	}
+	if len(cfg.Companies) != 5 || len(cfg.Mailboxes) != 2 {
+		t.Fatalf("Load = %d companies, %d mailboxes; want 5 and 2", len(cfg.Companies), len(cfg.Mailboxes))
+	}
+	g := cfg.Companies[1]
+	want := Company{ID: "globex", Name: "Globex", Address: "help@globex.example",
+		Ack:   Ack{Enabled: true, Delay: Duration(30 * time.Second), Style: AckZendesk},
+		Reply: Reply{Median: Duration(20 * time.Hour), P90: Duration(60 * time.Hour)}, NoReplyRate: 0.3,
+		AgentName: "Tom", Threading: ThreadingHeaders}
+	if diff := cmp.Diff(want, g); diff != "" {
+		t.Errorf("companies[1] (-want +got):\n%s", diff)
+	}
+	if cfg.TimeScale != 0.001 || cfg.Mailboxes[1].Username != "buyer" || cfg.Mailboxes[0].Username != "shopper@probe.test" {
+		t.Errorf("Load = time_scale %v, usernames %q %q", cfg.TimeScale, cfg.Mailboxes[0].Username, cfg.Mailboxes[1].Username)
+	}
+}
+
+const goodHead = `mailboxes:
+  - {address: a@p.test, password: x}
+companies:
+`
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"empty", ``, []string{"f.yaml:1: the file is empty"}},
+		{"syntax", "smtp: [", []string{"f.yaml:1: invalid YAML: did not find expected node content"}},
+		{"unknown field", goodHead + "  - id: a\n    address: s@a.test\n    reply: {median: 1s}\n    colour: red\n",
+			[]string{"f.yaml:7: field colour not found in Company"}},
+		{"unknown top field", "smpt: {addr: x}\n" + goodHead + "  - {id: a, address: s@a.test, reply: {median: 1s}}\n",
+			[]string{"f.yaml:1: field smpt not found in Config"}},
+		{"bad duration", goodHead + "  - id: a\n    address: s@a.test\n    reply: {median: soon}\n",
+			[]string{`f.yaml:6: "soon" is not a duration (want e.g. 300ms, 90s, 2h30m)`}},
+		{"semantic", `time_scale: -1
+mailboxes:
+  - {address: a+x@p.test}
+companies:
+  - id: a
+    address: not an address
+    ack: {style: kayako}
+    threading: smoke
+    no_reply_rate: 2
+  - id: a
+    address: s@b.test
+    reply: {median: 2s, p90: 1s}
+`, []string{
+			"f.yaml:1: time_scale: must be > 0, got -1",
+			`f.yaml:3: mailboxes[0].address: "a+x@p.test" has a +detail: give the base address`,
+			"f.yaml:3: mailboxes[0]: password or password_env is required",
+			`f.yaml:6: companies[0].address: "not an address" is not a bare email address (want e.g. support@example.com)`,
+			`f.yaml:7: companies[0].ack.style: "kayako" is not a style (want rfc3834, zendesk, freshdesk or none)`,
+			`f.yaml:8: companies[0].threading: "smoke" is not a threading mode (want headers or subject_only)`,
+			"f.yaml:9: companies[0].no_reply_rate: must be between 0 and 1, got 2",
+			`f.yaml:10: companies[1].id: "a" is used by another company`,
+			"f.yaml:12: companies[1].reply.p90: 1s is below the median 2s",
+		}},
+		{"missing", "mailboxes: []\ncompanies:\n  - id: a\n", []string{
+			"f.yaml:1: mailboxes: at least one probe mailbox is required",
+			"f.yaml:3: companies[0].address: is required",
+			"f.yaml:3: companies[0].reply.median: must be > 0 (the company answers: no_reply_rate < 1, not out_of_office)",
+		}},
+		{"duplicate address", goodHead + "  - {id: a, address: S@a.test, reply: {median: 1s}}\n" +
+			"  - {id: b, address: s@a.test, reply: {median: 1s}}\n",
+			[]string{`f.yaml:5: companies[1].address: "s@a.test" is also companies[0].address`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("f.yaml", []byte(tt.yaml))
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Parse = %v, want a *ConfigError", err)
+			}
+			if diff := cmp.Diff(tt.want, strings.Split(err.Error(), "\n")); diff != "" {
+				t.Errorf("Parse errors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNewChecksConfig(t *testing.T) {
+	cfg := Config{Mailboxes: []Mailbox{{Address: "a@p.test", PasswordEnv: "STAKEOUT_SIM_TEST_UNSET"}},
+		Companies: []Company{{ID: "a", Address: "s@a.test", OutOfOffice: true}}}
+	os.Unsetenv("STAKEOUT_SIM_TEST_UNSET")
+	if _, err := New(cfg, nil); err == nil || !strings.Contains(err.Error(), "STAKEOUT_SIM_TEST_UNSET") {
+		t.Errorf("New with an unset password_env = %v, want an error naming the variable", err)
+	}
+	t.Setenv("STAKEOUT_SIM_TEST_UNSET", "pw")
+	if _, err := New(cfg, nil); err != nil {
+		t.Errorf("New = %v, want nil", err)
+	}
+	cfg.Companies[0].Threading = "nope"
+	want := `companies[0].threading: "nope" is not a threading mode (want headers or subject_only)`
+	if _, err := New(cfg, nil); err == nil || err.Error() != want {
+		t.Errorf("New = %v, want %q", err, want)
+	}
+}

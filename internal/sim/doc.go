@@ -1,0 +1,34 @@
+// Package sim is the simulator mail desk behind `stakeout sim`: fake companies
+// whose support desks answer probe emails, with a known truth, so that the email
+// probe's accuracy is a number a test can check.
+//
+// A Sim runs, on loopback TCP, an SMTP submission server (go-smtp) and an IMAP
+// server (go-imap v2 imapserver with its in-memory backend) hosting the probe
+// mailboxes. Probes authenticate as a mailbox (AUTH PLAIN or LOGIN) and send to
+// a company's support address. For each probe mail and company the simulator
+// draws, deterministically from the seed, the company id and the Message-ID,
+// whether and when to answer: an acknowledgement in the company's style
+// (RFC 3834, Zendesk, Freshdesk or plain wording), a human reply after a
+// log-normal delay, or only an out-of-office auto-reply. One scheduler goroutine
+// delivers the replies at their time into the INBOX of the mailbox the probe's
+// Reply-To (or From) belongs to, with INTERNALDATE set to the intended time, and
+// every receipt, decision and delivery is appended to a JSONL truth log.
+//
+// The config file is documented in docs/sim.md, with an example in
+// examples/sim.yaml:
+//
+//	cfg, err := sim.Load("examples/sim.yaml")
+//	if err != nil {
+//		return err // every problem as FILE:LINE: path: what is wrong
+//	}
+//	s, err := sim.New(cfg, logger)
+//	if err != nil {
+//		return err
+//	}
+//	if err := s.Start(ctx); err != nil {
+//		return err
+//	}
+//	defer s.Close()
+//	logger.Info("sim up", "smtp", s.SMTPAddr(), "imap", s.IMAPAddr())
+//	<-ctx.Done()
+package sim

@@ -1,0 +1,130 @@
+package sim
+
+import (
+	"fmt"
+	"net"
+	"net/mail"
+	"strings"
+)
+
+// validate checks every rule of the format on a config with defaults filled and
+// returns the problems found, each with its field path.
+func validate(c Config) []Problem {
+	var ps []Problem
+	add := func(path, format string, args ...any) {
+		ps = append(ps, Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	for _, l := range []struct {
+		path, addr string
+	}{{"smtp.addr", c.SMTP.Addr}, {"imap.addr", c.IMAP.Addr}} {
+		if _, _, err := net.SplitHostPort(l.addr); err != nil {
+			add(l.path, "%q is not host:port", l.addr)
+		}
+	}
+	if !(c.TimeScale > 0) {
+		add("time_scale", "must be > 0, got %v", c.TimeScale)
+	}
+	if len(c.Mailboxes) == 0 {
+		add("mailboxes", "at least one probe mailbox is required")
+	}
+	seen := map[string]string{}
+	for i, m := range c.Mailboxes {
+		validateMailbox(m, fmt.Sprintf("mailboxes[%d]", i), seen, add)
+	}
+	if len(c.Companies) == 0 {
+		add("companies", "at least one company is required")
+	}
+	ids := map[string]bool{}
+	for i, co := range c.Companies {
+		p := fmt.Sprintf("companies[%d]", i)
+		if co.ID == "" {
+			add(p+".id", "is required")
+		} else if ids[co.ID] {
+			add(p+".id", "%q is used by another company", co.ID)
+		}
+		ids[co.ID] = true
+		validateCompany(co, p, seen, add)
+	}
+	return ps
+}
+
+// adder records a problem at a field path.
+type adder func(path, format string, args ...any)
+
+// validateMailbox checks one probe mailbox; seen maps lowercased addresses to
+// the path that claimed them.
+func validateMailbox(m Mailbox, p string, seen map[string]string, add adder) {
+	checkAddress(m.Address, p+".address", true, seen, add)
+	if strings.Contains(localPart(m.Address), "+") {
+		add(p+".address", "%q has a +detail: give the base address", m.Address)
+	}
+	switch {
+	case m.Password != "" && m.PasswordEnv != "":
+		add(p, "give password or password_env, not both")
+	case m.Password == "" && m.PasswordEnv == "":
+		add(p, "password or password_env is required")
+	}
+}
+
+// validateCompany checks one company's fields.
+func validateCompany(co Company, p string, seen map[string]string, add adder) {
+	checkAddress(co.Address, p+".address", true, seen, add)
+	if co.ReplyFrom != "" {
+		checkAddress(co.ReplyFrom, p+".reply_from", false, nil, add)
+	}
+	switch co.Ack.Style {
+	case AckRFC3834, AckZendesk, AckFreshdesk, AckNone:
+	default:
+		add(p+".ack.style", "%q is not a style (want rfc3834, zendesk, freshdesk or none)", co.Ack.Style)
+	}
+	switch co.Threading {
+	case ThreadingHeaders, ThreadingSubjectOnly:
+	default:
+		add(p+".threading", "%q is not a threading mode (want headers or subject_only)", co.Threading)
+	}
+	if !(co.NoReplyRate >= 0 && co.NoReplyRate <= 1) {
+		add(p+".no_reply_rate", "must be between 0 and 1, got %v", co.NoReplyRate)
+	}
+	if !co.answers() {
+		return
+	}
+	if co.Reply.Median <= 0 {
+		add(p+".reply.median", "must be > 0 (the company answers: no_reply_rate < 1, not out_of_office)")
+	}
+	if co.Reply.P90 < co.Reply.Median {
+		add(p+".reply.p90", "%v is below the median %v", co.Reply.P90.D(), co.Reply.Median.D())
+	}
+}
+
+// checkAddress checks that s is a bare email address; with required, an empty
+// one is a problem too. A non-nil seen also checks that it is unique.
+func checkAddress(s, path string, required bool, seen map[string]string, add adder) {
+	if s == "" {
+		if required {
+			add(path, "is required")
+		}
+		return
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		add(path, "%q is not a bare email address (want e.g. support@example.com)", s)
+		return
+	}
+	if seen == nil {
+		return
+	}
+	key := strings.ToLower(s)
+	if other, dup := seen[key]; dup {
+		add(path, "%q is also %s", s, other)
+		return
+	}
+	seen[key] = path
+}
+
+// localPart returns the part of addr before the last "@".
+func localPart(addr string) string {
+	if i := strings.LastIndex(addr, "@"); i >= 0 {
+		return addr[:i]
+	}
+	return addr
+}

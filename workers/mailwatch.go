@@ -1,0 +1,205 @@
+package workers
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/probes/email"
+)
+
+// MailWatcher reads the replies arriving in one probe mailbox over IMAP and gives each
+// to the email probe it answers. It keeps one connection, uses IDLE where the server has
+// it and polls as well (IDLE can die silently), and fetches new messages by UID from a
+// (UIDVALIDITY, last UID) checkpoint kept in Redis, so replies that came while no watcher
+// ran are found on restart; a changed UIDVALIDITY rescans the mailbox, and a reply seen
+// twice counts once.
+type MailWatcher struct {
+	Mailbox  campaign.Mailbox
+	Password string
+	Pendings *email.Pendings
+	Redis    redis.UniversalClient
+	Client   *asynq.Client
+	Metrics  *metrics.Mail
+	Logger   *slog.Logger
+	// PollInterval is the time between two polls (default 30s).
+	PollInterval time.Duration
+	// NoIdle turns IDLE off even where the server has it.
+	NoIdle bool
+	// TLSConfig is used for implicit TLS and STARTTLS (default: system roots).
+	TLSConfig *tls.Config
+	// BatchSize is the number of messages fetched per command (default 200).
+	BatchSize int
+}
+
+// maxReplyBytes bounds what is fetched of one reply: its header and the start of its text.
+const maxReplyText = 2048
+
+func checkpointKey(address string) string { return "stakeout:mail:{" + address + "}:checkpoint" }
+
+// checkpoint is the position of a watcher in its mailbox.
+type checkpoint struct {
+	UIDValidity uint32
+	LastUID     imap.UID
+}
+
+func (w *MailWatcher) loadCheckpoint(ctx context.Context) (checkpoint, error) {
+	v, err := w.Redis.HGetAll(ctx, checkpointKey(w.Mailbox.Address)).Result()
+	if err != nil {
+		return checkpoint{}, fmt.Errorf("read checkpoint: %w", err)
+	}
+	uv, _ := strconv.ParseUint(v["uidvalidity"], 10, 32)
+	last, _ := strconv.ParseUint(v["last_uid"], 10, 32)
+	return checkpoint{UIDValidity: uint32(uv), LastUID: imap.UID(last)}, nil
+}
+
+func (w *MailWatcher) saveCheckpoint(ctx context.Context, cp checkpoint) error {
+	err := w.Redis.HSet(ctx, checkpointKey(w.Mailbox.Address), "uidvalidity", cp.UIDValidity, "last_uid", uint32(cp.LastUID)).Err()
+	if err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	return nil
+}
+
+// dial connects and logs in. The password never appears in errors.
+func (w *MailWatcher) dial(ctx context.Context, onNew func()) (*imapclient.Client, error) {
+	srv := w.Mailbox.IMAP
+	addr := net.JoinHostPort(srv.Host, strconv.Itoa(srv.Port))
+	opts := &imapclient.Options{
+		TLSConfig: w.TLSConfig,
+		Dialer:    &net.Dialer{Timeout: 30 * time.Second},
+		// Never send a command from here: it would deadlock. Only signal.
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages != nil {
+					onNew()
+				}
+			},
+		},
+	}
+	var (
+		c   *imapclient.Client
+		err error
+	)
+	switch srv.TLS {
+	case "implicit":
+		c, err = imapclient.DialTLS(addr, opts)
+	case "starttls":
+		c, err = imapclient.DialStartTLS(addr, opts)
+	default:
+		c, err = imapclient.DialInsecure(addr, opts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	user := srv.Username
+	if user == "" {
+		user = w.Mailbox.Address
+	}
+	if err := c.Login(user, w.Password).Wait(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("log in to %s as %s: %w", addr, user, redact(err, w.Password))
+	}
+	return c, nil
+}
+
+// redact removes secret from err's text.
+func redact(err error, secret string) error {
+	if secret == "" || !bytes.Contains([]byte(err.Error()), []byte(secret)) {
+		return err
+	}
+	return errors.New(string(bytes.ReplaceAll([]byte(err.Error()), []byte(secret), []byte("<redacted>"))))
+}
+
+// Sync selects INBOX and processes every message after the checkpoint.
+func (w *MailWatcher) Sync(ctx context.Context, c *imapclient.Client) error {
+	sel, err := c.Select("INBOX", nil).Wait()
+	if err != nil {
+		return fmt.Errorf("select INBOX: %w", err)
+	}
+	cp, err := w.loadCheckpoint(ctx)
+	if err != nil {
+		return err
+	}
+	if cp.UIDValidity != sel.UIDValidity {
+		if cp.UIDValidity != 0 {
+			w.Logger.Warn("UIDVALIDITY changed: rescanning the mailbox", "mailbox", w.Mailbox.Address, "was", cp.UIDValidity, "now", sel.UIDValidity)
+		}
+		cp = checkpoint{UIDValidity: sel.UIDValidity}
+		if err := w.saveCheckpoint(ctx, cp); err != nil {
+			return err
+		}
+	}
+	uids, err := w.newUIDs(c, cp.LastUID)
+	if err != nil {
+		return err
+	}
+	batch := w.BatchSize
+	if batch <= 0 {
+		batch = 200
+	}
+	for i := 0; i < len(uids); i += batch {
+		part := uids[i:min(i+batch, len(uids))]
+		if err := w.fetchBatch(ctx, c, part); err != nil {
+			return err
+		}
+		cp.LastUID = part[len(part)-1]
+		if err := w.saveCheckpoint(ctx, cp); err != nil {
+			return err
+		}
+	}
+	w.Metrics.LastPoll.WithLabelValues(w.Mailbox.Address).SetToCurrentTime()
+	return nil
+}
+
+// newUIDs lists the UIDs above last, sorted.
+func (w *MailWatcher) newUIDs(c *imapclient.Client, last imap.UID) ([]imap.UID, error) {
+	var set imap.UIDSet
+	set.AddRange(last+1, 0) // last+1:*
+	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true}).Collect()
+	if err != nil {
+		return nil, fmt.Errorf("list new messages: %w", err)
+	}
+	uids := make([]imap.UID, 0, len(msgs))
+	for _, m := range msgs {
+		if m.UID > last { // "N:*" also returns the last message when N is above it
+			uids = append(uids, m.UID)
+		}
+	}
+	slices.Sort(uids)
+	return uids, nil
+}
+
+// fetchBatch fetches the header, the start of the text and INTERNALDATE of uids in one
+// command and processes each reply.
+func (w *MailWatcher) fetchBatch(ctx context.Context, c *imapclient.Client, uids []imap.UID) error {
+	header := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
+	text := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierText, Peek: true, Partial: &imap.SectionPartial{Offset: 0, Size: maxReplyText}}
+	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
+		UID: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{header, text},
+	}).Collect()
+	if err != nil {
+		return fmt.Errorf("fetch %d messages: %w", len(uids), err)
+	}
+	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return int(a.UID) - int(b.UID) })
+	for _, m := range msgs {
+		raw := append(append([]byte{}, m.FindBodySection(header)...), m.FindBodySection(text)...)
+		if err := w.process(ctx, raw, m.InternalDate); err != nil {
+			return err
+		}
+	}
+	return nil
+}
