@@ -85,7 +85,7 @@ func (d *Dispatcher) acquire(ctx context.Context, p tasks.Assignment) (*Slot, er
 	}
 	begin := time.Now()
 	slot, err := d.Pacer.Acquire(ctx, p.Target.ID, p.ProbeID, p.Pacing.MaxInFlight, p.Pacing.MinGap, wait)
-	var deferred *PacingDefer
+	var deferred *Deferred
 	if errors.As(err, &deferred) {
 		d.Metrics.PacingDeferred.WithLabelValues(string(p.Channel), p.Target.ID).Inc()
 		return nil, err

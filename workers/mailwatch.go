@@ -124,8 +124,11 @@ func redact(err error, secret string) error {
 	return errors.New(string(bytes.ReplaceAll([]byte(err.Error()), []byte(secret), []byte("<redacted>"))))
 }
 
-// Sync selects INBOX and processes every message after the checkpoint.
+// Sync selects INBOX and processes every message after the checkpoint. When it is
+// done it records when it began as the mailbox's synced_at: every reply our server had
+// received by then has been seen. Deadlines wait for it.
 func (w *MailWatcher) Sync(ctx context.Context, c *imapclient.Client) error {
+	began := time.Now()
 	sel, err := c.Select("INBOX", nil).Wait()
 	if err != nil {
 		return fmt.Errorf("select INBOX: %w", err)
@@ -161,8 +164,23 @@ func (w *MailWatcher) Sync(ctx context.Context, c *imapclient.Client) error {
 			return err
 		}
 	}
-	w.Metrics.LastPoll.WithLabelValues(w.Mailbox.Address).SetToCurrentTime()
+	if err := w.Redis.HSet(ctx, checkpointKey(w.Mailbox.Address), "synced_at", began.UnixMilli()).Err(); err != nil {
+		return fmt.Errorf("save sync time: %w", err)
+	}
+	w.Metrics.LastPoll.WithLabelValues(w.Mailbox.Address).Set(float64(began.UnixMilli()) / 1000)
 	return nil
+}
+
+// SyncedAt returns when the last complete read of the mailbox began (zero if never).
+func SyncedAt(ctx context.Context, rdb redis.UniversalClient, address string) (time.Time, error) {
+	ms, err := rdb.HGet(ctx, checkpointKey(address), "synced_at").Int64()
+	if errors.Is(err, redis.Nil) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read sync time of %s: %w", address, err)
+	}
+	return time.UnixMilli(ms), nil
 }
 
 // newUIDs lists the UIDs above last, sorted.

@@ -9,15 +9,16 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// PacingDefer is returned by a probe handler when its target has no free pacing slot;
-// the task goes back to the queue for After without counting as a failed attempt.
-type PacingDefer struct {
-	Target string
-	After  time.Duration
+// Deferred is returned by a handler whose task cannot run yet (its target has no free
+// pacing slot; a mailbox has not been read past a deadline): the task goes back to the
+// queue for After without counting as a failed attempt.
+type Deferred struct {
+	Why   string
+	After time.Duration
 }
 
-func (e *PacingDefer) Error() string {
-	return fmt.Sprintf("target %s has no free pacing slot: retry in %s", e.Target, e.After.Round(time.Millisecond))
+func (e *Deferred) Error() string {
+	return fmt.Sprintf("%s: retry in %s", e.Why, e.After.Round(time.Millisecond))
 }
 
 // Pacer enforces per-target pacing across every worker process through Redis: at most
@@ -103,7 +104,7 @@ func (p *Pacer) TryAcquire(ctx context.Context, target, holder string, maxInFlig
 }
 
 // Acquire waits up to maxWait for a slot. When the wait would be longer it returns a
-// *PacingDefer saying when to try again.
+// *Deferred saying when to try again.
 func (p *Pacer) Acquire(ctx context.Context, target, holder string, maxInFlight int, minGap, maxWait time.Duration) (*Slot, error) {
 	deadline := time.Now().Add(maxWait)
 	for {
@@ -112,7 +113,7 @@ func (p *Pacer) Acquire(ctx context.Context, target, holder string, maxInFlight 
 			return s, err
 		}
 		if time.Until(deadline) < wait {
-			return nil, &PacingDefer{Target: target, After: max(wait, 500*time.Millisecond)}
+			return nil, &Deferred{Why: "target " + target + " has no free pacing slot", After: max(wait, 500*time.Millisecond)}
 		}
 		select {
 		case <-ctx.Done():

@@ -198,10 +198,10 @@ func (w *Worker) Close() {
 	w.rdb.Close()
 }
 
-// retryDelay waits as long as pacing asks, retries the task of a dead worker at once (it
+// retryDelay waits as long as a deferral asks, retries the task of a dead worker at once (it
 // has waited out the lease already), and backs off exponentially for real failures.
 func retryDelay(n int, err error, t *asynq.Task) time.Duration {
-	var deferred *PacingDefer
+	var deferred *Deferred
 	switch {
 	case errors.As(err, &deferred):
 		return deferred.After
@@ -211,9 +211,9 @@ func retryDelay(n int, err error, t *asynq.Task) time.Duration {
 	return asynq.DefaultRetryDelayFunc(n, err, t)
 }
 
-// isFailure does not count a pacing deferral as a failed attempt.
+// isFailure does not count a deferral (pacing, deadline waiting for its mailbox) as a failed attempt.
 func isFailure(err error) bool {
-	var deferred *PacingDefer
+	var deferred *Deferred
 	return !errors.As(err, &deferred)
 }
 
@@ -228,7 +228,7 @@ func (w *Worker) setupEmail(cfg Config) error {
 			return err
 		}
 	}
-	w.mux.Handle(tasks.TypeEmailDeadline, &Deadlines{Pendings: pendings, Client: w.client, Logger: cfg.Logger})
+	w.mux.Handle(tasks.TypeEmailDeadline, &Deadlines{Pendings: pendings, Redis: w.rdb, Client: w.client, Logger: cfg.Logger})
 	host, _ := os.Hostname()
 	w.mail = &MailWatchers{Redis: w.rdb, Pendings: pendings, Client: w.client, Metrics: metrics.NewMail(cfg.Registerer),
 		Logger: cfg.Logger, Owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()),

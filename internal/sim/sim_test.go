@@ -92,16 +92,19 @@ func checkHeader(t *testing.T, h mail.Header, key, want string) {
 	}
 }
 
+// styleCase is one acknowledgement style and what its ack must look like.
+type styleCase struct {
+	style       AckStyle
+	oof         bool
+	subject     string // with SUBJ for the probe's subject
+	headers     map[string]string
+	bodyHas     string
+	wantTicket  bool
+	wantNoReply string
+}
+
 func TestAckStyles(t *testing.T) {
-	tests := []struct {
-		style       AckStyle
-		oof         bool
-		subject     string // with SUBJ for the probe's subject
-		headers     map[string]string
-		bodyHas     string
-		wantTicket  bool
-		wantNoReply string
-	}{
+	tests := []styleCase{
 		{style: AckZendesk, subject: "[Desk] Re: SUBJ", headers: map[string]string{"X-Mailer": "Zendesk", "Auto-Submitted": ""},
 			bodyHas: "Your request (#", wantTicket: true},
 		{style: AckFreshdesk, subject: "Ticket Received - SUBJ", headers: map[string]string{"Auto-Submitted": ""},
@@ -117,50 +120,49 @@ func TestAckStyles(t *testing.T) {
 		if tt.oof {
 			name = "oof"
 		}
-		t.Run(name, func(t *testing.T) {
-			co := company("desk")
-			co.Ack = Ack{Enabled: !tt.oof, Delay: Duration(50 * time.Millisecond), Style: tt.style}
-			co.OutOfOffice = tt.oof
-			s := startSim(t, testConfig(t, co))
-			m := newProbe(co.Address, email.Token("style-"+name))
-			mustSend(t, s, m)
-			// The ack (or OOF) comes at 50 ms, the human reply (if any) at ~300 ms.
-			want := 2
-			if tt.oof {
-				want = 1
-			}
-			msgs := waitInbox(t, s, want, 5*time.Second)
-			kind := KindAck
-			if tt.oof {
-				kind = KindOOF
-			}
-			got, ok := byKind(t, msgs)[kind]
-			if !ok {
-				t.Fatalf("no %s in INBOX", kind)
-			}
-			if subj, _ := got.header.Subject(); subj != strings.ReplaceAll(tt.subject, "SUBJ", m.subject) {
-				t.Errorf("Subject = %q, want %q", subj, strings.ReplaceAll(tt.subject, "SUBJ", m.subject))
-			}
-			for k, v := range tt.headers {
-				checkHeader(t, got.header, k, v)
-			}
-			if !strings.Contains(got.body, tt.bodyHas) {
-				t.Errorf("body lacks %q:\n%s", tt.bodyHas, got.body)
-			}
-			checkThreaded(t, got.header, m)
-			recs := readTruthFile(t, s)
-			tr := truthOf(recs, m.messageID, kind)
-			if len(tr) != 1 {
-				t.Fatalf("truth has %d %s lines, want 1", len(tr), kind)
-			}
-			if tt.wantTicket && !strings.Contains(got.body, tr[0].Ticket) {
-				t.Errorf("ticket %q not in body:\n%s", tr[0].Ticket, got.body)
-			}
-			nr := truthOf(recs, m.messageID, KindNoReply)
-			if tt.wantNoReply != "" && (len(nr) != 1 || nr[0].Reason != tt.wantNoReply) {
-				t.Errorf("no_reply truth = %+v, want one with reason %s", nr, tt.wantNoReply)
-			}
-		})
+		t.Run(name, func(t *testing.T) { checkStyle(t, name, tt) })
+	}
+}
+
+// checkStyle sends one probe to a company with tt's style and checks its ack (or OOF).
+func checkStyle(t *testing.T, name string, tt styleCase) {
+	co := company("desk")
+	co.Ack = Ack{Enabled: !tt.oof, Delay: Duration(50 * time.Millisecond), Style: tt.style}
+	co.OutOfOffice = tt.oof
+	s := startSim(t, testConfig(t, co))
+	m := newProbe(co.Address, email.Token("style-"+name))
+	mustSend(t, s, m)
+	// The ack (or OOF) comes at 50 ms, the human reply (if any) at ~300 ms.
+	want, kind := 2, KindAck
+	if tt.oof {
+		want, kind = 1, KindOOF
+	}
+	got, ok := byKind(t, waitInbox(t, s, want, 5*time.Second))[kind]
+	if !ok {
+		t.Fatalf("no %s in INBOX", kind)
+	}
+	wantSubject := strings.ReplaceAll(tt.subject, "SUBJ", m.subject)
+	if subj, _ := got.header.Subject(); subj != wantSubject {
+		t.Errorf("Subject = %q, want %q", subj, wantSubject)
+	}
+	for k, v := range tt.headers {
+		checkHeader(t, got.header, k, v)
+	}
+	if !strings.Contains(got.body, tt.bodyHas) {
+		t.Errorf("body lacks %q:\n%s", tt.bodyHas, got.body)
+	}
+	checkThreaded(t, got.header, m)
+	recs := readTruthFile(t, s)
+	tr := truthOf(recs, m.messageID, kind)
+	if len(tr) != 1 {
+		t.Fatalf("truth has %d %s lines, want 1", len(tr), kind)
+	}
+	if tt.wantTicket && !strings.Contains(got.body, tr[0].Ticket) {
+		t.Errorf("ticket %q not in body:\n%s", tr[0].Ticket, got.body)
+	}
+	nr := truthOf(recs, m.messageID, KindNoReply)
+	if tt.wantNoReply != "" && (len(nr) != 1 || nr[0].Reason != tt.wantNoReply) {
+		t.Errorf("no_reply truth = %+v, want one with reason %s", nr, tt.wantNoReply)
 	}
 }
 
