@@ -95,7 +95,7 @@ func (s *Sim) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.started || s.closed {
-		return errors.New("sim: already started")
+		return errors.New("sim: already started or closed")
 	}
 	tl, err := openTruth(s.cfg.TruthLog)
 	if err != nil {

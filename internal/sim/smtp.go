@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,7 +97,9 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if co == nil {
 		return errNoSuchUser
 	}
-	ss.companies = append(ss.companies, co)
+	if !slices.Contains(ss.companies, co) {
+		ss.companies = append(ss.companies, co)
+	}
 	return nil
 }
 
