@@ -87,7 +87,14 @@ func (s *Sim) plan(co *Company, p *probe) {
 		s.truth(withKind(base, KindNoReply, ReasonDrawn))
 	}
 	add := func(kind Kind, after time.Duration) {
-		j := &job{at: p.acceptedAt.Add(after), kind: kind, co: co, p: p, box: box, to: to, plan: pl}
+		// IMAP's INTERNALDATE has whole seconds: a reply is due at the first whole
+		// second after its drawn delay, so that the time the mail server stamps on it
+		// is exactly the truth.
+		at := p.acceptedAt.Add(after)
+		if whole := at.Truncate(time.Second); !whole.Equal(at) {
+			at = whole.Add(time.Second)
+		}
+		j := &job{at: at, kind: kind, co: co, p: p, box: box, to: to, plan: pl}
 		if !s.sched.add(j) {
 			s.log.Warn("reply dropped: simulator stopping", "company", co.ID, "kind", kind)
 		}
