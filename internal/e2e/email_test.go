@@ -1,0 +1,260 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/redistest"
+	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/sim"
+	"github.com/stakeoutcx/stakeout/internal/store"
+	"github.com/stakeoutcx/stakeout/probes/email"
+	"github.com/stakeoutcx/stakeout/scheduler"
+	"github.com/stakeoutcx/stakeout/workers"
+)
+
+const (
+	shopper    = "shopper@probes.test"
+	mbPassword = "e2e-mailbox-password"
+	deadline   = 25 * time.Second
+)
+
+// companies of the simulator: id, ack style ("" none), median and p90 of the human
+// reply, no-reply rate, threading, out of office.
+var companies = []struct {
+	id, ack          string
+	median, p90      time.Duration
+	noReply          float64
+	subjectOnly, oof bool
+}{
+	{"acme", "rfc3834", 2 * time.Second, 5 * time.Second, 0, false, false},
+	{"globex", "zendesk", 4 * time.Second, 9 * time.Second, 0.2, false, false},
+	{"initech", "freshdesk", 3 * time.Second, 6 * time.Second, 0.1, false, false},
+	{"umbrella", "", 2 * time.Second, 4 * time.Second, 0, true, false},
+	{"hooli", "", 0, 0, 0, false, true},
+	{"vandelay", "none", 6 * time.Second, 20 * time.Second, 0.3, false, false},
+	{"stark", "", 1 * time.Second, 3 * time.Second, 1, false, false},
+	{"wayne", "rfc3834", 8 * time.Second, 30 * time.Second, 0, false, false},
+}
+
+func simConfig(t *testing.T) sim.Config {
+	var b strings.Builder
+	fmt.Fprintf(&b, "mailboxes:\n  - {address: %s, password: %s}\ntruth_log: %s\nseed: 7\ncompanies:\n",
+		shopper, mbPassword, filepath.Join(t.TempDir(), "truth.jsonl"))
+	for _, c := range companies {
+		fmt.Fprintf(&b, "  - id: %s\n    name: %s Inc\n    address: support@%s.test\n    agent_name: Maria\n", c.id, c.id, c.id)
+		if c.ack != "" {
+			fmt.Fprintf(&b, "    ack: {enabled: true, delay: 1s, style: %s, ticket_prefix: T}\n", c.ack)
+		}
+		if c.oof {
+			b.WriteString("    out_of_office: true\n    ack: {delay: 1s}\n")
+		} else {
+			fmt.Fprintf(&b, "    reply: {median: %s, p90: %s}\n    no_reply_rate: %g\n", c.median, c.p90, c.noReply)
+		}
+		if c.subjectOnly {
+			b.WriteString("    threading: subject_only\n")
+		}
+	}
+	cfg, err := sim.Parse("sim.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatalf("simulator config: %v", err)
+	}
+	return cfg
+}
+
+// campaignFor is a campaign that probes every simulated company perTarget times by
+// email within a window of window, from now.
+func campaignFor(t *testing.T, s *sim.Sim, perTarget int, window time.Duration) *campaign.Campaign {
+	t.Helper()
+	pwFile := filepath.Join(t.TempDir(), "password")
+	if err := os.WriteFile(pwFile, []byte(mbPassword+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `id: e2e
+name: End to end
+schedule: {start: %s, window: %s, probes_per_target: {email: %d}}
+deadlines: {email: %s}
+mailboxes:
+  - id: mb
+    address: %s
+    smtp: {host: 127.0.0.1, port: %d, tls: none, password_file: %s}
+    imap: {host: 127.0.0.1, port: %d, tls: none, password_file: %s}
+scenarios:
+  - id: order
+    subject: Where is my order?
+    message: Hello, my order has not arrived yet. Could you check it?
+    persona: {name: Jane Doe}
+targets:
+`, time.Now().UTC().Format(time.RFC3339), window, perTarget, deadline, shopper,
+		s.SMTPAddr().(*net.TCPAddr).Port, pwFile, s.IMAPAddr().(*net.TCPAddr).Port, pwFile)
+	for _, c := range companies {
+		fmt.Fprintf(&b, "  - {id: %s, name: %s, industry: retail, timezone: UTC, channels: {email: {address: support@%s.test, mailbox: mb}}}\n", c.id, c.id, c.id)
+	}
+	camp, err := campaign.Parse("e2e.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatalf("campaign: %v", err)
+	}
+	return camp
+}
+
+// runEmailCampaign launches perTarget probes per company and runs a worker until every
+// probe has its result; it returns the results and the simulator's truth.
+func runEmailCampaign(t *testing.T, perTarget int, poll time.Duration, idle bool) ([]result.Result, []sim.TruthRecord) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := redistest.Start(t)
+	s, err := sim.New(simConfig(t), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "results.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	w, err := workers.New(workers.Config{Redis: &redis.Options{Addr: srv.Addr}, Concurrency: 20, Store: st,
+		Logger: slog.New(slog.DiscardHandler), Email: &workers.EmailConfig{PollInterval: poll, NoIdle: !idle, Scan: time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+
+	camp := campaignFor(t, s, perTarget, 20*time.Second)
+	run := scheduler.FirstRun(camp)
+	plan, err := scheduler.Plan(camp, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redistest.Client(t, srv)
+	if _, err := (&scheduler.Launcher{Redis: rdb, States: runstate.New(rdb)}).Launch(ctx, camp, run, plan); err != nil {
+		t.Fatal(err)
+	}
+	total := len(plan)
+	deadlineAt := time.Now().Add(20*time.Second + deadline + poll + 60*time.Second)
+	for {
+		counts, err := st.Counts(ctx, run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range counts {
+			n += c
+		}
+		if n == total {
+			break
+		}
+		if time.Now().After(deadlineAt) {
+			t.Fatalf("after %s only %d of %d probes have a result (%v)", time.Until(deadlineAt), n, total, counts)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	var rs []result.Result
+	if err := st.Each(ctx, run.ID, func(r result.Result) error { rs = append(rs, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-done
+	truthFile, err := os.Open(s.Config().TruthLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer truthFile.Close()
+	truth, err := sim.ReadTruth(truthFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs, truth
+}
+
+// checkAgainstTruth compares each probe's outcome and latencies with what the
+// simulator intended.
+func checkAgainstTruth(t *testing.T, rs []result.Result, truth []sim.TruthRecord) {
+	t.Helper()
+	byToken := map[string][]sim.TruthRecord{}
+	for _, tr := range truth {
+		byToken[tr.Token] = append(byToken[tr.Token], tr)
+	}
+	var worst float64
+	for _, r := range rs {
+		recs := byToken[email.Token(r.ProbeID)]
+		want, human := expected(recs)
+		if r.Outcome != want {
+			t.Errorf("%s: outcome %s, want %s (truth %+v)", r.ProbeID, r.Outcome, want, recs)
+			continue
+		}
+		if want != result.Answered {
+			continue
+		}
+		if r.HumanResponseS == nil {
+			t.Errorf("%s: answered without a human response time", r.ProbeID)
+			continue
+		}
+		diff := math.Abs(*r.HumanResponseS - human.Seconds())
+		worst = max(worst, diff)
+		if diff > 1 {
+			t.Errorf("%s: human response %.3f s, truth %.3f s: off by %.3f s (want ≤ 1 s)", r.ProbeID, *r.HumanResponseS, human.Seconds(), diff)
+		}
+	}
+	t.Logf("%d probes; worst human response error %.3f s", len(rs), worst)
+}
+
+// expected is the outcome the truth implies, and the human latency when answered.
+func expected(recs []sim.TruthRecord) (result.Outcome, time.Duration) {
+	var sent time.Time
+	automated := false
+	for _, r := range recs {
+		if r.Kind == sim.KindReceived {
+			sent = r.SentAtProbe
+		}
+	}
+	for _, r := range recs {
+		switch r.Kind {
+		case sim.KindHuman:
+			if d := r.IntendedAt.Sub(sent); d <= deadline {
+				return result.Answered, d
+			}
+		case sim.KindAck, sim.KindOOF:
+			automated = automated || r.IntendedAt.Sub(sent) <= deadline
+		}
+	}
+	if automated {
+		return result.AutoOnly, 0
+	}
+	return result.NoResponse, 0
+}
+
+func TestEmailAccuracyPolling(t *testing.T) {
+	t.Parallel()
+	rs, truth := runEmailCampaign(t, 25, 30*time.Second, false)
+	if len(rs) != 200 {
+		t.Fatalf("%d results, want 200", len(rs))
+	}
+	checkAgainstTruth(t, rs, truth)
+}
+
+func TestEmailAccuracyIdle(t *testing.T) {
+	t.Parallel()
+	rs, truth := runEmailCampaign(t, 25, 30*time.Second, true)
+	if len(rs) != 200 {
+		t.Fatalf("%d results, want 200", len(rs))
+	}
+	checkAgainstTruth(t, rs, truth)
+}
