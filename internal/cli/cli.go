@@ -34,7 +34,8 @@ type CLI struct {
 	Scheduler SchedulerCmd `cmd:"" help:"Launch recurring campaigns from a directory when their recurrence says so."`
 	Worker    WorkerCmd    `cmd:"" help:"Run probes and record results (an asynq worker server)."`
 	Results   ResultsCmd   `cmd:"" help:"Read recorded results."`
-	Demo      DemoCmd      `cmd:"" help:"Validate, plan and launch the example campaign against a private Redis it starts and stops itself."`
+	Sim       SimCmd       `cmd:"" help:"Run the simulator: companies whose support desks answer probe emails, with a truth log."`
+	Demo      DemoCmd      `cmd:"" help:"Run a whole campaign against the simulator: private Redis, simulator, worker and store, then a scorecard per company."`
 }
 
 // exitError carries an exit code chosen by a command.

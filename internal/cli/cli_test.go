@@ -129,7 +129,8 @@ var commands = []struct {
 		"--mail-no-idle":       "STAKEOUT_MAIL_NO_IDLE",
 	}},
 	{cmd: "results export", flags: map[string]string{"--run": "", "--format": "", "--output": ""}},
-	{cmd: "demo", flags: map[string]string{"--campaign": "", "--rows": ""}},
+	{cmd: "demo", flags: map[string]string{"--campaign": "", "--sim": "", "--results": ""}},
+	{cmd: "sim", flags: map[string]string{}},
 }
 
 // helpFlag is the first line of a flag in kong's help: "  -o, --output=..." or "      --db=...".
@@ -213,7 +214,7 @@ func TestHelpTopLevel(t *testing.T) {
 			}
 		}
 	}
-	want := outcome{Code: 2, Stderr: `stakeout: expected one of "campaign", "scheduler", "worker", "results", "demo"` + "\n"}
+	want := outcome{Code: 2, Stderr: `stakeout: expected one of "campaign", "scheduler", "worker", "results", "sim", ...` + "\n"}
 	if diff := cmp.Diff(want, stakeout(t)); diff != "" {
 		t.Errorf("stakeout with no arguments (-want +got):\n%s", diff)
 	}

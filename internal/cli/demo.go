@@ -2,70 +2,190 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/redisproc"
+	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/scorecard"
+	"github.com/stakeoutcx/stakeout/internal/sim"
+	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/scheduler"
+	"github.com/stakeoutcx/stakeout/workers"
 )
 
-// DemoCmd is `stakeout demo`. Until the probes exist it validates, plans and launches
-// the example campaign into a private Redis and shows the run's status: it does not
-// pretend that probes run.
+// DemoCmd is `stakeout demo`: a whole email campaign against the simulator, with
+// nothing but the repository. It starts its own redis-server (unless STAKEOUT_REDIS_URL
+// is set), the simulator, a worker and the result store, launches the demo campaign,
+// shows progress and ends with a scorecard per company. Ctrl-C stops everything it started.
 type DemoCmd struct {
-	Campaign string `name:"campaign" default:"examples/campaign.yaml" type:"existingfile" help:"Campaign file to demonstrate."`
-	Rows     int    `name:"rows" default:"12" help:"Plan rows shown."`
+	Campaign string `name:"campaign" default:"examples/demo/campaign.yaml" help:"Campaign file to run; its window starts now."`
+	Sim      string `name:"sim" default:"examples/demo/sim.yaml" help:"Simulator config: the companies the campaign probes."`
+	Results  string `name:"results" help:"SQLite file for the results (default: a new file in a temporary directory, kept and printed)."`
 }
+
+// demoPasswordEnv holds the password of the demo's probe mailbox, made up at start.
+const demoPasswordEnv = "STAKEOUT_DEMO_PASSWORD"
 
 // Run runs the demo.
 func (c *DemoCmd) Run(ctx context.Context, g *Globals) error {
-	out := g.stdout
+	if os.Getenv(demoPasswordEnv) == "" {
+		os.Setenv(demoPasswordEnv, randomHex(12))
+	}
 	camp, err := loadCampaign(c.Campaign)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "== stakeout campaign validate %s\n%s\n\n", c.Campaign, camp.Summary())
-	run, err := RunFlags{}.resolve(camp, time.Now())
+	simCfg, err := sim.Load(c.Sim)
+	if err != nil {
+		return &exitError{code: 1, msg: err.Error()}
+	}
+	quiet := slog.New(slog.NewJSONHandler(g.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	rdbOpts, stopRedis, err := c.redis(ctx, g)
 	if err != nil {
 		return err
 	}
+	defer stopRedis()
+	s, err := sim.New(simCfg, quiet)
+	if err != nil {
+		return err
+	}
+	if err := s.Start(ctx); err != nil {
+		return err
+	}
+	defer s.Close()
+	pointAtSim(camp, s)
+	fmt.Fprintf(g.stdout, "simulator: %d companies, SMTP %s, IMAP %s\n", len(simCfg.Companies), s.SMTPAddr(), s.IMAPAddr())
+	return c.runCampaign(ctx, g, camp, rdbOpts, quiet)
+}
+
+// redis returns the Redis to use: STAKEOUT_REDIS_URL when set, else a private child.
+func (c *DemoCmd) redis(ctx context.Context, g *Globals) (*redis.Options, func(), error) {
+	if os.Getenv("STAKEOUT_REDIS_URL") != "" {
+		o, err := g.redisOptions()
+		return o, func() {}, err
+	}
+	srv, err := redisproc.Start(ctx, redisproc.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	fmt.Fprintf(g.stdout, "redis-server: private, on %s (your own Redis is not touched)\n", srv.Addr)
+	return &redis.Options{Addr: srv.Addr}, srv.Stop, nil
+}
+
+// pointAtSim makes the campaign's loopback mailboxes use the simulator's ports.
+func pointAtSim(camp *campaign.Campaign, s *sim.Sim) {
+	smtpPort, imapPort := s.SMTPAddr().(*net.TCPAddr).Port, s.IMAPAddr().(*net.TCPAddr).Port
+	for i := range camp.Mailboxes {
+		camp.Mailboxes[i].SMTP.Port = smtpPort
+		camp.Mailboxes[i].IMAP.Port = imapPort
+	}
+}
+
+func (c *DemoCmd) runCampaign(ctx context.Context, g *Globals, camp *campaign.Campaign, opts *redis.Options, log *slog.Logger) error {
+	path := c.Results
+	if path == "" {
+		dir, err := os.MkdirTemp("", "stakeout-demo-")
+		if err != nil {
+			return err
+		}
+		path = filepath.Join(dir, "results.db")
+	}
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	wctx, stopWorker := context.WithCancel(ctx)
+	w, err := workers.New(workers.Config{Redis: opts, Concurrency: 20, Store: st, Logger: log, ShutdownTimeout: 10 * time.Second,
+		Email: &workers.EmailConfig{PollInterval: 5 * time.Second, Scan: time.Second}})
+	if err != nil {
+		stopWorker()
+		return err
+	}
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- w.Run(wctx) }()
+	defer func() { stopWorker(); <-workerDone }()
+
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	now := time.Now().UTC()
+	run := scheduler.Run{ID: scheduler.RunID(camp, now), Start: now, End: camp.Schedule.Window.End(now)}
 	plan, err := scheduler.Plan(camp, run)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "== stakeout campaign plan %s (first %d of %d probes)\n", c.Campaign, min(c.Rows, len(plan)), len(plan))
-	if err := scheduler.WritePlan(out, camp, plan[:min(c.Rows, len(plan))], "table"); err != nil {
-		return err
-	}
-	srv, err := redisproc.Start(ctx, redisproc.Options{})
-	if err != nil {
-		return err
-	}
-	defer srv.Stop()
-	fmt.Fprintf(out, "\n== private redis-server started on %s (your own Redis is not touched)\n", srv.Addr)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
-	defer rdb.Close()
 	states := runstate.New(rdb)
-	l := &scheduler.Launcher{Redis: rdb, States: states}
-	for i := 1; i <= 2; i++ {
-		begin := time.Now()
-		rep, err := l.Launch(ctx, camp, run, plan)
+	if _, err := (&scheduler.Launcher{Redis: rdb, States: states}).Launch(ctx, camp, run, plan); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stdout, "run %s: %d probes over %s, email deadline %s; results in %s\n\n",
+		run.ID, len(plan), camp.Schedule.Window, camp.Deadlines.Email.D(), path)
+	if err := waitForResults(ctx, g.stdout, states, st, run.ID, len(plan)); err != nil {
+		return err
+	}
+	return report(ctx, g.stdout, st, run.ID, path)
+}
+
+// waitForResults shows the run's progress until every probe has a result.
+func waitForResults(ctx context.Context, out io.Writer, states *runstate.Store, st store.Store, run string, total int) error {
+	begin := time.Now()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	last := ""
+	for {
+		counts, err := states.Counts(ctx, run)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "== launch #%d of run %s: %d enqueued, %d already queued (%s)\n", i, rep.Run, rep.Enqueued, rep.Existing, time.Since(begin).Round(time.Millisecond))
+		done := 0
+		for _, o := range result.Outcomes {
+			done += counts[string(o)]
+		}
+		line := fmt.Sprintf("[%4ds] %d/%d done: %d answered, %d auto_only, %d no_response, %d failed; %d waiting for replies, %d not sent yet",
+			int(time.Since(begin).Seconds()), done, total, counts["answered"], counts["auto_only"], counts["no_response"],
+			counts["failed"], counts["running"], counts["scheduled"])
+		if line[7:] != last {
+			fmt.Fprintln(out, line)
+			last = line[7:]
+		}
+		if done == total {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("demo stopped: %w", ctx.Err())
+		case <-t.C:
+		}
 	}
-	st, err := scheduler.GetStatus(ctx, states, run.ID)
-	if err != nil {
+}
+
+// report prints the scorecard.
+func report(ctx context.Context, out io.Writer, st store.Store, run, path string) error {
+	var rs []result.Result
+	if err := st.Each(ctx, run, func(r result.Result) error { rs = append(rs, r); return nil }); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\n== stakeout campaign status %s\n", run.ID)
-	for _, s := range runstate.StatusOrder {
-		fmt.Fprintf(out, "  %-12s %8d\n", s, st.Counts[s])
+	fmt.Fprintln(out, "\nScorecard (failed probes are never counted against a company):")
+	if err := scorecard.Write(out, scorecard.Build(rs)); err != nil {
+		return err
 	}
-	fmt.Fprintln(out, "\nProbes are queued at their planned times. This build has no channel probe yet")
-	fmt.Fprintln(out, "(email and chat come next), so the demo stops here and removes its Redis.")
+	fmt.Fprintf(out, "\nExport: stakeout results export --db %s --run %s --format csv\n", path, run)
 	return nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -6,22 +6,24 @@ import (
 	"testing"
 )
 
-// TestDemo runs the demo on the example campaign: it starts its own redis-server,
-// launches the run twice and shows every probe scheduled once.
+// TestDemo runs the demo on a small campaign: it starts its own redis-server, the
+// simulator and a worker, and ends with a scorecard that matches the simulated companies.
 func TestDemo(t *testing.T) {
 	t.Parallel()
-	got := stakeout(t, "--redis-url", "redis://127.0.0.1:1/0", "demo", "--campaign", exampleCampaign, "--rows", "3")
-	if got.Code != 0 || got.Stderr != "" {
-		t.Fatalf("stakeout demo = exit %d, stderr %q; want exit 0, no stderr", got.Code, got.Stderr)
+	got := stakeout(t, "--redis-url", "redis://127.0.0.1:1/0", "demo",
+		"--campaign", "testdata/demo/campaign.yaml", "--sim", "testdata/demo/sim.yaml")
+	if got.Code != 0 {
+		t.Fatalf("stakeout demo = exit %d, stderr %q; want exit 0", got.Code, got.Stderr)
 	}
 	out := got.Stdout
 	for _, want := range []string{
-		`(?m)^== stakeout campaign validate \S*/examples/campaign\.yaml\ncampaign "retail-telecom-2026" .*, 90 probes per run `,
-		`(?m)^== stakeout campaign plan \S*/examples/campaign\.yaml \(first 3 of 90 probes\)\nAT \(UTC\) .*\n(.*/0001\n){3}\n`,
-		`(?m)^== private redis-server started on 127\.0\.0\.1:[0-9]+ \(your own Redis is not touched\)$`,
-		`(?m)^== launch #1 of run retail-telecom-2026-[0-9]{8}T0000Z: 90 enqueued, 0 already queued \(.*\)\n== launch #2 of run retail-telecom-2026-[0-9]{8}T0000Z: 0 enqueued, 90 already queued \(.*\)$`,
-		`(?m)^  scheduled +90\n  running +0\n`,
-		`(?m)^  cancelled +0\n\nProbes are queued at their planned times\. This build has no channel probe yet\n\(email and chat come next\)`,
+		`(?m)^redis-server: private, on 127\.0\.0\.1:[0-9]+ \(your own Redis is not touched\)$`,
+		`(?m)^simulator: 3 companies, SMTP 127\.0\.0\.1:[0-9]+, IMAP 127\.0\.0\.1:[0-9]+$`,
+		`(?m)^run demo-test-[0-9]{8}T[0-9]{4}Z: 3 probes over 4s, email deadline 8s; results in \S+results\.db$`,
+		`(?m)^\[ +[0-9]+s\] 3/3 done: 1 answered, 1 auto_only, 1 no_response, 0 failed; 0 waiting for replies, 0 not sent yet$`,
+		`(?m)^fast +email +1 +100% +0 +0 +0 +[0-9.]+s +[0-9.]+s$`,
+		`(?m)^robot +email +1 +0% +1 +0 +0 +- +-$`,
+		`(?m)^silent +email +1 +0% +0 +1 +0 +- +-$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("stakeout demo output does not match %s:\n%s", want, out)

@@ -53,7 +53,11 @@ func BuildMessage(a tasks.Assignment, now time.Time) (msg []byte, messageID stri
 	h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
 	// Only the scenario's words are RFC 2047-encoded: the tag stays readable in the raw
 	// header for helpdesks and filters that never decode it.
-	h.Set("Subject", mime.QEncoding.Encode("utf-8", strings.TrimSpace(a.Scenario.Subject))+" "+SubjectTag(token))
+	subject := SubjectTag(token)
+	if s := strings.TrimSpace(a.Scenario.Subject); s != "" {
+		subject = mime.QEncoding.Encode("utf-8", s) + " " + subject
+	}
+	h.Set("Subject", subject)
 	h.Set("To", to)
 	h.SetAddressList("Reply-To", []*mail.Address{{Name: name, Address: replyTo}})
 	h.SetAddressList("From", []*mail.Address{{Name: name, Address: from}})

@@ -138,6 +138,7 @@ func startServer(t *testing.T, opts serverOpts, cert tls.Certificate) *testServe
 	}()
 	t.Cleanup(func() {
 		srv.Close()
+		l.Close() // Serve may not have registered l with srv yet
 		<-done
 	})
 	if opts.DataHold != nil {

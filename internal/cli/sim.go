@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/stakeoutcx/stakeout/internal/sim"
+)
+
+// SimCmd is `stakeout sim`.
+type SimCmd struct {
+	Config string `arg:"" name:"config" help:"Simulator config (YAML, see docs/sim.md)."`
+}
+
+// Run serves the simulated companies until SIGINT or SIGTERM.
+func (c *SimCmd) Run(ctx context.Context, g *Globals) error {
+	cfg, err := sim.Load(c.Config)
+	var cerr *sim.ConfigError
+	if errors.As(err, &cerr) {
+		return &exitError{code: 1, msg: cerr.Error()}
+	}
+	if err != nil {
+		return err
+	}
+	s, err := sim.New(cfg, g.logger)
+	if err != nil {
+		return err
+	}
+	if err := s.Start(ctx); err != nil {
+		return err
+	}
+	defer s.Close()
+	fmt.Fprintf(g.stdout, "simulator: %d companies; SMTP on %s, IMAP on %s; truth log %s\n",
+		len(cfg.Companies), s.SMTPAddr(), s.IMAPAddr(), orNone(cfg.TruthLog))
+	<-ctx.Done()
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
