@@ -10,6 +10,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -212,12 +213,30 @@ func (w *MailWatcher) fetchBatch(ctx context.Context, c *imapclient.Client, uids
 	if err != nil {
 		return fmt.Errorf("fetch %d messages: %w", len(uids), err)
 	}
-	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return int(a.UID) - int(b.UID) })
-	for _, m := range msgs {
-		raw := append(append([]byte{}, m.FindBodySection(header)...), m.FindBodySection(text)...)
-		if err := w.process(ctx, raw, m.InternalDate); err != nil {
-			return err
-		}
+	// Replies to different probes are independent; each probe's record is updated in an
+	// optimistic transaction, so they are processed concurrently. The checkpoint moves
+	// only when the whole batch is done.
+	next := make(chan *imapclient.FetchMessageBuffer)
+	errs := make(chan error, len(msgs))
+	var wg sync.WaitGroup
+	for range min(processors, len(msgs)) {
+		wg.Go(func() {
+			for m := range next {
+				raw := append(append([]byte{}, m.FindBodySection(header)...), m.FindBodySection(text)...)
+				if err := w.process(ctx, raw, m.InternalDate); err != nil {
+					errs <- err
+				}
+			}
+		})
 	}
-	return nil
+	for _, m := range msgs {
+		next <- m
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	return <-errs // nil when the channel is empty
 }
+
+// processors is the number of replies of a batch processed at once.
+const processors = 16

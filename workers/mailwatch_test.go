@@ -34,7 +34,7 @@ const (
 // imapServer is a real IMAP server (go-imap's imapserver with its in-memory backend) on a
 // free loopback port. skipBoxes creates that many mailboxes before INBOX, so that the
 // INBOX of a second server has another UIDVALIDITY.
-func imapServer(t *testing.T, skipBoxes int) string {
+func imapServer(t testing.TB, skipBoxes int) string {
 	t.Helper()
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser(shopper, password)
@@ -101,7 +101,7 @@ type mailFixture struct {
 	tokens   []string
 }
 
-func newMailFixture(t *testing.T, probes int) *mailFixture {
+func newMailFixture(t testing.TB, probes int) *mailFixture {
 	t.Helper()
 	srv := redistest.Start(t)
 	f := &mailFixture{rdb: redistest.Client(t, srv), metrics: metrics.NewMail(prometheus.NewRegistry()),

@@ -60,7 +60,7 @@ func FuzzParseReply(f *testing.F) {
 		default:
 			t.Fatalf("Classify() Kind = %q", c.Kind)
 		}
-		if c.Automated != (c.Kind != KindHuman) || c.Why == "" || len(c.Ticket) > 16 {
+		if c.Automated != (c.Kind != KindHuman) || c.Why == "" || len(c.Ticket) > 20 {
 			t.Fatalf("Classify() = %+v", c)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/textproto"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -240,3 +241,24 @@ func wrap(ids []string) []string {
 }
 
 func newB64(w io.Writer) io.WriteCloser { return base64.NewEncoder(base64.StdEncoding, w) }
+
+// BenchmarkParseClassify parses, classifies and correlates every reply of the corpus.
+func BenchmarkParseClassify(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "replies", "*.eml"))
+	var corpus [][]byte
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		corpus = append(corpus, data)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		r, err := ParseReply(bytes.NewReader(corpus[i%len(corpus)]), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = Classify(r), r.Tokens()
+	}
+}
