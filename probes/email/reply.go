@@ -435,19 +435,18 @@ func (r Reply) Tokens() []string {
 }
 
 var (
-	htmlDropRE  = regexp.MustCompile(`(?is)<(script|style|head|title)\b.*?</(script|style|head|title)\s*>|<!--.*?-->`)
-	htmlQuoteRE = regexp.MustCompile(`(?i)<blockquote\b|<div[^>]*(gmail_quote|divRplyFwdMsg|moz-cite-prefix)`)
+	htmlQuoteRE = regexp.MustCompile(`(?i)<blockquote\b|<div[^>]{0,200}(gmail_quote|divRplyFwdMsg|moz-cite-prefix)`)
 	htmlBreakRE = regexp.MustCompile(`(?i)<(br|p|/p|div|/div|tr|/tr|li|h\d|/h\d|hr)\b[^>]*>`)
-	htmlTagRE   = regexp.MustCompile(`(?s)<[^>]*>`)
+	htmlTagRE   = regexp.MustCompile(`<[^>]*>`)
 	spacesRE    = regexp.MustCompile(`[ \t\x{a0}]+`)
 	blankRE     = regexp.MustCompile(`\n[ \n]*\n`)
 )
 
 // stripHTML turns an HTML body into text: scripts, styles and comments dropped,
 // blocks and breaks as line ends, quoted blocks marked with a leading ">".
+// Every step is linear in the input.
 func stripHTML(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = htmlDropRE.ReplaceAllString(s, " ")
+	s = dropBlocks(strings.ReplaceAll(s, "\r\n", "\n"))
 	s = htmlQuoteRE.ReplaceAllString(s, "\n> $0")
 	s = htmlBreakRE.ReplaceAllString(s, "\n")
 	s = html.UnescapeString(htmlTagRE.ReplaceAllString(s, ""))
@@ -455,3 +454,49 @@ func stripHTML(s string) string {
 	s = strings.ReplaceAll(s, "\n ", "\n")
 	return blankRE.ReplaceAllString(s, "\n\n")
 }
+
+// dropBlocks removes comments and script, style, head and title elements,
+// up to the end of s when one is not closed.
+func dropBlocks(s string) string {
+	lower := []byte(s)
+	for i, c := range lower {
+		if 'A' <= c && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	var b strings.Builder
+	i := 0
+	for {
+		j := bytes.IndexByte(lower[i:], '<')
+		if j < 0 {
+			return b.String() + s[i:]
+		}
+		j += i
+		b.WriteString(s[i:j])
+		end := ""
+		for _, tag := range []string{"script", "style", "head", "title"} {
+			if rest := lower[j+1:]; bytes.HasPrefix(rest, []byte(tag)) && (len(rest) == len(tag) || !isWordByte(rest[len(tag)])) {
+				end = "</" + tag
+			}
+		}
+		if bytes.HasPrefix(lower[j:], []byte("<!--")) {
+			end = "-->"
+		}
+		if end == "" {
+			b.WriteByte('<')
+			i = j + 1
+			continue
+		}
+		k := bytes.Index(lower[j+1:], []byte(end))
+		if k < 0 {
+			return b.String()
+		}
+		i = j + 1 + k + len(end)
+		if g := bytes.IndexByte(lower[i:], '>'); end != "-->" && g >= 0 {
+			i += g + 1
+		}
+		b.WriteByte(' ')
+	}
+}
+
+func isWordByte(c byte) bool { return c == '-' || c == '_' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
