@@ -499,4 +499,6 @@ func dropBlocks(s string) string {
 	}
 }
 
-func isWordByte(c byte) bool { return c == '-' || c == '_' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+func isWordByte(c byte) bool {
+	return c == '-' || c == '_' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+}
