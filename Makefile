@@ -6,8 +6,9 @@ GO       ?= go
 BIN      := bin/stakeout
 PKGS     := ./...
 TESTTIME ?= 30m
-# Debian packages the tests and the demo need, as command=package pairs.
-DEB_DEPS := redis-server=redis-server
+# Debian packages the tests and the demo need, as command=package pairs (a command may be
+# a path). Dovecot is the stock IMAP server of the interoperability tests.
+DEB_DEPS := redis-server=redis-server dovecot=dovecot-imapd /usr/lib/dovecot/lmtp=dovecot-lmtpd
 
 .PHONY: all build demo test deps vet bench fuzz clean
 

@@ -18,7 +18,7 @@ import (
 // process gives one reply to the probe it answers. A reply that matches no pending
 // probe is logged and counted, never an error: the watcher goes on.
 func (w *MailWatcher) process(ctx context.Context, raw []byte, internalDate time.Time) error {
-	reply, err := email.ParseReply(bytes.NewReader(raw), int64(len(raw)))
+	reply, err := email.ParseReply(bytes.NewReader(raw), 0)
 	if err != nil {
 		w.unmatched("unparsable", "err", err)
 		return nil

@@ -1,11 +1,16 @@
 package email
 
 import (
+	"bytes"
+	"html"
 	"maps"
 	"net/textproto"
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Kind says who or what wrote a reply.
@@ -48,7 +53,7 @@ var (
 	noReplyRE     = regexp.MustCompile(`(?i)^(no-?reply|do-?not-?reply|donotreply)`)
 	helpdeskRE    = regexp.MustCompile(`(?i)(zendesk|freshdesk|freshworks|help ?scout|jira|atlassian|kayako|zammad|osticket|otrs|znuny|gorgias|intercom|hubspot|salesforce|servicenow|happyfox|liveagent|kustomer|gladly|groove|dixa|trengo)`)
 	ticketREs     = []*regexp.Regexp{
-		regexp.MustCompile(`[\[(]#?([A-Z][A-Z0-9]{1,9}-[0-9]{1,7})[\])]`),
+		regexp.MustCompile(`\[#?([A-Z][A-Z0-9]{1,9}-[0-9]{1,7})\]`),
 		regexp.MustCompile(`(?i)\[(?:ticket|case|request)?\s*#\s*([0-9]{2,12})\]`),
 		regexp.MustCompile(`(?i)\b(?:ticket|case|request|incident|ticketnummer|anfrage|vorgang|demande|caso|solicitud|richiesta)(?:\s*(?:number|nr|no|id|num[eé]ro))?\.?\s*[:#(-]?\s*#?\s*([0-9]{3,12})\b`),
 		regexp.MustCompile(`\(\s*#([0-9]{3,12})\s*\)`),
@@ -153,8 +158,8 @@ func headerMarker(h textproto.MIMEHeader, desk string) (marker, weak string) {
 		weak = why + " (" + desk + " marks every message)"
 	}
 	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponse", "X-Autoresponder"} {
-		if v, ok := h[k]; ok && !isNo(keyword(strings.Join(v, ""))) {
-			return k + ": " + strings.Join(v, ""), weak
+		if v, ok := h[k]; ok && len(v) > 0 && !isNo(keyword(v[0])) {
+			return k + ": " + v[0], weak
 		}
 	}
 	if v := keyword(h.Get("Precedence")); v == "auto_reply" || (desk == "" && (v == "bulk" || v == "junk" || v == "list")) {
@@ -250,4 +255,112 @@ func ticketNumber(res []*regexp.Regexp, texts ...string) string {
 		}
 	}
 	return ""
+}
+
+// The text helpers below clean what ParseReply keeps (header values, body text,
+// HTML-only bodies) into the bounded UTF-8 that unquoted and the rules read.
+
+// clipText cuts s to at most n bytes on a rune boundary and reports whether it cut.
+func clipText(s string, n int) (string, bool) {
+	if len(s) <= n {
+		return s, false
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n], true
+}
+
+// clip cuts s to at most n bytes on a rune boundary.
+func clip(s string, n int) string {
+	s, _ = clipText(s, n)
+	return s
+}
+
+// cleanText makes body text valid UTF-8 without NULs, with \n line ends.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\x00", "").Replace(s)
+	return strings.TrimSpace(s)
+}
+
+// cleanHeader makes a header value valid UTF-8: raw 8-bit values are read as
+// Windows-1252, the usual charset of mail that did not declare one.
+func cleanHeader(s string) string {
+	if !utf8.ValidString(s) {
+		if d, err := charmap.Windows1252.NewDecoder().String(s); err == nil {
+			s = d
+		}
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return strings.TrimSpace(strings.ReplaceAll(s, "\x00", ""))
+}
+
+var (
+	htmlQuoteRE = regexp.MustCompile(`(?i)<blockquote\b|<div[^>]{0,200}(gmail_quote|divRplyFwdMsg|moz-cite-prefix)`)
+	htmlBreakRE = regexp.MustCompile(`(?i)<(br|p|/p|div|/div|tr|/tr|li|h\d|/h\d|hr)\b[^>]*>`)
+	htmlTagRE   = regexp.MustCompile(`<[^>]*>`)
+	spacesRE    = regexp.MustCompile(`[ \t\x{a0}]+`)
+	blankRE     = regexp.MustCompile(`\n[ \n]*\n`)
+)
+
+// stripHTML turns an HTML body into text: scripts, styles and comments dropped,
+// blocks and breaks as line ends, quoted blocks marked with a leading ">".
+// Every step is linear in the input.
+func stripHTML(s string) string {
+	s = dropBlocks(strings.ReplaceAll(s, "\r\n", "\n"))
+	s = htmlQuoteRE.ReplaceAllString(s, "\n> $0")
+	s = htmlBreakRE.ReplaceAllString(s, "\n")
+	s = html.UnescapeString(htmlTagRE.ReplaceAllString(s, ""))
+	s = spacesRE.ReplaceAllString(s, " ")
+	s = strings.ReplaceAll(s, "\n ", "\n")
+	return blankRE.ReplaceAllString(s, "\n\n")
+}
+
+// dropBlocks removes comments and script, style, head and title elements,
+// up to the end of s when one is not closed.
+func dropBlocks(s string) string {
+	lower := []byte(s)
+	for i, c := range lower {
+		if 'A' <= c && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	var b strings.Builder
+	i := 0
+	for {
+		j := bytes.IndexByte(lower[i:], '<')
+		if j < 0 {
+			return b.String() + s[i:]
+		}
+		j += i
+		b.WriteString(s[i:j])
+		end := ""
+		for _, tag := range []string{"script", "style", "head", "title"} {
+			if rest := lower[j+1:]; bytes.HasPrefix(rest, []byte(tag)) && (len(rest) == len(tag) || !isWordByte(rest[len(tag)])) {
+				end = "</" + tag
+			}
+		}
+		if bytes.HasPrefix(lower[j:], []byte("<!--")) {
+			end = "-->"
+		}
+		if end == "" {
+			b.WriteByte('<')
+			i = j + 1
+			continue
+		}
+		k := bytes.Index(lower[j+1:], []byte(end))
+		if k < 0 {
+			return b.String()
+		}
+		i = j + 1 + k + len(end)
+		if g := bytes.IndexByte(lower[i:], '>'); end != "-->" && g >= 0 {
+			i += g + 1
+		}
+		b.WriteByte(' ')
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c == '-' || c == '_' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"html"
 	"io"
 	"mime"
 	"net/mail"
@@ -13,13 +12,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // charsets beyond UTF-8 and US-ASCII
 	gomail "github.com/emersion/go-message/mail"
 	mtextproto "github.com/emersion/go-message/textproto"
-	"golang.org/x/text/encoding/charmap"
 )
 
 // DefaultMaxReplyBytes is how much of a reply ParseReply reads when maxBytes is 0.
@@ -372,42 +369,6 @@ func readBounded(r io.Reader, limit int) (string, bool) {
 	return string(buf), false
 }
 
-// clipText cuts s to at most n bytes on a rune boundary and reports whether it cut.
-func clipText(s string, n int) (string, bool) {
-	if len(s) <= n {
-		return s, false
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n], true
-}
-
-// clip cuts s to at most n bytes on a rune boundary.
-func clip(s string, n int) string {
-	s, _ = clipText(s, n)
-	return s
-}
-
-// cleanText makes body text valid UTF-8 without NULs, with \n line ends.
-func cleanText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\x00", "").Replace(s)
-	return strings.TrimSpace(s)
-}
-
-// cleanHeader makes a header value valid UTF-8: raw 8-bit values are read as
-// Windows-1252, the usual charset of mail that did not declare one.
-func cleanHeader(s string) string {
-	if !utf8.ValidString(s) {
-		if d, err := charmap.Windows1252.NewDecoder().String(s); err == nil {
-			s = d
-		}
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	return strings.TrimSpace(strings.ReplaceAll(s, "\x00", ""))
-}
-
 // Tokens returns the correlation tokens the reply carries, at most MaxTokens:
 // first those of the threading headers (In-Reply-To, References, the returned
 // message of a report), then of the recipients (To, Cc, Delivered-To,
@@ -432,73 +393,4 @@ func (r Reply) Tokens() []string {
 	}
 	add(r.Subject)
 	return out
-}
-
-var (
-	htmlQuoteRE = regexp.MustCompile(`(?i)<blockquote\b|<div[^>]{0,200}(gmail_quote|divRplyFwdMsg|moz-cite-prefix)`)
-	htmlBreakRE = regexp.MustCompile(`(?i)<(br|p|/p|div|/div|tr|/tr|li|h\d|/h\d|hr)\b[^>]*>`)
-	htmlTagRE   = regexp.MustCompile(`<[^>]*>`)
-	spacesRE    = regexp.MustCompile(`[ \t\x{a0}]+`)
-	blankRE     = regexp.MustCompile(`\n[ \n]*\n`)
-)
-
-// stripHTML turns an HTML body into text: scripts, styles and comments dropped,
-// blocks and breaks as line ends, quoted blocks marked with a leading ">".
-// Every step is linear in the input.
-func stripHTML(s string) string {
-	s = dropBlocks(strings.ReplaceAll(s, "\r\n", "\n"))
-	s = htmlQuoteRE.ReplaceAllString(s, "\n> $0")
-	s = htmlBreakRE.ReplaceAllString(s, "\n")
-	s = html.UnescapeString(htmlTagRE.ReplaceAllString(s, ""))
-	s = spacesRE.ReplaceAllString(s, " ")
-	s = strings.ReplaceAll(s, "\n ", "\n")
-	return blankRE.ReplaceAllString(s, "\n\n")
-}
-
-// dropBlocks removes comments and script, style, head and title elements,
-// up to the end of s when one is not closed.
-func dropBlocks(s string) string {
-	lower := []byte(s)
-	for i, c := range lower {
-		if 'A' <= c && c <= 'Z' {
-			lower[i] = c + 'a' - 'A'
-		}
-	}
-	var b strings.Builder
-	i := 0
-	for {
-		j := bytes.IndexByte(lower[i:], '<')
-		if j < 0 {
-			return b.String() + s[i:]
-		}
-		j += i
-		b.WriteString(s[i:j])
-		end := ""
-		for _, tag := range []string{"script", "style", "head", "title"} {
-			if rest := lower[j+1:]; bytes.HasPrefix(rest, []byte(tag)) && (len(rest) == len(tag) || !isWordByte(rest[len(tag)])) {
-				end = "</" + tag
-			}
-		}
-		if bytes.HasPrefix(lower[j:], []byte("<!--")) {
-			end = "-->"
-		}
-		if end == "" {
-			b.WriteByte('<')
-			i = j + 1
-			continue
-		}
-		k := bytes.Index(lower[j+1:], []byte(end))
-		if k < 0 {
-			return b.String()
-		}
-		i = j + 1 + k + len(end)
-		if g := bytes.IndexByte(lower[i:], '>'); end != "-->" && g >= 0 {
-			i += g + 1
-		}
-		b.WriteByte(' ')
-	}
-}
-
-func isWordByte(c byte) bool {
-	return c == '-' || c == '_' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net/textproto"
 	"os"
@@ -58,6 +59,11 @@ func TestParseReplyText(t *testing.T) {
 	r := parseFile(t, filepath.Join("testdata", "replies", "de_oof_latin1.eml"))
 	if r.FromName != "Jürgen Müller" {
 		t.Errorf("ParseReply(de_oof_latin1.eml) FromName = %q, want Jürgen Müller", r.FromName)
+	}
+	r = parseFile(t, filepath.Join("testdata", "replies", "no_msgid_no_date.eml"))
+	if r.MessageID != "" || !r.Date.IsZero() || !r.ReceivedAt.IsZero() || r.From != "bob@smallshop.example" {
+		t.Errorf("ParseReply(no_msgid_no_date.eml) MessageID, Date, ReceivedAt, From = %q, %v, %v, %q",
+			r.MessageID, r.Date, r.ReceivedAt, r.From)
 	}
 	r = parseFile(t, filepath.Join("testdata", "replies", "dsn_bounce.eml"))
 	if r.ReportedMessageID != "stk-bouncedmessg@probes.example" || r.From != "MAILER-DAEMON@probes.example" {
@@ -261,4 +267,19 @@ func BenchmarkParseClassify(b *testing.B) {
 		}
 		_, _ = Classify(r), r.Tokens()
 	}
+}
+
+func ExampleParseReply() {
+	raw := "From: Acme Support <support@acme.example>\r\n" +
+		"Subject: Request received: Where is my order? (ref stk-zendeskack22)\r\n" +
+		"Auto-Submitted: auto-generated\r\nX-Mailer: Zendesk Mailer\r\n\r\n" +
+		"Your request (48213) has been received and is being reviewed by our support staff.\r\n"
+	r, err := ParseReply(strings.NewReader(raw), 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := Classify(r)
+	fmt.Println(r.Tokens(), c.Kind, c.Automated, c.Ticket, c.Why)
+	// Output: [stk-zendeskack22] ticket_ack true 48213 subject: Request received
 }

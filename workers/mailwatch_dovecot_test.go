@@ -1,0 +1,104 @@
+package workers
+
+import (
+	"math"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/stakeoutcx/stakeout/internal/dovecottest"
+	"github.com/stakeoutcx/stakeout/internal/result"
+)
+
+// lmtpDeliver delivers raw to rcpt over LMTP, as a mail server's MTA does, and returns
+// when Dovecot accepted it.
+func lmtpDeliver(t *testing.T, addr, rcpt, raw string) time.Time {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := smtp.NewClientLMTP(conn)
+	defer c.Close()
+	if err := c.Hello("mx.acme.test"); err != nil {
+		t.Fatalf("LHLO: %v", err)
+	}
+	if err := c.Mail("help@acme.test", nil); err != nil {
+		t.Fatalf("MAIL FROM: %v", err)
+	}
+	if err := c.Rcpt(rcpt, nil); err != nil {
+		t.Fatalf("RCPT TO %s: %v", rcpt, err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.CloseWithLMTPResponse(); err != nil {
+		t.Fatalf("LMTP delivery to %s: %v", rcpt, err)
+	}
+	return time.Now()
+}
+
+// Against Debian's stock Dovecot: replies delivered by LMTP to the plus-address land in
+// the probe mailbox, IDLE announces them, INTERNALDATE (set by Dovecot at delivery) times
+// them, and a reply threaded only by References is matched too.
+func TestMailWatcherDovecot(t *testing.T) {
+	d := dovecottest.Start(t, map[string]string{shopper: password})
+	f := newMailFixture(t, 3)
+	// Probes sent "now": latencies are measured against delivery times we observe.
+	t0 := time.Now().UTC()
+	for _, tok := range f.tokens {
+		p, _, _ := f.pendings.Get(t.Context(), tok)
+		p.T0, p.StartedAt = t0, t0
+		if err := f.pendings.Register(t.Context(), *p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := f.watcher(d.IMAPAddr, true) // IDLE, poll every minute
+	stop := runWatcher(t, w)
+	defer stop()
+	waitFor(t, 10*time.Second, "the watcher to connect to dovecot", func() bool {
+		return testutil.ToFloat64(f.metrics.Connected.WithLabelValues(shopper)) == 1
+	})
+	time.Sleep(300 * time.Millisecond) // let it enter IDLE
+	ack := lmtpDeliver(t, d.LMTPAddr, "shopper+"+f.tokens[0]+"@probes.test",
+		rawReply("a1", f.tokens[0], "Request received", "Auto-Submitted: auto-replied\r\n"))
+	time.Sleep(1100 * time.Millisecond)
+	human := lmtpDeliver(t, d.LMTPAddr, "shopper+"+f.tokens[0]+"@probes.test", rawReply("h1", f.tokens[0], "Re: Where is my order?", ""))
+	// Threaded by References only, sent to the bare address.
+	refOnly := "From: Globex <care@globex.test>\r\nTo: shopper@probes.test\r\nSubject: Your order\r\n" +
+		"Message-ID: <r2@globex.test>\r\nReferences: <" + f.tokens[1] + "@probes.test>\r\n" +
+		"Date: Tue, 01 Dec 2026 10:00:00 +0000\r\n\r\nHi Jane, it ships tomorrow.\r\n"
+	human2 := lmtpDeliver(t, d.LMTPAddr, "shopper@probes.test", refOnly)
+	waitFor(t, 15*time.Second, "both probes answered under IDLE", func() bool {
+		res := f.results(t)
+		return len(res["run/acme/email/0001"]) == 1 && len(res["run/acme/email/0002"]) == 1
+	})
+	res := f.results(t)
+	r1, r2 := res["run/acme/email/0001"][0], res["run/acme/email/0002"][0]
+	check := func(name string, got *float64, want time.Time) {
+		t.Helper()
+		if got == nil {
+			t.Errorf("%s: no latency", name)
+			return
+		}
+		// INTERNALDATE has whole seconds.
+		if diff := math.Abs(*got - want.Sub(t0).Seconds()); diff > 1 {
+			t.Errorf("%s = %.3f s, delivered after %.3f s: off by %.3f s", name, *got, want.Sub(t0).Seconds(), diff)
+		}
+	}
+	if r1.Outcome != result.Answered || r2.Outcome != result.Answered {
+		t.Errorf("outcomes = %s, %s; want answered twice", r1.Outcome, r2.Outcome)
+	}
+	check("probe 1 first response (the ack)", r1.FirstResponseS, ack)
+	check("probe 1 human response", r1.HumanResponseS, human)
+	check("probe 2 human response", r2.HumanResponseS, human2)
+	if len(res["run/acme/email/0003"]) != 0 {
+		t.Errorf("probe 3 decided without a reply")
+	}
+}
