@@ -96,6 +96,12 @@ func TestMetricsLint(t *testing.T) {
 	r.Outcomes.WithLabelValues("email", "acme", "answered", "").Inc()
 	r.Response.WithLabelValues("email", "acme", "human").Observe(3600)
 	r.Duplicates.WithLabelValues("email").Inc()
+	m := metrics.NewMail(reg)
+	m.Replies.WithLabelValues("shopper@probes.test", "human").Inc()
+	m.Unmatched.WithLabelValues("shopper@probes.test", "no_token").Inc()
+	m.Connected.WithLabelValues("shopper@probes.test").Set(1)
+	m.LastPoll.WithLabelValues("shopper@probes.test").SetToCurrentTime()
+	m.Outstanding.WithLabelValues("shopper@probes.test").Set(3)
 	problems, err := testutil.GatherAndLint(reg)
 	if err != nil {
 		t.Fatalf("GatherAndLint: %v", err)
@@ -108,7 +114,8 @@ func TestMetricsLint(t *testing.T) {
 	for _, mf := range mfs {
 		seen[mf.GetName()] = true
 	}
-	for _, name := range []string{"stakeout_response_seconds", "stakeout_probe_results_total", "asynq_tasks_enqueued", "stakeout_pacing_wait_seconds"} {
+	for _, name := range []string{"stakeout_response_seconds", "stakeout_probe_results_total", "asynq_tasks_enqueued", "stakeout_pacing_wait_seconds",
+		"stakeout_mail_replies_unmatched_total", "stakeout_mail_outstanding_probes", "stakeout_mail_last_poll_timestamp_seconds"} {
 		if !seen[name] {
 			t.Errorf("metric %s not exported", name)
 		}

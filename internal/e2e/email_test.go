@@ -75,7 +75,7 @@ func simConfig(t *testing.T) sim.Config {
 
 // campaignFor is a campaign that probes every simulated company perTarget times by
 // email within a window of window, from now.
-func campaignFor(t *testing.T, s *sim.Sim, perTarget int, window time.Duration) *campaign.Campaign {
+func campaignFor(t *testing.T, s *sim.Sim, perTarget int, window time.Duration, extraTargets ...string) *campaign.Campaign {
 	t.Helper()
 	pwFile := filepath.Join(t.TempDir(), "password")
 	if err := os.WriteFile(pwFile, []byte(mbPassword+"\n"), 0o600); err != nil {
@@ -99,8 +99,14 @@ scenarios:
 targets:
 `, time.Now().UTC().Format(time.RFC3339), window, perTarget, deadline, shopper,
 		s.SMTPAddr().(*net.TCPAddr).Port, pwFile, s.IMAPAddr().(*net.TCPAddr).Port, pwFile)
-	for _, c := range companies {
-		fmt.Fprintf(&b, "  - {id: %s, name: %s, industry: retail, timezone: UTC, channels: {email: {address: support@%s.test, mailbox: mb}}}\n", c.id, c.id, c.id)
+	ids := extraTargets
+	if len(ids) == 0 {
+		for _, c := range companies {
+			ids = append(ids, c.id)
+		}
+	}
+	for _, id := range ids {
+		fmt.Fprintf(&b, "  - {id: %s, name: %s, industry: retail, timezone: UTC, channels: {email: {address: support@%s.test, mailbox: mb}}}\n", id, id, id)
 	}
 	camp, err := campaign.Parse("e2e.yaml", []byte(b.String()))
 	if err != nil {
@@ -111,7 +117,7 @@ targets:
 
 // runEmailCampaign launches perTarget probes per company and runs a worker until every
 // probe has its result; it returns the results and the simulator's truth.
-func runEmailCampaign(t *testing.T, perTarget int, poll time.Duration, idle bool) ([]result.Result, []sim.TruthRecord) {
+func runEmailCampaign(t *testing.T, perTarget int, poll time.Duration, idle bool, targets ...string) ([]result.Result, []sim.TruthRecord) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -137,7 +143,7 @@ func runEmailCampaign(t *testing.T, perTarget int, poll time.Duration, idle bool
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
 
-	camp := campaignFor(t, s, perTarget, 20*time.Second)
+	camp := campaignFor(t, s, perTarget, 20*time.Second, targets...)
 	run := scheduler.FirstRun(camp)
 	plan, err := scheduler.Plan(camp, run)
 	if err != nil {
@@ -257,4 +263,19 @@ func TestEmailAccuracyIdle(t *testing.T) {
 		t.Fatalf("%d results, want 200", len(rs))
 	}
 	checkAgainstTruth(t, rs, truth)
+}
+
+// A support address the mail server refuses (550) ends the probe as failed with reason
+// smtp_rejected: a finding about our probe, never scored against the company.
+func TestEmailRejected(t *testing.T) {
+	t.Parallel()
+	rs, _ := runEmailCampaign(t, 2, time.Second, true, "nosuchcompany")
+	if len(rs) != 2 {
+		t.Fatalf("%d results, want 2", len(rs))
+	}
+	for _, r := range rs {
+		if r.Outcome != result.Failed || r.Reason != result.ReasonSMTPRejected || r.HumanResponseS != nil || r.FirstResponseS != nil {
+			t.Errorf("%s = %s/%s (first %v, human %v), want failed/smtp_rejected without latencies", r.ProbeID, r.Outcome, r.Reason, r.FirstResponseS, r.HumanResponseS)
+		}
+	}
 }
