@@ -36,6 +36,13 @@ const (
 // INBOX of a second server has another UIDVALIDITY.
 func imapServer(t testing.TB, skipBoxes int) string {
 	t.Helper()
+	addr, _ := imapServerAt(t, "127.0.0.1:0", skipBoxes)
+	return addr
+}
+
+// imapServerAt is imapServer on a given address; stop closes it.
+func imapServerAt(t testing.TB, listen string, skipBoxes int) (addr string, stop func()) {
+	t.Helper()
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser(shopper, password)
 	for i := range skipBoxes {
@@ -52,13 +59,13 @@ func imapServer(t testing.TB, skipBoxes int) string {
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
 		InsecureAuth: true,
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		t.Fatal(err)
 	}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().String()
+	return ln.Addr().String(), func() { srv.Close() }
 }
 
 // appendReply puts a reply into the shopper's INBOX with INTERNALDATE at, as a mail
@@ -245,6 +252,23 @@ func TestMailWatcherIdle(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // let it enter IDLE
 	appendReply(t, addr, rawReply("h1", f.tokens[0], "Re: order", ""), f.t0.Add(time.Minute))
 	waitFor(t, 10*time.Second, "the reply under IDLE (poll is 1 min)", func() bool {
+		return len(f.results(t)["run/acme/email/0001"]) == 1
+	})
+}
+
+// When the server goes away the watcher reconnects (with backoff) and carries on.
+func TestMailWatcherReconnect(t *testing.T) {
+	f := newMailFixture(t, 1)
+	addr, stopServer := imapServerAt(t, "127.0.0.1:0", 0)
+	stop := runWatcher(t, f.watcher(addr, true))
+	defer stop()
+	connected := func() bool { return testutil.ToFloat64(f.metrics.Connected.WithLabelValues(shopper)) == 1 }
+	waitFor(t, 5*time.Second, "the watcher to connect", connected)
+	stopServer()
+	waitFor(t, 5*time.Second, "the watcher to notice the server is gone", func() bool { return !connected() })
+	imapServerAt(t, addr, 0) // the server is back, on the same address
+	appendReply(t, addr, rawReply("h1", f.tokens[0], "Re: order", ""), f.t0.Add(time.Minute))
+	waitFor(t, 15*time.Second, "the reply after reconnecting", func() bool {
 		return len(f.results(t)["run/acme/email/0001"]) == 1
 	})
 }
