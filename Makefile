@@ -7,8 +7,10 @@ BIN      := bin/stakeout
 PKGS     := ./...
 TESTTIME ?= 30m
 # Debian packages the tests and the demo need, as command=package pairs (a command may be
-# a path). Dovecot is the stock IMAP server of the interoperability tests.
-DEB_DEPS := redis-server=redis-server dovecot=dovecot-imapd /usr/lib/dovecot/lmtp=dovecot-lmtpd
+# a path). Dovecot is the stock IMAP server of the interoperability tests; Chromium runs
+# the chat probe.
+DEB_DEPS := redis-server=redis-server dovecot=dovecot-imapd /usr/lib/dovecot/lmtp=dovecot-lmtpd \
+            chromium=chromium
 
 .PHONY: all build demo test deps vet bench fuzz clean
 
