@@ -121,10 +121,12 @@ func (d *Dispatcher) run(ctx context.Context, p tasks.Assignment, probe probes.P
 		log.Error("probe failed on its last attempt", "err", err)
 		res = probes.Result{Outcome: result.Failed, Reason: result.ReasonProbeError}
 	}
-	d.Metrics.Duration.WithLabelValues(ch, string(res.Outcome)).Observe(elapsed.Seconds())
 	if res.Pending {
+		// The outcome comes later (email replies); the attempt itself is done.
+		d.Metrics.Duration.WithLabelValues(ch, "pending").Observe(elapsed.Seconds())
 		return nil
 	}
+	d.Metrics.Duration.WithLabelValues(ch, string(res.Outcome)).Observe(elapsed.Seconds())
 	return d.report(ctx, Record(p, res, started, elapsed), log)
 }
 
