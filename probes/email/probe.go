@@ -32,6 +32,13 @@ func (e *Probe) Probe(ctx context.Context, a probes.Target) (probes.Result, erro
 	if err := RegisterMailbox(ctx, e.Redis, *a.Mailbox); err != nil {
 		return probes.Result{}, err
 	}
+	// A retried attempt whose message already went out (its record exists) does not
+	// send it again: it only makes sure the deadline task exists.
+	if prev, ok, err := e.Pendings.Get(ctx, Token(a.ProbeID)); err != nil {
+		return probes.Result{}, err
+	} else if ok && !prev.T0.IsZero() {
+		return probes.Result{Pending: true}, e.enqueueDeadline(ctx, a.ProbeID, prev.Token, prev.Deadline)
+	}
 	started := time.Now().UTC()
 	sent, err := e.Sender.Send(ctx, a)
 	if IsPermanent(err) {
@@ -48,12 +55,17 @@ func (e *Probe) Probe(ctx context.Context, a probes.Target) (probes.Result, erro
 	if err := e.Pendings.Register(ctx, p); err != nil {
 		return probes.Result{}, err
 	}
-	task, err := tasks.NewDeadlineTask(tasks.Deadline{ProbeID: a.ProbeID, Token: sent.Token}, p.Deadline)
+	return probes.Result{Pending: true}, e.enqueueDeadline(ctx, a.ProbeID, sent.Token, p.Deadline)
+}
+
+// enqueueDeadline enqueues the task that closes the probe at its deadline (once).
+func (e *Probe) enqueueDeadline(ctx context.Context, probeID, token string, at time.Time) error {
+	task, err := tasks.NewDeadlineTask(tasks.Deadline{ProbeID: probeID, Token: token}, at)
 	if err != nil {
-		return probes.Result{}, err
+		return err
 	}
 	if _, err := e.Client.EnqueueContext(ctx, task); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-		return probes.Result{}, fmt.Errorf("enqueue deadline of %s: %w", a.ProbeID, err)
+		return fmt.Errorf("enqueue deadline of %s: %w", probeID, err)
 	}
-	return probes.Result{Pending: true}, nil
+	return nil
 }
