@@ -1,0 +1,299 @@
+package profile
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// maxNodes bounds the YAML nodes one file may expand to, aliases and merges
+// included, so that a small file cannot make decoding take forever.
+const maxNodes = 50_000
+
+var (
+	durationType = reflect.TypeFor[Duration]()
+	selectorType = reflect.TypeFor[Selector]()
+	templateType = reflect.TypeFor[Template]()
+	patternType  = reflect.TypeFor[Pattern]()
+	framesType   = reflect.TypeFor[[]Frame]()
+)
+
+// decoder fills the model from a yaml.Node tree, reporting every unknown field,
+// duplicate key and wrong kind with its line, and going on after each.
+type decoder struct {
+	p      *problems
+	budget int
+	active map[*yaml.Node]bool // anchors being expanded, to stop alias cycles
+}
+
+func newDecoder(p *problems) *decoder {
+	return &decoder{p: p, budget: maxNodes, active: map[*yaml.Node]bool{}}
+}
+
+// spend takes one node from the budget; false when the budget is gone.
+func (d *decoder) spend(n *yaml.Node, path string) bool {
+	if d.budget <= 0 {
+		return false
+	}
+	d.budget--
+	if d.budget == 0 {
+		d.p.at(n.Line, path, "file too large: more than %d YAML nodes, counting aliases", maxNodes)
+		return false
+	}
+	return true
+}
+
+// value decodes n into v, which has a type of the model.
+func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
+	if !d.spend(n, path) {
+		return
+	}
+	if n.Kind == yaml.AliasNode {
+		d.alias(n, path, func(t *yaml.Node) { d.value(t, path, v) })
+		return
+	}
+	if d.special(n, path, v) {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		d.structure(n, path, v)
+	case reflect.Pointer:
+		// A section written with no settings ("launcher:") is still present,
+		// so that validation reports its missing settings.
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		d.value(n, path, v.Elem())
+	case reflect.Slice:
+		d.list(n, path, v)
+	default:
+		d.scalar(n, path, v)
+	}
+}
+
+// alias calls f with the node an alias refers to, unless that would loop.
+func (d *decoder) alias(n *yaml.Node, path string, f func(*yaml.Node)) {
+	t := n.Alias
+	switch {
+	case t == nil:
+		d.p.at(n.Line, path, "unknown alias *%s", n.Value)
+	case d.active[t]:
+		d.p.at(n.Line, path, "alias *%s refers to itself", n.Value)
+	default:
+		d.active[t] = true
+		f(t)
+		delete(d.active, t)
+	}
+}
+
+// mismatch reports a node of the wrong kind.
+func (d *decoder) mismatch(n *yaml.Node, path string, t reflect.Type) {
+	d.p.at(n.Line, path, "want %s, got %s", want(t), describe(n))
+}
+
+func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.mismatch(n, path, v.Type())
+		return
+	}
+	fields := fieldsOf(v.Type())
+	for _, kv := range d.pairs(n, path) {
+		fpath := join(path, kv.name)
+		i, ok := fields[kv.name]
+		if !ok {
+			d.unknown(kv.key, fpath, kv.name, fields)
+			continue
+		}
+		d.p.seen(fpath, kv.key.Line)
+		d.value(kv.val, fpath, v.Field(i))
+	}
+}
+
+// unknown reports a field the type does not have.
+func (d *decoder) unknown(k *yaml.Node, path, name string, fields map[string]int) {
+	if s := closest(name, fields); s != "" {
+		d.p.at(k.Line, path, "unknown field %q (did you mean %q?)", name, s)
+		return
+	}
+	d.p.at(k.Line, path, "unknown field %q (want one of %s)", name, fieldList(fields))
+}
+
+func (d *decoder) list(n *yaml.Node, path string, v reflect.Value) {
+	if isNull(n) {
+		return
+	}
+	if v.Type() == framesType && n.Kind == yaml.MappingNode {
+		// One frame may be written as a mapping rather than a list of one.
+		s := reflect.MakeSlice(v.Type(), 1, 1)
+		d.structure(n, path, s.Index(0))
+		v.Set(s)
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.mismatch(n, path, v.Type())
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, item := range n.Content {
+		ipath := index(path, i)
+		d.p.seen(ipath, item.Line)
+		d.value(item, ipath, s.Index(i))
+	}
+	v.Set(s)
+}
+
+// scalar decodes a string, int or bool.
+func (d *decoder) scalar(n *yaml.Node, path string, v reflect.Value) {
+	if n.Kind != yaml.ScalarNode {
+		d.mismatch(n, path, v.Type())
+		return
+	}
+	if isNull(n) {
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(n.Value)
+	case reflect.Int:
+		var i int
+		if n.ShortTag() != "!!int" || n.Decode(&i) != nil {
+			d.p.at(n.Line, path, "want a whole number, got %s", quote(n.Value))
+			return
+		}
+		v.SetInt(int64(i))
+	case reflect.Bool:
+		var b bool
+		if n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+			d.p.at(n.Line, path, "want true or false, got %s", quote(n.Value))
+			return
+		}
+		v.SetBool(b)
+	default:
+		d.p.at(n.Line, path, "cannot decode into %s", v.Type())
+	}
+}
+
+// special decodes the types written as one scalar with a syntax of their own.
+func (d *decoder) special(n *yaml.Node, path string, v reflect.Value) bool {
+	t := v.Type()
+	if t != durationType && t != selectorType && t != templateType && t != patternType {
+		return false
+	}
+	if n.Kind != yaml.ScalarNode {
+		d.mismatch(n, path, t)
+		return true
+	}
+	if isNull(n) {
+		return true
+	}
+	val, msg := parseSpecial(t, n.Value)
+	if msg != "" {
+		d.p.at(n.Line, path, "%s", msg)
+		return true
+	}
+	v.Set(reflect.ValueOf(val))
+	return true
+}
+
+// parseSpecial parses s as a value of type t, or says what is wrong with it.
+func parseSpecial(t reflect.Type, s string) (any, string) {
+	switch t {
+	case durationType:
+		dd, err := time.ParseDuration(s)
+		if err != nil {
+			return nil, fmt.Sprintf("want a duration such as 15s or 1m30s, got %s", quote(s))
+		}
+		if dd <= 0 {
+			return nil, fmt.Sprintf("must be positive, got %s", quote(s))
+		}
+		return Duration(dd), ""
+	case selectorType:
+		if msg := checkSelector(s); msg != "" {
+			return nil, msg
+		}
+		return Selector(strings.TrimSpace(s)), ""
+	case templateType:
+		if msg := checkTemplate(s); msg != "" {
+			return nil, msg
+		}
+		return Template(s), ""
+	default: // patternType
+		if s == "" {
+			return nil, "empty pattern: it would match everything; leave the field out instead"
+		}
+		re, err := regexp.Compile(s)
+		if err != nil {
+			return nil, fmt.Sprintf("bad regular expression %s: %s", quote(s), reError(err))
+		}
+		return Pattern{re: re}, ""
+	}
+}
+
+// reError is the part of a regexp error after its "error parsing regexp: " prefix.
+func reError(err error) string {
+	return strings.TrimPrefix(err.Error(), "error parsing regexp: ")
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// want names what a value of type t is written as.
+func want(t reflect.Type) string {
+	switch t {
+	case durationType:
+		return "a duration"
+	case selectorType:
+		return "a CSS selector"
+	case templateType:
+		return "a string"
+	case patternType:
+		return "a regular expression"
+	case framesType:
+		return "a mapping or a list"
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		return "a mapping"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Int:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Pointer:
+		return want(t.Elem())
+	}
+	return "a string"
+}
+
+// describe names what a node is, for "want X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return quote(n.Value)
+}
+
+// quote quotes s, shortened to a readable length.
+func quote(s string) string {
+	const max = 60
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max]) + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}

@@ -1,0 +1,213 @@
+package profile
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// maxNameLen is the longest profile name.
+const maxNameLen = 64
+
+// checker applies the rules of the format to a decoded profile, filling
+// defaults as it goes.
+type checker struct {
+	pr *Profile
+	p  *problems
+}
+
+func validate(pr *Profile, p *problems) {
+	k := &checker{pr: pr, p: p}
+	k.header()
+	k.page()
+	k.frames()
+	k.prechat()
+	k.required("input", pr.Input, "a CSS selector for the message box")
+	k.send()
+	k.messages()
+	k.extras()
+	k.timeouts()
+}
+
+// required reports an empty selector.
+func (k *checker) required(path string, s Selector, what string) {
+	if s == "" {
+		k.p.add(path, "required: %s", what)
+	}
+}
+
+// section reports a missing selector of an optional section that is present.
+func (k *checker) section(present bool, path string, s Selector, what string) {
+	if present {
+		k.required(path, s, what)
+	}
+}
+
+func (k *checker) header() {
+	pr := k.pr
+	switch {
+	case pr.Name == "":
+		k.p.add("name", "required: a short name such as acme-chat")
+	case len(pr.Name) > maxNameLen:
+		k.p.add("name", "too long: %d characters, at most %d", len(pr.Name), maxNameLen)
+	case !nameRE.MatchString(pr.Name):
+		k.p.add("name", `%s is not a valid name: use a-z, 0-9, ".", "-" and "_", starting with a letter or digit`, quote(pr.Name))
+	}
+	switch {
+	case pr.Version == 0 && !k.p.present("version"):
+		pr.Version = FormatVersion
+	case pr.Version != FormatVersion:
+		k.p.add("version", "unsupported format version %d (this stakeout reads version %d)", pr.Version, FormatVersion)
+	}
+}
+
+func (k *checker) page() {
+	pr := k.pr
+	if c := pr.Page.Consent; c != nil {
+		k.required("page.consent.click", c.Click, "the button that dismisses the banner")
+	}
+	if l := pr.Launcher; l != nil {
+		k.required("launcher.selector", l.Selector, "a CSS selector for the button that opens the widget")
+	}
+}
+
+func (k *checker) frames() {
+	for i, f := range k.pr.Frame {
+		path := "frame"
+		if k.p.present(index("frame", i)) {
+			path = index("frame", i)
+		}
+		switch {
+		case k.p.badUnder(path):
+		case f.Selector == "" && f.Shadow == "":
+			k.p.add(path, "required: selector (an iframe) or shadow (a shadow root's host element)")
+		case f.Selector != "" && f.Shadow != "":
+			k.p.add(path, "selector and shadow both set: one step is an iframe or a shadow root, not both; use two list items")
+		}
+	}
+}
+
+func (k *checker) prechat() {
+	pc := k.pr.Prechat
+	if pc == nil {
+		return
+	}
+	k.required("prechat.form", pc.Form, "a CSS selector for the form")
+	k.required("prechat.submit", pc.Submit, "a CSS selector for the button that sends the form")
+	for i := range pc.Fields {
+		k.field(index("prechat.fields", i), &pc.Fields[i])
+	}
+	k.notice("prechat.rejected", pc.Rejected)
+}
+
+func (k *checker) field(path string, f *Field) {
+	k.required(join(path, "selector"), f.Selector, "a CSS selector for the input, within the form")
+	switch f.Type {
+	case "":
+		f.Type = FieldText
+	case FieldText, FieldSelect, FieldCheckbox:
+	default:
+		k.p.add(join(path, "type"), "unknown type %s (want text, select or checkbox)", quote(f.Type))
+		return
+	}
+	switch {
+	case f.Type == FieldCheckbox && f.Value == "":
+		f.Value = "true"
+	case f.Type == FieldCheckbox && f.Value != "true" && f.Value != "false":
+		k.p.add(join(path, "value"), "a checkbox's value is true or false, got %s", quote(string(f.Value)))
+	case f.Value == "" && !k.p.present(join(path, "value")):
+		k.p.add(join(path, "value"), "required: a literal or a template such as {{persona.email}}")
+	}
+}
+
+func (k *checker) send() {
+	s := k.pr.Send
+	if k.p.badUnder("send") {
+		return
+	}
+	switch {
+	case s.Selector == "" && s.Key == "":
+		k.p.add("send", "required: selector (a button to click) or key (one of %s)", strings.Join(SendKeys, ", "))
+	case s.Selector != "" && s.Key != "":
+		k.p.add("send", "selector and key both set: want one")
+	case s.Key != "" && !slices.Contains(SendKeys, s.Key):
+		k.p.add("send.key", "unknown key %s (want one of %s)", quote(s.Key), strings.Join(SendKeys, ", "))
+	}
+}
+
+func (k *checker) messages() {
+	m := &k.pr.Messages
+	k.required("messages.container", m.Container, "a CSS selector for the element holding the messages")
+	k.required("messages.item", m.Item, "a CSS selector for one message, within the container")
+	if m.Agent == nil {
+		k.p.add("messages.agent", "required: how to tell a person's answers (selector, text or attribute)")
+	}
+	for _, a := range []struct {
+		name string
+		m    *Matcher
+	}{{"ours", m.Ours}, {"agent", m.Agent}, {"bot", m.Bot}, {"system", m.System}} {
+		if a.m != nil {
+			k.matcher("messages."+a.name, a.m)
+		}
+	}
+}
+
+// matcher checks that a matcher has at least one condition.
+func (k *checker) matcher(path string, m *Matcher) {
+	if m.Selector == "" && m.Text.IsZero() && m.Attribute == nil && !k.p.badUnder(path) {
+		k.p.add(path, "required: at least one of selector, text or attribute")
+	}
+	if a := m.Attribute; a != nil && strings.TrimSpace(a.Name) == "" {
+		k.p.add(join(path, "attribute.name"), "required: the attribute's name, e.g. data-author")
+	} else if a != nil && strings.ContainsAny(a.Name, " \t\"'>/=") {
+		k.p.add(join(path, "attribute.name"), "%s is not an attribute name", quote(a.Name))
+	}
+}
+
+func (k *checker) extras() {
+	pr := k.pr
+	k.section(pr.Typing != nil, "typing.selector", selectorOf(pr.Typing), "a CSS selector for the typing indicator")
+	k.section(pr.Captcha != nil, "captcha.selector", captchaOf(pr.Captcha), "a CSS selector for the challenge")
+	k.notice("offline", pr.Offline)
+}
+
+func selectorOf(t *Typing) Selector {
+	if t == nil {
+		return ""
+	}
+	return t.Selector
+}
+
+func captchaOf(c *Captcha) Selector {
+	if c == nil {
+		return ""
+	}
+	return c.Selector
+}
+
+// timeouts fills defaults; zero and negative values were refused when decoded.
+func (k *checker) timeouts() {
+	t := &k.pr.Timeouts
+	for _, f := range []struct {
+		d   *Duration
+		def Duration
+	}{
+		{&t.PageLoad, Duration(DefaultPageLoad)},
+		{&t.Widget, Duration(DefaultWidget)},
+		{&t.Form, Duration(DefaultForm)},
+		{&t.Send, Duration(DefaultSend)},
+	} {
+		if *f.d == 0 {
+			*f.d = f.def
+		}
+	}
+}
+
+// notice checks that a notice, when present, has a condition.
+func (k *checker) notice(path string, n *Notice) {
+	if n != nil && n.Selector == "" && n.Text.IsZero() && !k.p.badUnder(path) {
+		k.p.add(path, "required: selector, text or both")
+	}
+}
