@@ -1,0 +1,156 @@
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"slices"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Timeouts of the browser's life cycle. They bound every wait of the pool, so
+// that a hung Chromium can slow the pool down but never wedge it.
+const (
+	killTimeout      = 5 * time.Second
+	removeDirTimeout = 5 * time.Second
+)
+
+// generation is one Chromium process and the tabs it served. The pool's mutex
+// guards served, open, retiring and broken.
+type generation struct {
+	dir         string
+	pid         int
+	allocCancel context.CancelFunc
+	bctx        context.Context
+	bcancel     context.CancelFunc
+	lost        <-chan struct{}
+
+	served   int  // tabs handed out
+	open     int  // tabs not closed yet
+	retiring bool // served RestartAfter tabs: drain, then restart
+	broken   bool // a tab could not be closed: restart at once
+	drained  chan struct{}
+
+	stopOnce sync.Once
+	log      *slog.Logger
+}
+
+// allocatorOptions are the flags of every browser of the pool.
+// disable-features stays as chromedp sets it: overriding it turns site
+// isolation back on, and then the page cannot reach cross-origin iframes.
+func allocatorOptions(execPath, dir string) []chromedp.ExecAllocatorOption {
+	return append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
+		chromedp.ExecPath(execPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.UserDataDir(dir),
+		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
+			if cmd.SysProcAttr == nil {
+				cmd.SysProcAttr = new(syscall.SysProcAttr)
+			}
+			// Its own group, so that one kill reaches every child;
+			// killed with us if the worker dies.
+			cmd.SysProcAttr.Setpgid = true
+			cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+		}),
+	)
+}
+
+// startGeneration starts a Chromium and runs a first action on it. The
+// browser lives until shutdown; ctx and stop only bound the start.
+func startGeneration(ctx, stop context.Context, execPath string, log *slog.Logger) (*generation, error) {
+	dir, err := os.MkdirTemp("", "stakeout-chromium-")
+	if err != nil {
+		return nil, fmt.Errorf("creating user data dir: %w", err)
+	}
+	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), allocatorOptions(execPath, dir)...)
+	bctx, bcancel := chromedp.NewContext(allocCtx,
+		chromedp.WithErrorf(func(format string, args ...any) {
+			log.Debug("chromium", "msg", fmt.Sprintf(format, args...))
+		}))
+	g := &generation{
+		dir: dir, allocCancel: allocCancel, bctx: bctx, bcancel: bcancel,
+		drained: make(chan struct{}), log: log,
+	}
+	abort := func() { allocCancel() }
+	stopCtx := context.AfterFunc(ctx, abort)
+	stopStop := context.AfterFunc(stop, abort)
+	err = chromedp.Do(bctx)
+	ctxDone, stopDone := !stopCtx(), !stopStop()
+	if err == nil && (ctxDone || stopDone) {
+		err = errors.New("start aborted")
+	}
+	if err != nil {
+		g.shutdown()
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("starting chromium: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("starting chromium: %w", err)
+	}
+	b := chromedp.FromContext(bctx).Browser
+	g.lost = b.LostConnection
+	if p := b.Process(); p != nil {
+		g.pid = p.Pid
+	}
+	log.Info("chromium started", "pid", g.pid, "dir", dir)
+	go g.watch()
+	return g, nil
+}
+
+// watch cleans up after a browser that crashed or was killed, without
+// waiting for the next Acquire: its children and directory go at once.
+func (g *generation) watch() {
+	select {
+	case <-g.lost:
+		if g.bctx.Err() == nil {
+			g.log.Warn("chromium lost", "pid", g.pid)
+		}
+		g.shutdown()
+	case <-g.bctx.Done():
+	}
+}
+
+// alive reports whether the browser still answers: its context runs and the
+// connection to it is not lost. Call it with the pool's mutex held.
+func (g *generation) alive() bool {
+	if g.broken || g.bctx.Err() != nil {
+		return false
+	}
+	select {
+	case <-g.lost:
+		return false
+	default:
+		return true
+	}
+}
+
+// shutdown stops the browser. There is no graceful close: the profile is
+// thrown away, so the process is killed at once. Then the process group and any process still using the
+// user data directory are killed, and the directory is removed. It is safe to
+// call more than once and from several goroutines.
+func (g *generation) shutdown() {
+	g.stopOnce.Do(func() {
+		g.bcancel() // kills the browser process and waits for it
+
+		g.allocCancel()
+		if left := killAll(g.pid, g.dir, killTimeout); len(left) > 0 {
+			g.log.Error("chromium processes left after kill", "pids", left, "dir", g.dir)
+		}
+		if err := removeAllRetry(g.dir, removeDirTimeout); err != nil {
+			g.log.Warn("removing chromium user data dir", "dir", g.dir, "err", err)
+		}
+		g.log.Info("chromium stopped", "pid", g.pid)
+	})
+}

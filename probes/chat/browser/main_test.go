@@ -1,0 +1,107 @@
+package browser
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// shared is the one Pool of the tests that need no browser of their own.
+var shared *Pool
+
+func TestMain(m *testing.M) {
+	var err error
+	shared, err = New(Options{MaxConcurrent: 4})
+	if err != nil {
+		// A missing Chromium fails the tests; it never skips them.
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if err := shared.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "closing the shared pool:", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// pages serves the test pages on a loopback port.
+func pages(t *testing.T) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<html><body><p id="p">ok</p></body></html>`)
+	})
+	mux.HandleFunc("/setcookie", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "probe", Value: "1", Path: "/"})
+		fmt.Fprint(w, `<html><body>cookie set</body></html>`)
+	})
+	mux.HandleFunc("/alert", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<html><body><script>alert("hi"); confirm("sure?");</script><p id="after">after</p></body></html>`)
+	})
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<html><body><script>location.replace("/loop?" + Math.random())</script></body></html>`)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newPool returns a dedicated pool that the test closes at its end.
+func newPool(t *testing.T, opts Options) *Pool {
+	t.Helper()
+	p, err := New(opts)
+	if err != nil {
+		t.Fatalf("New(%+v): %v", opts, err)
+	}
+	t.Cleanup(func() {
+		if err := p.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return p
+}
+
+// acquire gets a tab within 30 s and closes it at the end of the test.
+func acquire(t *testing.T, p *Pool) *Tab {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tab, err := p.Acquire(ctx)
+	if err != nil {
+		t.Fatalf("Acquire: %v", err)
+	}
+	t.Cleanup(func() { _ = tab.Close() })
+	return tab
+}
+
+// run runs an action on the tab, bounded to 10 s.
+func run[T any](tab *Tab, a chromedp.Action[T]) (T, error) {
+	ctx, cancel := context.WithTimeout(tab.Ctx(), 10*time.Second)
+	defer cancel()
+	return chromedp.Run(ctx, a)
+}
+
+// navigate loads url in the tab and fails the test on error.
+func navigate(t *testing.T, tab *Tab, url string) {
+	t.Helper()
+	if _, err := run(tab, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("Navigate(%q): %v", url, err)
+	}
+}
+
+// currentDir returns the user data directory of the running browser.
+func (p *Pool) currentDir() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gen == nil {
+		return ""
+	}
+	return p.gen.dir
+}

@@ -1,0 +1,275 @@
+package browser
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+func TestNewMissingChromium(t *testing.T) {
+	t.Setenv("STAKEOUT_CHROMIUM", "")
+	for _, opts := range []Options{
+		{ExecPath: "/nonexistent/chromium"},
+		{ExecPath: filepath.Join(t.TempDir(), "chromium")},
+	} {
+		_, err := New(opts)
+		if !errors.Is(err, ErrNotFound) {
+			t.Fatalf("New(%+v) = %v, want ErrNotFound", opts, err)
+		}
+		if want := "install the Debian package chromium (apt-get install chromium)"; !strings.Contains(err.Error(), want) {
+			t.Errorf("New(%+v) = %q, want it to contain %q", opts, err, want)
+		}
+	}
+	t.Setenv("STAKEOUT_CHROMIUM", "/nonexistent/chromium")
+	if _, err := New(Options{}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("New with STAKEOUT_CHROMIUM=/nonexistent/chromium = %v, want ErrNotFound", err)
+	}
+}
+
+func TestTabsAreIsolated(t *testing.T) {
+	srv := pages(t)
+	a, b := acquire(t, shared), acquire(t, shared)
+	navigate(t, a, srv.URL+"/setcookie")
+	navigate(t, b, srv.URL+"/")
+	for _, tc := range []struct {
+		name string
+		tab  *Tab
+		want string
+	}{{"a", a, "probe=1"}, {"b", b, ""}} {
+		got, err := run(tc.tab, chromedp.Evaluate[string]("document.cookie"))
+		if err != nil {
+			t.Fatalf("tab %s: document.cookie: %v", tc.name, err)
+		}
+		if got != tc.want {
+			t.Errorf("tab %s: document.cookie = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// A later tab does not inherit the cookie either.
+	if err := a.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	c := acquire(t, shared)
+	navigate(t, c, srv.URL+"/")
+	if got, err := run(c, chromedp.Evaluate[string]("document.cookie")); err != nil || got != "" {
+		t.Errorf("new tab: document.cookie = %q, %v; want empty", got, err)
+	}
+}
+
+func TestMaxConcurrent(t *testing.T) {
+	p := newPool(t, Options{MaxConcurrent: 2})
+	a := acquire(t, p)
+	acquire(t, p)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if tab, err := p.Acquire(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		if tab != nil {
+			tab.Close()
+		}
+		t.Fatalf("third Acquire = %v, want context.DeadlineExceeded", err)
+	}
+
+	got := make(chan *Tab, 1)
+	go func() {
+		tab, err := p.Acquire(context.Background())
+		if err != nil {
+			t.Errorf("waiting Acquire: %v", err)
+		}
+		got <- tab
+	}()
+	select {
+	case <-got:
+		t.Fatal("third Acquire returned while two tabs were open")
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := a.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	select {
+	case tab := <-got:
+		if tab == nil {
+			t.FailNow()
+		}
+		t.Cleanup(func() { tab.Close() })
+		navigate(t, tab, "about:blank")
+	case <-time.After(20 * time.Second):
+		t.Fatal("third Acquire still blocked after a tab closed")
+	}
+}
+
+func TestBrowserKilled(t *testing.T) {
+	srv := pages(t)
+	p := newPool(t, Options{})
+	tab := acquire(t, p)
+	navigate(t, tab, srv.URL+"/")
+	pid, dir := p.PID(), p.currentDir()
+	if pid == 0 {
+		t.Fatal("PID() = 0 with a tab open")
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill %d: %v", pid, err)
+	}
+	if _, err := run(tab, chromedp.Navigate(srv.URL+"/")); err == nil {
+		t.Fatal("Navigate on a tab of a killed browser succeeded")
+	}
+	// The pool cleans up after the dead browser without waiting for Acquire.
+	for deadline := time.Now().Add(10 * time.Second); len(processesUsing(dir)) > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("processes of the killed browser still running: %v", processesUsing(dir))
+		}
+	}
+
+	next := acquire(t, p)
+	navigate(t, next, srv.URL+"/")
+	if got := p.PID(); got == 0 || got == pid {
+		t.Errorf("PID() after restart = %d, want a new pid (old %d)", got, pid)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("user data dir of the killed browser: %v, want it removed", err)
+	}
+	start := time.Now()
+	if err := tab.Close(); err != nil {
+		t.Errorf("Close of the dead tab: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Close of the dead tab took %s", d)
+	}
+}
+
+func TestRestartAfter(t *testing.T) {
+	p := newPool(t, Options{RestartAfter: 3})
+	var pids []int
+	var third *Tab
+	for i := range 3 {
+		tab := acquire(t, p)
+		navigate(t, tab, "about:blank")
+		pids = append(pids, p.PID())
+		if i < 2 {
+			tab.Close()
+		} else {
+			third = tab
+		}
+	}
+	if pids[0] == 0 || pids[1] != pids[0] || pids[2] != pids[0] {
+		t.Fatalf("pids of the first three tabs = %v, want one pid", pids)
+	}
+
+	got := make(chan *Tab, 1)
+	go func() {
+		tab, err := p.Acquire(context.Background())
+		if err != nil {
+			t.Errorf("fourth Acquire: %v", err)
+		}
+		got <- tab
+	}()
+	select {
+	case <-got:
+		t.Fatal("fourth Acquire returned before the browser drained")
+	case <-time.After(300 * time.Millisecond):
+	}
+	third.Close()
+	select {
+	case tab := <-got:
+		if tab == nil {
+			t.FailNow()
+		}
+		t.Cleanup(func() { tab.Close() })
+		navigate(t, tab, "about:blank")
+		if pid := p.PID(); pid == 0 || pid == pids[0] {
+			t.Errorf("fourth tab runs on pid %d, want a new one (old %d)", pid, pids[0])
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("fourth Acquire still blocked after the browser drained")
+	}
+}
+
+func TestCloseLeavesNoProcess(t *testing.T) {
+	srv := pages(t)
+	p, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := acquire(t, p)
+	b := acquire(t, p)
+	navigate(t, a, srv.URL+"/")
+	navigate(t, b, srv.URL+"/alert")
+	dir := p.currentDir()
+	if len(scanProc(dir)) < 2 {
+		t.Fatalf("found %v processes of the browser before Close, want its tree", scanProc(dir))
+	}
+	if err := p.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if left := scanProc(dir); len(left) > 0 {
+		t.Errorf("processes left after Close: %v", left)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("user data dir %s after Close: %v, want it removed", dir, err)
+	}
+	if _, err := p.Acquire(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Errorf("Acquire after Close = %v, want ErrClosed", err)
+	}
+	if err := a.Close(); err != nil {
+		t.Errorf("Tab.Close after Pool.Close: %v", err)
+	}
+}
+
+// scanProc lists the processes whose command line mentions dir, read
+// straight from /proc without the package's own helper.
+func scanProc(dir string) []string {
+	var found []string
+	paths, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, path := range paths {
+		b, err := os.ReadFile(path)
+		if err == nil && bytes.Contains(b, []byte(dir)) {
+			found = append(found, path)
+		}
+	}
+	return found
+}
+
+func TestHostilePages(t *testing.T) {
+	srv := pages(t)
+	pid := 0
+	for _, path := range []string{"/alert", "/loop"} {
+		t.Run(strings.TrimPrefix(path, "/"), func(t *testing.T) {
+			tab := acquire(t, shared)
+			ctx, cancel := context.WithTimeout(tab.Ctx(), 3*time.Second)
+			err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+path))
+			cancel()
+			if path == "/alert" {
+				if err != nil {
+					t.Fatalf("Navigate to a page with dialogs: %v", err)
+				}
+				if text, err := run(tab, chromedp.Text("#after")); err != nil || text != "after" {
+					t.Errorf("text after the dialogs = %q, %v; want %q", text, err, "after")
+				}
+			} else {
+				time.Sleep(500 * time.Millisecond) // let it loop
+			}
+			start := time.Now()
+			if err := tab.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("Close took %s", d)
+			}
+			if pid == 0 {
+				pid = shared.PID()
+			}
+		})
+	}
+	tab := acquire(t, shared)
+	navigate(t, tab, srv.URL+"/")
+	if got := shared.PID(); got != pid {
+		t.Errorf("PID() = %d after hostile pages, want the same browser %d", got, pid)
+	}
+}
