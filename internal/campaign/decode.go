@@ -5,8 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 	"gopkg.in/yaml.v3"
 )
 
@@ -41,7 +41,7 @@ func (d *decoder) spend(n *yaml.Node, path string) bool {
 	}
 	d.budget--
 	if d.budget == 0 {
-		d.p.at(n.Line, path, "file too large: more than %d YAML nodes, counting aliases", maxNodes)
+		d.p.At(n.Line, path, "file too large: more than %d YAML nodes, counting aliases", maxNodes)
 		return false
 	}
 	return true
@@ -83,9 +83,9 @@ func (d *decoder) alias(n *yaml.Node, path string, f func(*yaml.Node)) {
 	t := n.Alias
 	switch {
 	case t == nil:
-		d.p.at(n.Line, path, "unknown alias *%s", n.Value)
+		d.p.At(n.Line, path, "unknown alias *%s", n.Value)
 	case d.active[t]:
-		d.p.at(n.Line, path, "alias *%s refers to itself", n.Value)
+		d.p.At(n.Line, path, "alias *%s refers to itself", n.Value)
 	default:
 		d.active[t] = true
 		f(t)
@@ -95,26 +95,26 @@ func (d *decoder) alias(n *yaml.Node, path string, f func(*yaml.Node)) {
 
 // mismatch reports a node of the wrong kind.
 func (d *decoder) mismatch(n *yaml.Node, path string, t reflect.Type) {
-	d.p.at(n.Line, path, "want %s, got %s", want(t), describe(n))
+	d.p.At(n.Line, path, "want %s, got %s", want(t), yamlcheck.Describe(n))
 }
 
 func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
-	if isNull(n) {
+	if yamlcheck.IsNull(n) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
 		d.mismatch(n, path, v.Type())
 		return
 	}
-	fields := fieldsOf(v.Type())
+	fields := yamlcheck.FieldsOf(v.Type())
 	for _, kv := range d.pairs(n, path) {
-		fpath := join(path, kv.name)
+		fpath := yamlcheck.Join(path, kv.name)
 		i, ok := fields[kv.name]
 		if !ok {
 			d.unknown(kv.key, fpath, kv.name, v.Type(), fields)
 			continue
 		}
-		d.p.seen(fpath, kv.key.Line)
+		d.p.Seen(fpath, kv.key.Line)
 		d.value(kv.val, fpath, v.Field(i))
 	}
 }
@@ -122,18 +122,18 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 // unknown reports a field the type does not have.
 func (d *decoder) unknown(k *yaml.Node, path, name string, t reflect.Type, fields map[string]int) {
 	if t == serverType && name == "password" {
-		d.p.at(k.Line, path, "passwords never go in a campaign file: use password_env or password_file")
+		d.p.At(k.Line, path, "passwords never go in a campaign file: use password_env or password_file")
 		return
 	}
-	if s := closest(name, fields); s != "" {
-		d.p.at(k.Line, path, "unknown field %q (did you mean %q?)", name, s)
+	if s := yamlcheck.Closest(name, fields); s != "" {
+		d.p.At(k.Line, path, "unknown field %q (did you mean %q?)", name, s)
 		return
 	}
-	d.p.at(k.Line, path, "unknown field %q", name)
+	d.p.At(k.Line, path, "unknown field %q", name)
 }
 
 func (d *decoder) list(n *yaml.Node, path string, v reflect.Value) {
-	if isNull(n) {
+	if yamlcheck.IsNull(n) {
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
@@ -142,15 +142,15 @@ func (d *decoder) list(n *yaml.Node, path string, v reflect.Value) {
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, item := range n.Content {
-		ipath := index(path, i)
-		d.p.seen(ipath, item.Line)
+		ipath := yamlcheck.Index(path, i)
+		d.p.Seen(ipath, item.Line)
 		d.value(item, ipath, s.Index(i))
 	}
 	v.Set(s)
 }
 
 func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
-	if isNull(n) {
+	if yamlcheck.IsNull(n) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
@@ -160,10 +160,10 @@ func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
 	t := v.Type()
 	m := reflect.MakeMap(t)
 	for _, kv := range d.pairs(n, path) {
-		kpath := join(path, kv.name)
-		d.p.seen(kpath, kv.key.Line)
+		kpath := yamlcheck.Join(path, kv.name)
+		d.p.Seen(kpath, kv.key.Line)
 		if t.Key() == channelType && !knownChannel(Channel(kv.name)) {
-			d.p.at(kv.key.Line, kpath, "%s", unknownChannel(kv.name))
+			d.p.At(kv.key.Line, kpath, "%s", unknownChannel(kv.name))
 			continue
 		}
 		e := reflect.New(t.Elem()).Elem()
@@ -179,7 +179,7 @@ func (d *decoder) scalar(n *yaml.Node, path string, v reflect.Value) {
 		d.mismatch(n, path, v.Type())
 		return
 	}
-	if isNull(n) {
+	if yamlcheck.IsNull(n) {
 		return
 	}
 	switch v.Kind() {
@@ -188,19 +188,19 @@ func (d *decoder) scalar(n *yaml.Node, path string, v reflect.Value) {
 	case reflect.Int:
 		i, msg := scalarInt(n)
 		if msg != "" {
-			d.p.at(n.Line, path, "%s", msg)
+			d.p.At(n.Line, path, "%s", msg)
 			return
 		}
 		v.SetInt(int64(i))
 	case reflect.Float64:
 		f, msg := scalarFloat(n)
 		if msg != "" {
-			d.p.at(n.Line, path, "%s", msg)
+			d.p.At(n.Line, path, "%s", msg)
 			return
 		}
 		v.SetFloat(f)
 	default:
-		d.p.at(n.Line, path, "cannot decode into %s", v.Type())
+		d.p.At(n.Line, path, "cannot decode into %s", v.Type())
 	}
 }
 
@@ -214,12 +214,12 @@ func (d *decoder) special(n *yaml.Node, path string, v reflect.Value) bool {
 		d.mismatch(n, path, t)
 		return true
 	}
-	if isNull(n) {
+	if yamlcheck.IsNull(n) {
 		return true
 	}
 	val, msg := parseSpecial(t, n.Value)
 	if msg != "" {
-		d.p.at(n.Line, path, "%s", msg)
+		d.p.At(n.Line, path, "%s", msg)
 		return true
 	}
 	v.Set(reflect.ValueOf(val))
@@ -232,7 +232,7 @@ func parseSpecial(t reflect.Type, s string) (any, string) {
 	case timeType:
 		ts, err := time.Parse(time.RFC3339, s)
 		if err != nil {
-			return nil, fmt.Sprintf("want an RFC 3339 timestamp such as 2026-12-01T00:00:00Z, got %s", quote(s))
+			return nil, fmt.Sprintf("want an RFC 3339 timestamp such as 2026-12-01T00:00:00Z, got %s", yamlcheck.Quote(s))
 		}
 		return ts, ""
 	case durationType:
@@ -241,7 +241,7 @@ func parseSpecial(t reflect.Type, s string) (any, string) {
 			return nil, err.Error()
 		}
 		if dd < 0 {
-			return nil, fmt.Sprintf("must not be negative, got %s", quote(s))
+			return nil, fmt.Sprintf("must not be negative, got %s", yamlcheck.Quote(s))
 		}
 		return Duration(dd), ""
 	case windowType:
@@ -263,13 +263,13 @@ func scalarInt(n *yaml.Node) (int, string) {
 	case "!!int":
 		var i int
 		if err := n.Decode(&i); err != nil {
-			return 0, fmt.Sprintf("number %s is out of range", quote(n.Value))
+			return 0, fmt.Sprintf("number %s is out of range", yamlcheck.Quote(n.Value))
 		}
 		return i, ""
 	case "!!float":
-		return 0, fmt.Sprintf("want a whole number, got %s", quote(n.Value))
+		return 0, fmt.Sprintf("want a whole number, got %s", yamlcheck.Quote(n.Value))
 	}
-	return 0, fmt.Sprintf("want a number, got %s", quote(n.Value))
+	return 0, fmt.Sprintf("want a number, got %s", yamlcheck.Quote(n.Value))
 }
 
 func scalarFloat(n *yaml.Node) (float64, string) {
@@ -277,15 +277,11 @@ func scalarFloat(n *yaml.Node) (float64, string) {
 	case "!!int", "!!float":
 		var f float64
 		if err := n.Decode(&f); err != nil {
-			return 0, fmt.Sprintf("number %s is out of range", quote(n.Value))
+			return 0, fmt.Sprintf("number %s is out of range", yamlcheck.Quote(n.Value))
 		}
 		return f, ""
 	}
-	return 0, fmt.Sprintf("want a number, got %s", quote(n.Value))
-}
-
-func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+	return 0, fmt.Sprintf("want a number, got %s", yamlcheck.Quote(n.Value))
 }
 
 // want names what a value of type t is written as.
@@ -313,28 +309,6 @@ func want(t reflect.Type) string {
 	return "a string"
 }
 
-// describe names what a node is, for "want X, got Y" messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	return quote(n.Value)
-}
-
-// quote quotes s, shortened to a readable length.
-func quote(s string) string {
-	const max = 60
-	if utf8.RuneCountInString(s) > max {
-		s = string([]rune(s)[:max]) + "..."
-	}
-	return fmt.Sprintf("%q", s)
-}
-
 func knownChannel(ch Channel) bool {
 	for _, c := range Channels {
 		if c == ch {
@@ -349,5 +323,5 @@ func unknownChannel(s string) string {
 	for i, c := range Channels {
 		names[i] = string(c)
 	}
-	return fmt.Sprintf("unknown channel %s (want %s)", quote(s), strings.Join(names, " or "))
+	return fmt.Sprintf("unknown channel %s (want %s)", yamlcheck.Quote(s), strings.Join(names, " or "))
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 var dayNames = map[string]time.Weekday{
@@ -22,7 +24,7 @@ func ParseDays(s string) ([7]bool, error) {
 	if s == "daily" {
 		return [7]bool{true, true, true, true, true, true, true}, nil
 	}
-	bad := fmt.Errorf("%s is not a list of days (want e.g. mon-fri, sat, mon,wed,fri or daily)", quote(s))
+	bad := fmt.Errorf("%s is not a list of days (want e.g. mon-fri, sat, mon,wed,fri or daily)", yamlcheck.Quote(s))
 	for part := range strings.SplitSeq(s, ",") {
 		from, to, isRange := strings.Cut(strings.TrimSpace(part), "-")
 		a, ok := dayNames[strings.TrimSpace(from)]
@@ -60,7 +62,7 @@ func ParseClock(s string, isClose bool) (int, error) {
 		if isClose {
 			last = "24:00"
 		}
-		return 0, fmt.Errorf("want a time of day as HH:MM from 00:00 to %s, got %s", last, quote(s))
+		return 0, fmt.Errorf("want a time of day as HH:MM from 00:00 to %s, got %s", last, yamlcheck.Quote(s))
 	}
 	return h*60 + m, nil
 }

@@ -1,11 +1,7 @@
 package campaign
 
 import (
-	"reflect"
-	"sort"
-	"strings"
-	"sync"
-
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 	"gopkg.in/yaml.v3"
 )
 
@@ -28,11 +24,11 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 			continue
 		}
 		if k.Kind != yaml.ScalarNode {
-			d.p.at(k.Line, path, "want a field name, got %s", describe(k))
+			d.p.At(k.Line, path, "want a field name, got %s", yamlcheck.Describe(k))
 			continue
 		}
 		if line, dup := first[k.Value]; dup {
-			d.p.at(k.Line, join(path, k.Value), "set twice (first on line %d)", line)
+			d.p.At(k.Line, yamlcheck.Join(path, k.Value), "set twice (first on line %d)", line)
 			continue
 		}
 		first[k.Value] = k.Line
@@ -63,72 +59,7 @@ func (d *decoder) merge(v *yaml.Node, path string) []pair {
 			out = append(out, d.merge(item, path)...)
 		}
 	default:
-		d.p.at(v.Line, path, "a merge key (<<) wants a mapping or a list of mappings, got %s", describe(v))
+		d.p.At(v.Line, path, "a merge key (<<) wants a mapping or a list of mappings, got %s", yamlcheck.Describe(v))
 	}
 	return out
-}
-
-// fieldCache holds fieldsOf's answers by type.
-var fieldCache sync.Map // reflect.Type → map[string]int
-
-// fieldsOf maps the YAML names of t's fields to their indexes.
-func fieldsOf(t reflect.Type) map[string]int {
-	if m, ok := fieldCache.Load(t); ok {
-		return m.(map[string]int)
-	}
-	out := map[string]int{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if !f.IsExported() || name == "" || name == "-" {
-			continue
-		}
-		out[name] = i
-	}
-	fieldCache.Store(t, out)
-	return out
-}
-
-// closest returns the known field nearest to name by edit distance, or "" when
-// none is near enough to be a likely typo.
-func closest(name string, fields map[string]int) string {
-	if len(name) > 64 {
-		return ""
-	}
-	names := make([]string, 0, len(fields))
-	for f := range fields {
-		names = append(names, f)
-	}
-	sort.Strings(names)
-	best, bestDist := "", 3
-	for _, f := range names {
-		if dist := editDistance(name, f); dist < bestDist {
-			best, bestDist = f, dist
-		}
-	}
-	if best == "" || bestDist*2 > len(name) {
-		return ""
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -1,17 +1,11 @@
 package campaign
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"reflect"
-	"regexp"
-	"strconv"
-	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 // Load reads, decodes and validates the campaign file at path. A file that cannot
@@ -32,83 +26,16 @@ func Load(path string) (*Campaign, error) {
 // returns a *ValidationError listing every problem found.
 func Parse(file string, data []byte) (*Campaign, error) {
 	p := newProblems(file)
-	root := parseYAML(p, data)
+	root := yamlcheck.ParseDocument(p, data, yamlcheck.Format{Name: "a campaign file", Least: "a campaign with at least id, schedule and targets", Fields: "campaign fields (id, name, schedule, targets, ...)"})
 	if root == nil {
-		return nil, p.err()
+		return nil, p.Err()
 	}
 	c := &Campaign{File: file}
-	p.seen("", root.Line)
+	p.Seen("", root.Line)
 	newDecoder(p).value(root, "", reflect.ValueOf(c).Elem())
 	validate(c, p)
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	return c, nil
-}
-
-// parseYAML returns the root mapping of the file's one document, or nil after
-// recording why there is none.
-func parseYAML(p *problems, data []byte) *yaml.Node {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc, extra yaml.Node
-	if err := safeDecode(dec, &doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			p.at(1, "", "the file is empty: want a campaign with at least id, schedule and targets")
-		} else {
-			line, msg := syntaxError(err)
-			p.at(line, "", "invalid YAML: %s", msg)
-		}
-		return nil
-	}
-	switch err := safeDecode(dec, &extra); {
-	case err == nil:
-		p.at(extra.Line, "", "a second YAML document: a campaign file holds exactly one")
-		return nil
-	case !errors.Is(err, io.EOF):
-		line, msg := syntaxError(err)
-		p.at(line, "", "invalid YAML: %s", msg)
-		return nil
-	}
-	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
-		line := doc.Line
-		if len(doc.Content) > 0 {
-			line = doc.Content[0].Line
-		}
-		p.at(max(line, 1), "", "the file is empty: want a campaign with at least id, schedule and targets")
-		return nil
-	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		p.at(root.Line, "", "want a mapping of campaign fields (id, name, schedule, targets, ...), got %s", describe(root))
-		return nil
-	}
-	return root
-}
-
-// safeDecode decodes the next document, turning a panic of the YAML library into an error.
-func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("yaml: %v", r)
-		}
-	}()
-	return dec.Decode(n)
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// syntaxError splits a YAML library error into the line it names (1 when it
-// names none) and its message.
-func syntaxError(err error) (int, string) {
-	msg := err.Error()
-	line := 1
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		if n, convErr := strconv.Atoi(m[1]); convErr == nil && n > 0 {
-			line = n
-		}
-		msg = m[2]
-	} else {
-		msg = strings.TrimPrefix(msg, "yaml: ")
-	}
-	return line, msg
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 // The recurrences a schedule may have besides "cron: SPEC".
@@ -24,10 +25,10 @@ func checkRecurrence(r string) string {
 	}
 	spec, ok := strings.CutPrefix(r, "cron:")
 	if !ok {
-		return fmt.Sprintf(`unknown recurrence %s (want none, daily, weekly, monthly or "cron: SPEC")`, quote(r))
+		return fmt.Sprintf(`unknown recurrence %s (want none, daily, weekly, monthly or "cron: SPEC")`, yamlcheck.Quote(r))
 	}
 	if _, err := ParseCron(spec); err != nil {
-		return fmt.Sprintf("bad cron spec %s: %v", quote(strings.TrimSpace(spec)), err)
+		return fmt.Sprintf("bad cron spec %s: %v", yamlcheck.Quote(strings.TrimSpace(spec)), err)
 	}
 	return ""
 }

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 // MaxIDLen is the longest id of a campaign, target, scenario or mailbox.
@@ -36,11 +38,11 @@ func validate(c *Campaign, p *problems) {
 func (k *checker) id(path, id string) {
 	switch {
 	case id == "":
-		k.p.add(path, "required")
+		k.p.Add(path, "required")
 	case len(id) > MaxIDLen:
-		k.p.add(path, "too long: %d characters, at most %d", len(id), MaxIDLen)
+		k.p.Add(path, "too long: %d characters, at most %d", len(id), MaxIDLen)
 	case !slug.MatchString(id):
-		k.p.add(path, `%s is not a valid id: use a-z, 0-9, "-" and "_", starting with a letter or digit`, quote(id))
+		k.p.Add(path, `%s is not a valid id: use a-z, 0-9, "-" and "_", starting with a letter or digit`, yamlcheck.Quote(id))
 	}
 }
 
@@ -52,7 +54,7 @@ func (k *checker) unique(path string, ids []string) {
 			continue
 		}
 		if j, dup := first[id]; dup {
-			k.p.add(join(index(path, i), "id"), "duplicate id %s, also used by %s", quote(id), index(path, j))
+			k.p.Add(yamlcheck.Join(yamlcheck.Index(path, i), "id"), "duplicate id %s, also used by %s", yamlcheck.Quote(id), yamlcheck.Index(path, j))
 			continue
 		}
 		first[id] = i
@@ -62,27 +64,27 @@ func (k *checker) unique(path string, ids []string) {
 // required reports an empty string field.
 func (k *checker) required(path, s string) {
 	if strings.TrimSpace(s) == "" {
-		k.p.add(path, "required")
+		k.p.Add(path, "required")
 	}
 }
 
 func (k *checker) schedule() {
 	s := &k.c.Schedule
 	if s.Start.IsZero() {
-		k.p.add("schedule.start", "required: an RFC 3339 timestamp such as 2026-12-01T00:00:00Z")
+		k.p.Add("schedule.start", "required: an RFC 3339 timestamp such as 2026-12-01T00:00:00Z")
 	}
 	w := s.Window
 	switch {
-	case w == Window{} && !k.p.present("schedule.window"):
-		k.p.add("schedule.window", "required: a duration such as 720h or 3d, or calendar months such as 1mo")
+	case w == Window{} && !k.p.Present("schedule.window"):
+		k.p.Add("schedule.window", "required: a duration such as 720h or 3d, or calendar months such as 1mo")
 	case w.Months == 0 && w.Duration <= 0:
-		k.p.add("schedule.window", "must be positive, got %s", w)
+		k.p.Add("schedule.window", "must be positive, got %s", w)
 	}
 	k.probesPerTarget()
 	if msg := checkRecurrence(s.Recurrence); msg != "" {
-		k.p.add("schedule.recurrence", "%s", msg)
+		k.p.Add("schedule.recurrence", "%s", msg)
 	} else if period := recurrencePeriod(s.Recurrence); period > 0 && windowLonger(w, period) {
-		k.p.add("schedule.window", "window %s is longer than the time between two %s runs: runs would overlap", w, s.Recurrence)
+		k.p.Add("schedule.window", "window %s is longer than the time between two %s runs: runs would overlap", w, s.Recurrence)
 	}
 }
 
@@ -95,13 +97,13 @@ func (k *checker) probesPerTarget() {
 			continue
 		}
 		if n < 0 {
-			k.p.add(join(path, string(ch)), "must not be negative, got %d", n)
+			k.p.Add(yamlcheck.Join(path, string(ch)), "must not be negative, got %d", n)
 			continue
 		}
 		total += n
 	}
-	if total == 0 && !k.p.badUnder(path) {
-		k.p.add(path, "required: at least one channel with 1 or more probes, e.g. chat: 10")
+	if total == 0 && !k.p.BadUnder(path) {
+		k.p.Add(path, "required: at least one channel with 1 or more probes, e.g. chat: 10")
 	}
 }
 
@@ -117,10 +119,10 @@ func windowLonger(w Window, period time.Duration) bool {
 func (k *checker) pacing() {
 	pc := &k.c.Pacing
 	switch {
-	case !k.p.present("pacing.max_in_flight"):
+	case !k.p.Present("pacing.max_in_flight"):
 		pc.MaxInFlight = DefaultMaxInFlight
 	case pc.MaxInFlight < 1:
-		k.p.add("pacing.max_in_flight", "must be at least 1, got %d", pc.MaxInFlight)
+		k.p.Add("pacing.max_in_flight", "must be at least 1, got %d", pc.MaxInFlight)
 	}
 }
 
@@ -132,10 +134,10 @@ func (k *checker) deadlines() {
 
 func (k *checker) deadline(path string, d *Duration, def time.Duration) {
 	switch {
-	case !k.p.present(path):
+	case !k.p.Present(path):
 		*d = Duration(def)
 	case *d <= 0:
-		k.p.add(path, "must be positive, got %s", d.D())
+		k.p.Add(path, "must be positive, got %s", d.D())
 	}
 }
 
@@ -146,7 +148,7 @@ func (k *checker) sla() {
 			continue
 		}
 		if r := s.ResponseRate; math.IsNaN(r) || r < 0 || r > 1 {
-			k.p.add(fmt.Sprintf("sla.%s.response_rate", ch), "must be between 0 and 1, got %v", r)
+			k.p.Add(fmt.Sprintf("sla.%s.response_rate", ch), "must be between 0 and 1, got %v", r)
 		}
 	}
 }

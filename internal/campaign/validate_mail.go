@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/mail"
 	"regexp"
+
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -11,11 +13,11 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // address checks a required bare email address.
 func (k *checker) address(path, s string) {
 	if s == "" {
-		k.p.add(path, "required")
+		k.p.Add(path, "required")
 		return
 	}
 	if !validAddress(s) {
-		k.p.add(path, "%s is not an email address (want e.g. support@acme.example)", quote(s))
+		k.p.Add(path, "%s is not an email address (want e.g. support@acme.example)", yamlcheck.Quote(s))
 	}
 }
 
@@ -29,12 +31,12 @@ func (k *checker) mailboxes() {
 	ms := k.c.Mailboxes
 	ids := make([]string, len(ms))
 	for i := range ms {
-		path := index("mailboxes", i)
+		path := yamlcheck.Index("mailboxes", i)
 		m := &ms[i]
-		k.id(join(path, "id"), m.ID)
-		k.address(join(path, "address"), m.Address)
-		k.server(join(path, "smtp"), &m.SMTP, m.Address)
-		k.server(join(path, "imap"), &m.IMAP, m.Address)
+		k.id(yamlcheck.Join(path, "id"), m.ID)
+		k.address(yamlcheck.Join(path, "address"), m.Address)
+		k.server(yamlcheck.Join(path, "smtp"), &m.SMTP, m.Address)
+		k.server(yamlcheck.Join(path, "imap"), &m.IMAP, m.Address)
 		ids[i] = m.ID
 	}
 	k.unique("mailboxes", ids)
@@ -42,27 +44,27 @@ func (k *checker) mailboxes() {
 
 // server checks a mail server endpoint; Username defaults to the mailbox address.
 func (k *checker) server(path string, s *Server, address string) {
-	if !k.p.present(path) {
-		k.p.add(path, "required: host, port, tls and password_env or password_file")
+	if !k.p.Present(path) {
+		k.p.Add(path, "required: host, port, tls and password_env or password_file")
 		return
 	}
-	k.required(join(path, "host"), s.Host)
+	k.required(yamlcheck.Join(path, "host"), s.Host)
 	switch {
-	case !k.p.present(join(path, "port")):
-		k.p.add(join(path, "port"), "required")
+	case !k.p.Present(yamlcheck.Join(path, "port")):
+		k.p.Add(yamlcheck.Join(path, "port"), "required")
 	case s.Port < 1 || s.Port > 65535:
-		k.p.add(join(path, "port"), "must be between 1 and 65535, got %d", s.Port)
+		k.p.Add(yamlcheck.Join(path, "port"), "must be between 1 and 65535, got %d", s.Port)
 	}
 	switch s.TLS {
 	case "starttls", "implicit":
 	case "none":
 		if s.Host != "" && !isLoopback(s.Host) {
-			k.p.add(join(path, "tls"), `"none" is allowed only for a loopback host (localhost, 127.0.0.1, ::1): the password would cross the network in clear`)
+			k.p.Add(yamlcheck.Join(path, "tls"), `"none" is allowed only for a loopback host (localhost, 127.0.0.1, ::1): the password would cross the network in clear`)
 		}
 	case "":
-		k.p.add(join(path, "tls"), "required: one of starttls, implicit, none")
+		k.p.Add(yamlcheck.Join(path, "tls"), "required: one of starttls, implicit, none")
 	default:
-		k.p.add(join(path, "tls"), "%s is not one of starttls, implicit, none", quote(s.TLS))
+		k.p.Add(yamlcheck.Join(path, "tls"), "%s is not one of starttls, implicit, none", yamlcheck.Quote(s.TLS))
 	}
 	if s.Username == "" {
 		s.Username = address
@@ -73,11 +75,11 @@ func (k *checker) server(path string, s *Server, address string) {
 func (k *checker) credentials(path string, s *Server) {
 	switch {
 	case s.PasswordEnv != "" && s.PasswordFile != "":
-		k.p.add(path, "set password_env or password_file, not both")
+		k.p.Add(path, "set password_env or password_file, not both")
 	case s.PasswordEnv == "" && s.PasswordFile == "":
-		k.p.add(path, "credentials required: set password_env (an environment variable name) or password_file")
+		k.p.Add(path, "credentials required: set password_env (an environment variable name) or password_file")
 	case s.PasswordEnv != "" && !envName.MatchString(s.PasswordEnv):
-		k.p.add(join(path, "password_env"), "%s is not an environment variable name", quote(s.PasswordEnv))
+		k.p.Add(yamlcheck.Join(path, "password_env"), "%s is not an environment variable name", yamlcheck.Quote(s.PasswordEnv))
 	}
 }
 
@@ -92,7 +94,7 @@ func isLoopback(host string) bool {
 func (k *checker) scenarios() {
 	ss := k.c.Scenarios
 	if len(ss) == 0 {
-		k.p.add("scenarios", "required: at least one scenario")
+		k.p.Add("scenarios", "required: at least one scenario")
 		return
 	}
 	probed := k.c.probedChannels()
@@ -102,13 +104,13 @@ func (k *checker) scenarios() {
 	}
 	ids := make([]string, len(ss))
 	for i := range ss {
-		k.scenario(index("scenarios", i), &ss[i], emailProbed)
+		k.scenario(yamlcheck.Index("scenarios", i), &ss[i], emailProbed)
 		ids[i] = ss[i].ID
 	}
 	k.unique("scenarios", ids)
 	for _, ch := range probed {
 		if !k.anyScenarioUses(ch) {
-			k.p.add("scenarios", "no scenario is used on %[1]s, but targets are probed on %[1]s", ch)
+			k.p.Add("scenarios", "no scenario is used on %[1]s, but targets are probed on %[1]s", ch)
 		}
 	}
 }
@@ -123,18 +125,18 @@ func (k *checker) anyScenarioUses(ch Channel) bool {
 }
 
 func (k *checker) scenario(path string, s *Scenario, emailProbed bool) {
-	k.id(join(path, "id"), s.ID)
-	if k.p.present(join(path, "channels")) && len(s.Channels) == 0 && !k.p.badUnder(join(path, "channels")) {
-		k.p.add(join(path, "channels"), "empty: list channels, or leave channels out to use the scenario on every channel")
+	k.id(yamlcheck.Join(path, "id"), s.ID)
+	if k.p.Present(yamlcheck.Join(path, "channels")) && len(s.Channels) == 0 && !k.p.BadUnder(yamlcheck.Join(path, "channels")) {
+		k.p.Add(yamlcheck.Join(path, "channels"), "empty: list channels, or leave channels out to use the scenario on every channel")
 	}
-	k.required(join(path, "message"), s.Message)
+	k.required(yamlcheck.Join(path, "message"), s.Message)
 	if emailProbed && s.UsesChannel(ChannelEmail) {
 		if s.Subject == "" {
-			k.p.add(join(path, "subject"), "required for a scenario used on email")
+			k.p.Add(yamlcheck.Join(path, "subject"), "required for a scenario used on email")
 		}
 	}
-	k.required(join(path, "persona.name"), s.Persona.Name)
+	k.required(yamlcheck.Join(path, "persona.name"), s.Persona.Name)
 	if s.Persona.Email != "" && !validAddress(s.Persona.Email) {
-		k.p.add(join(path, "persona.email"), "%s is not an email address (want e.g. jane@example.com)", quote(s.Persona.Email))
+		k.p.Add(yamlcheck.Join(path, "persona.email"), "%s is not an email address (want e.g. jane@example.com)", yamlcheck.Quote(s.Persona.Email))
 	}
 }

@@ -6,45 +6,47 @@ import (
 	"time"
 
 	_ "time/tzdata" // time zones load the same on every machine, even without /usr/share/zoneinfo
+
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 func (k *checker) targets() {
 	ts := k.c.Targets
 	if len(ts) == 0 {
-		k.p.add("targets", "required: at least one target")
+		k.p.Add("targets", "required: at least one target")
 		return
 	}
 	ids := make([]string, len(ts))
 	for i := range ts {
-		k.target(index("targets", i), &ts[i])
+		k.target(yamlcheck.Index("targets", i), &ts[i])
 		ids[i] = ts[i].ID
 	}
 	k.unique("targets", ids)
 }
 
 func (k *checker) target(path string, t *Target) {
-	k.id(join(path, "id"), t.ID)
-	k.required(join(path, "name"), t.Name)
-	k.required(join(path, "industry"), t.Industry)
-	k.timezone(join(path, "timezone"), t)
+	k.id(yamlcheck.Join(path, "id"), t.ID)
+	k.required(yamlcheck.Join(path, "name"), t.Name)
+	k.required(yamlcheck.Join(path, "industry"), t.Industry)
+	k.timezone(yamlcheck.Join(path, "timezone"), t)
 	for j := range t.BusinessHours {
-		k.hours(index(join(path, "business_hours"), j), &t.BusinessHours[j])
+		k.hours(yamlcheck.Index(yamlcheck.Join(path, "business_hours"), j), &t.BusinessHours[j])
 	}
-	k.channels(join(path, "channels"), t)
+	k.channels(yamlcheck.Join(path, "channels"), t)
 }
 
 func (k *checker) timezone(path string, t *Target) {
 	switch t.Timezone {
 	case "":
-		k.p.add(path, "required: an IANA time zone name such as Europe/Paris")
+		k.p.Add(path, "required: an IANA time zone name such as Europe/Paris")
 		return
 	case "Local":
-		k.p.add(path, `"Local" depends on the machine: use an IANA time zone name such as Europe/Paris`)
+		k.p.Add(path, `"Local" depends on the machine: use an IANA time zone name such as Europe/Paris`)
 		return
 	}
 	loc, err := time.LoadLocation(t.Timezone)
 	if err != nil {
-		k.p.add(path, "unknown time zone %s (want an IANA name such as Europe/Paris)", quote(t.Timezone))
+		k.p.Add(path, "unknown time zone %s (want an IANA name such as Europe/Paris)", yamlcheck.Quote(t.Timezone))
 		return
 	}
 	t.Location = loc
@@ -52,16 +54,16 @@ func (k *checker) timezone(path string, t *Target) {
 
 func (k *checker) hours(path string, h *Hours) {
 	if strings.TrimSpace(h.Days) == "" {
-		k.p.add(join(path, "days"), "required: e.g. mon-fri, sat, mon,wed,fri or daily")
+		k.p.Add(yamlcheck.Join(path, "days"), "required: e.g. mon-fri, sat, mon,wed,fri or daily")
 	} else if days, err := ParseDays(h.Days); err != nil {
-		k.p.add(join(path, "days"), "%v", err)
+		k.p.Add(yamlcheck.Join(path, "days"), "%v", err)
 	} else {
 		h.Weekdays = days
 	}
-	open, okOpen := k.clock(join(path, "open"), h.Open, false)
-	closing, okClose := k.clock(join(path, "close"), h.Close, true)
+	open, okOpen := k.clock(yamlcheck.Join(path, "open"), h.Open, false)
+	closing, okClose := k.clock(yamlcheck.Join(path, "close"), h.Close, true)
 	if okOpen && okClose && closing <= open {
-		k.p.add(join(path, "close"), "close (%s) must be after open (%s)", h.Close, h.Open)
+		k.p.Add(yamlcheck.Join(path, "close"), "close (%s) must be after open (%s)", h.Close, h.Open)
 	}
 	h.OpenMin, h.CloseMin = open, closing
 }
@@ -69,12 +71,12 @@ func (k *checker) hours(path string, h *Hours) {
 // clock parses one HH:MM field, reporting a problem when it is missing or wrong.
 func (k *checker) clock(path, s string, isClose bool) (int, bool) {
 	if s == "" {
-		k.p.add(path, "required: a time of day as HH:MM")
+		k.p.Add(path, "required: a time of day as HH:MM")
 		return 0, false
 	}
 	m, err := ParseClock(s, isClose)
 	if err != nil {
-		k.p.add(path, "%v", err)
+		k.p.Add(path, "%v", err)
 		return 0, false
 	}
 	return m, true
@@ -83,16 +85,16 @@ func (k *checker) clock(path, s string, isClose bool) (int, bool) {
 func (k *checker) channels(path string, t *Target) {
 	enabled := t.Channels.Enabled()
 	if len(enabled) == 0 {
-		k.p.add(path, "required: at least one of chat, email")
+		k.p.Add(path, "required: at least one of chat, email")
 		return
 	}
 	if ch := t.Channels.Chat; ch != nil {
-		k.chat(join(path, "chat"), ch)
+		k.chat(yamlcheck.Join(path, "chat"), ch)
 	}
 	if em := t.Channels.Email; em != nil {
-		k.email(join(path, "email"), em)
+		k.email(yamlcheck.Join(path, "email"), em)
 	}
-	if k.p.badUnder("schedule.probes_per_target") || !k.anyProbes() {
+	if k.p.BadUnder("schedule.probes_per_target") || !k.anyProbes() {
 		return
 	}
 	for _, ch := range enabled {
@@ -100,7 +102,7 @@ func (k *checker) channels(path string, t *Target) {
 			return
 		}
 	}
-	k.p.add(path, "none of this target's channels (%s) has probes in schedule.probes_per_target", channelList(enabled))
+	k.p.Add(path, "none of this target's channels (%s) has probes in schedule.probes_per_target", channelList(enabled))
 }
 
 // anyProbes reports whether probes_per_target asks for at least one probe.
@@ -115,20 +117,20 @@ func (k *checker) anyProbes() bool {
 
 func (k *checker) chat(path string, ch *ChatChannel) {
 	if ch.URL == "" {
-		k.p.add(join(path, "url"), "required: the page that carries the chat widget")
+		k.p.Add(yamlcheck.Join(path, "url"), "required: the page that carries the chat widget")
 	} else if u, err := url.Parse(ch.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		k.p.add(join(path, "url"), "%s is not an http or https URL", quote(ch.URL))
+		k.p.Add(yamlcheck.Join(path, "url"), "%s is not an http or https URL", yamlcheck.Quote(ch.URL))
 	}
-	k.required(join(path, "profile"), ch.Profile)
+	k.required(yamlcheck.Join(path, "profile"), ch.Profile)
 }
 
 func (k *checker) email(path string, em *EmailChannel) {
-	k.address(join(path, "address"), em.Address)
+	k.address(yamlcheck.Join(path, "address"), em.Address)
 	switch {
 	case em.Mailbox == "":
-		k.p.add(join(path, "mailbox"), "required: the id of a mailbox in mailboxes")
+		k.p.Add(yamlcheck.Join(path, "mailbox"), "required: the id of a mailbox in mailboxes")
 	case !k.hasMailbox(em.Mailbox):
-		k.p.add(join(path, "mailbox"), "no mailbox with id %s", quote(em.Mailbox))
+		k.p.Add(yamlcheck.Join(path, "mailbox"), "no mailbox with id %s", yamlcheck.Quote(em.Mailbox))
 	}
 }
 

@@ -6,8 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 	"gopkg.in/yaml.v3"
 )
 
@@ -42,7 +42,7 @@ func (d *decoder) spend(n *yaml.Node, path string) bool {
 	}
 	d.budget--
 	if d.budget == 0 {
-		d.p.at(n.Line, path, "file too large: more than %d YAML nodes, counting aliases", maxNodes)
+		d.p.At(n.Line, path, "file too large: more than %d YAML nodes, counting aliases", maxNodes)
 		return false
 	}
 	return true
@@ -82,9 +82,9 @@ func (d *decoder) alias(n *yaml.Node, path string, f func(*yaml.Node)) {
 	t := n.Alias
 	switch {
 	case t == nil:
-		d.p.at(n.Line, path, "unknown alias *%s", n.Value)
+		d.p.At(n.Line, path, "unknown alias *%s", n.Value)
 	case d.active[t]:
-		d.p.at(n.Line, path, "alias *%s refers to itself", n.Value)
+		d.p.At(n.Line, path, "alias *%s refers to itself", n.Value)
 	default:
 		d.active[t] = true
 		f(t)
@@ -94,41 +94,41 @@ func (d *decoder) alias(n *yaml.Node, path string, f func(*yaml.Node)) {
 
 // mismatch reports a node of the wrong kind.
 func (d *decoder) mismatch(n *yaml.Node, path string, t reflect.Type) {
-	d.p.at(n.Line, path, "want %s, got %s", want(t), describe(n))
+	d.p.At(n.Line, path, "want %s, got %s", want(t), yamlcheck.Describe(n))
 }
 
 func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
-	if isNull(n) {
+	if yamlcheck.IsNull(n) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
 		d.mismatch(n, path, v.Type())
 		return
 	}
-	fields := fieldsOf(v.Type())
+	fields := yamlcheck.FieldsOf(v.Type())
 	for _, kv := range d.pairs(n, path) {
-		fpath := join(path, kv.name)
+		fpath := yamlcheck.Join(path, kv.name)
 		i, ok := fields[kv.name]
 		if !ok {
 			d.unknown(kv.key, fpath, kv.name, fields)
 			continue
 		}
-		d.p.seen(fpath, kv.key.Line)
+		d.p.Seen(fpath, kv.key.Line)
 		d.value(kv.val, fpath, v.Field(i))
 	}
 }
 
 // unknown reports a field the type does not have.
 func (d *decoder) unknown(k *yaml.Node, path, name string, fields map[string]int) {
-	if s := closest(name, fields); s != "" {
-		d.p.at(k.Line, path, "unknown field %q (did you mean %q?)", name, s)
+	if s := yamlcheck.Closest(name, fields); s != "" {
+		d.p.At(k.Line, path, "unknown field %q (did you mean %q?)", name, s)
 		return
 	}
-	d.p.at(k.Line, path, "unknown field %q (want one of %s)", name, fieldList(fields))
+	d.p.At(k.Line, path, "unknown field %q (want one of %s)", name, yamlcheck.FieldList(fields))
 }
 
 func (d *decoder) list(n *yaml.Node, path string, v reflect.Value) {
-	if isNull(n) {
+	if yamlcheck.IsNull(n) {
 		return
 	}
 	if v.Type() == framesType && n.Kind == yaml.MappingNode {
@@ -144,8 +144,8 @@ func (d *decoder) list(n *yaml.Node, path string, v reflect.Value) {
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, item := range n.Content {
-		ipath := index(path, i)
-		d.p.seen(ipath, item.Line)
+		ipath := yamlcheck.Index(path, i)
+		d.p.Seen(ipath, item.Line)
 		d.value(item, ipath, s.Index(i))
 	}
 	v.Set(s)
@@ -157,7 +157,7 @@ func (d *decoder) scalar(n *yaml.Node, path string, v reflect.Value) {
 		d.mismatch(n, path, v.Type())
 		return
 	}
-	if isNull(n) {
+	if yamlcheck.IsNull(n) {
 		return
 	}
 	switch v.Kind() {
@@ -166,19 +166,19 @@ func (d *decoder) scalar(n *yaml.Node, path string, v reflect.Value) {
 	case reflect.Int:
 		var i int
 		if n.ShortTag() != "!!int" || n.Decode(&i) != nil {
-			d.p.at(n.Line, path, "want a whole number, got %s", quote(n.Value))
+			d.p.At(n.Line, path, "want a whole number, got %s", yamlcheck.Quote(n.Value))
 			return
 		}
 		v.SetInt(int64(i))
 	case reflect.Bool:
 		var b bool
 		if n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
-			d.p.at(n.Line, path, "want true or false, got %s", quote(n.Value))
+			d.p.At(n.Line, path, "want true or false, got %s", yamlcheck.Quote(n.Value))
 			return
 		}
 		v.SetBool(b)
 	default:
-		d.p.at(n.Line, path, "cannot decode into %s", v.Type())
+		d.p.At(n.Line, path, "cannot decode into %s", v.Type())
 	}
 }
 
@@ -192,12 +192,12 @@ func (d *decoder) special(n *yaml.Node, path string, v reflect.Value) bool {
 		d.mismatch(n, path, t)
 		return true
 	}
-	if isNull(n) {
+	if yamlcheck.IsNull(n) {
 		return true
 	}
 	val, msg := parseSpecial(t, n.Value)
 	if msg != "" {
-		d.p.at(n.Line, path, "%s", msg)
+		d.p.At(n.Line, path, "%s", msg)
 		return true
 	}
 	v.Set(reflect.ValueOf(val))
@@ -210,10 +210,10 @@ func parseSpecial(t reflect.Type, s string) (any, string) {
 	case durationType:
 		dd, err := time.ParseDuration(s)
 		if err != nil {
-			return nil, fmt.Sprintf("want a duration such as 15s or 1m30s, got %s", quote(s))
+			return nil, fmt.Sprintf("want a duration such as 15s or 1m30s, got %s", yamlcheck.Quote(s))
 		}
 		if dd <= 0 {
-			return nil, fmt.Sprintf("must be positive, got %s", quote(s))
+			return nil, fmt.Sprintf("must be positive, got %s", yamlcheck.Quote(s))
 		}
 		return Duration(dd), ""
 	case selectorType:
@@ -232,7 +232,7 @@ func parseSpecial(t reflect.Type, s string) (any, string) {
 		}
 		re, err := regexp.Compile(s)
 		if err != nil {
-			return nil, fmt.Sprintf("bad regular expression %s: %s", quote(s), reError(err))
+			return nil, fmt.Sprintf("bad regular expression %s: %s", yamlcheck.Quote(s), reError(err))
 		}
 		return Pattern{re: re}, ""
 	}
@@ -241,10 +241,6 @@ func parseSpecial(t reflect.Type, s string) (any, string) {
 // reError is the part of a regexp error after its "error parsing regexp: " prefix.
 func reError(err error) string {
 	return strings.TrimPrefix(err.Error(), "error parsing regexp: ")
-}
-
-func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
 // want names what a value of type t is written as.
@@ -274,26 +270,4 @@ func want(t reflect.Type) string {
 		return want(t.Elem())
 	}
 	return "a string"
-}
-
-// describe names what a node is, for "want X, got Y" messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	return quote(n.Value)
-}
-
-// quote quotes s, shortened to a readable length.
-func quote(s string) string {
-	const max = 60
-	if utf8.RuneCountInString(s) > max {
-		s = string([]rune(s)[:max]) + "..."
-	}
-	return fmt.Sprintf("%q", s)
 }

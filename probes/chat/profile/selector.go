@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 // jqueryOnly are pseudo-classes that jQuery accepts but browsers' CSS does not,
@@ -26,11 +28,11 @@ func checkSelector(s string) string {
 		return `want a CSS selector, got ""`
 	}
 	if strings.HasPrefix(s, "/") || strings.HasPrefix(s, "(/") {
-		return fmt.Sprintf("%s looks like XPath: want a CSS selector", quote(s))
+		return fmt.Sprintf("%s looks like XPath: want a CSS selector", yamlcheck.Quote(s))
 	}
 	c := selectorChecker{src: []rune(s)}
 	if msg := c.run(); msg != "" {
-		return fmt.Sprintf("bad CSS selector %s: %s", quote(s), msg)
+		return fmt.Sprintf("bad CSS selector %s: %s", yamlcheck.Quote(s), msg)
 	}
 	return ""
 }

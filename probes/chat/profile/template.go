@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 // Vars are the values templates refer to.
@@ -77,7 +79,7 @@ func checkTemplate(s string) string {
 		}
 		m := placeholder.FindStringSubmatchIndex(rest[i:])
 		if m == nil || m[0] != 0 {
-			return fmt.Sprintf(`"{{" without a matching "}}" in %s`, quote(s))
+			return fmt.Sprintf(`"{{" without a matching "}}" in %s`, yamlcheck.Quote(s))
 		}
 		name := rest[i+m[2] : i+m[3]]
 		if _, ok := (Vars{}).lookup(name); !ok {
@@ -86,7 +88,7 @@ func checkTemplate(s string) string {
 		rest = rest[i+m[1]:]
 	}
 	if strings.Contains(rest, "}}") {
-		return fmt.Sprintf(`"}}" without a matching "{{" in %s`, quote(s))
+		return fmt.Sprintf(`"}}" without a matching "{{" in %s`, yamlcheck.Quote(s))
 	}
 	return ""
 }
@@ -97,7 +99,7 @@ func unknownVariable(name string) string {
 	for i, v := range Variables {
 		known[v] = i
 	}
-	if s := closest(name, known); s != "" {
+	if s := yamlcheck.Closest(name, known); s != "" {
 		return fmt.Sprintf("unknown variable {{%s}} (did you mean {{%s}}?)", name, s)
 	}
 	names := append([]string(nil), Variables...)

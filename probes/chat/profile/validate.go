@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
@@ -34,7 +36,7 @@ func validate(pr *Profile, p *problems) {
 // required reports an empty selector.
 func (k *checker) required(path string, s Selector, what string) {
 	if s == "" {
-		k.p.add(path, "required: %s", what)
+		k.p.Add(path, "required: %s", what)
 	}
 }
 
@@ -49,17 +51,17 @@ func (k *checker) header() {
 	pr := k.pr
 	switch {
 	case pr.Name == "":
-		k.p.add("name", "required: a short name such as acme-chat")
+		k.p.Add("name", "required: a short name such as acme-chat")
 	case len(pr.Name) > maxNameLen:
-		k.p.add("name", "too long: %d characters, at most %d", len(pr.Name), maxNameLen)
+		k.p.Add("name", "too long: %d characters, at most %d", len(pr.Name), maxNameLen)
 	case !nameRE.MatchString(pr.Name):
-		k.p.add("name", `%s is not a valid name: use a-z, 0-9, ".", "-" and "_", starting with a letter or digit`, quote(pr.Name))
+		k.p.Add("name", `%s is not a valid name: use a-z, 0-9, ".", "-" and "_", starting with a letter or digit`, yamlcheck.Quote(pr.Name))
 	}
 	switch {
-	case pr.Version == 0 && !k.p.present("version"):
+	case pr.Version == 0 && !k.p.Present("version"):
 		pr.Version = FormatVersion
 	case pr.Version != FormatVersion:
-		k.p.add("version", "unsupported format version %d (this stakeout reads version %d)", pr.Version, FormatVersion)
+		k.p.Add("version", "unsupported format version %d (this stakeout reads version %d)", pr.Version, FormatVersion)
 	}
 }
 
@@ -76,15 +78,15 @@ func (k *checker) page() {
 func (k *checker) frames() {
 	for i, f := range k.pr.Frame {
 		path := "frame"
-		if k.p.present(index("frame", i)) {
-			path = index("frame", i)
+		if k.p.Present(yamlcheck.Index("frame", i)) {
+			path = yamlcheck.Index("frame", i)
 		}
 		switch {
-		case k.p.badUnder(path):
+		case k.p.BadUnder(path):
 		case f.Selector == "" && f.Shadow == "":
-			k.p.add(path, "required: selector (an iframe) or shadow (a shadow root's host element)")
+			k.p.Add(path, "required: selector (an iframe) or shadow (a shadow root's host element)")
 		case f.Selector != "" && f.Shadow != "":
-			k.p.add(path, "selector and shadow both set: one step is an iframe or a shadow root, not both; use two list items")
+			k.p.Add(path, "selector and shadow both set: one step is an iframe or a shadow root, not both; use two list items")
 		}
 	}
 }
@@ -97,43 +99,43 @@ func (k *checker) prechat() {
 	k.required("prechat.form", pc.Form, "a CSS selector for the form")
 	k.required("prechat.submit", pc.Submit, "a CSS selector for the button that sends the form")
 	for i := range pc.Fields {
-		k.field(index("prechat.fields", i), &pc.Fields[i])
+		k.field(yamlcheck.Index("prechat.fields", i), &pc.Fields[i])
 	}
 	k.notice("prechat.rejected", pc.Rejected)
 }
 
 func (k *checker) field(path string, f *Field) {
-	k.required(join(path, "selector"), f.Selector, "a CSS selector for the input, within the form")
+	k.required(yamlcheck.Join(path, "selector"), f.Selector, "a CSS selector for the input, within the form")
 	switch f.Type {
 	case "":
 		f.Type = FieldText
 	case FieldText, FieldSelect, FieldCheckbox:
 	default:
-		k.p.add(join(path, "type"), "unknown type %s (want text, select or checkbox)", quote(f.Type))
+		k.p.Add(yamlcheck.Join(path, "type"), "unknown type %s (want text, select or checkbox)", yamlcheck.Quote(f.Type))
 		return
 	}
 	switch {
 	case f.Type == FieldCheckbox && f.Value == "":
 		f.Value = "true"
 	case f.Type == FieldCheckbox && f.Value != "true" && f.Value != "false":
-		k.p.add(join(path, "value"), "a checkbox's value is true or false, got %s", quote(string(f.Value)))
-	case f.Value == "" && !k.p.present(join(path, "value")):
-		k.p.add(join(path, "value"), "required: a literal or a template such as {{persona.email}}")
+		k.p.Add(yamlcheck.Join(path, "value"), "a checkbox's value is true or false, got %s", yamlcheck.Quote(string(f.Value)))
+	case f.Value == "" && !k.p.Present(yamlcheck.Join(path, "value")):
+		k.p.Add(yamlcheck.Join(path, "value"), "required: a literal or a template such as {{persona.email}}")
 	}
 }
 
 func (k *checker) send() {
 	s := k.pr.Send
-	if k.p.badUnder("send") {
+	if k.p.BadUnder("send") {
 		return
 	}
 	switch {
 	case s.Selector == "" && s.Key == "":
-		k.p.add("send", "required: selector (a button to click) or key (one of %s)", strings.Join(SendKeys, ", "))
+		k.p.Add("send", "required: selector (a button to click) or key (one of %s)", strings.Join(SendKeys, ", "))
 	case s.Selector != "" && s.Key != "":
-		k.p.add("send", "selector and key both set: want one")
+		k.p.Add("send", "selector and key both set: want one")
 	case s.Key != "" && !slices.Contains(SendKeys, s.Key):
-		k.p.add("send.key", "unknown key %s (want one of %s)", quote(s.Key), strings.Join(SendKeys, ", "))
+		k.p.Add("send.key", "unknown key %s (want one of %s)", yamlcheck.Quote(s.Key), strings.Join(SendKeys, ", "))
 	}
 }
 
@@ -142,7 +144,7 @@ func (k *checker) messages() {
 	k.required("messages.container", m.Container, "a CSS selector for the element holding the messages")
 	k.required("messages.item", m.Item, "a CSS selector for one message, within the container")
 	if m.Agent == nil {
-		k.p.add("messages.agent", "required: how to tell a person's answers (selector, text or attribute)")
+		k.p.Add("messages.agent", "required: how to tell a person's answers (selector, text or attribute)")
 	}
 	for _, a := range []struct {
 		name string
@@ -156,13 +158,13 @@ func (k *checker) messages() {
 
 // matcher checks that a matcher has at least one condition.
 func (k *checker) matcher(path string, m *Matcher) {
-	if m.Selector == "" && m.Text.IsZero() && m.Attribute == nil && !k.p.badUnder(path) {
-		k.p.add(path, "required: at least one of selector, text or attribute")
+	if m.Selector == "" && m.Text.IsZero() && m.Attribute == nil && !k.p.BadUnder(path) {
+		k.p.Add(path, "required: at least one of selector, text or attribute")
 	}
 	if a := m.Attribute; a != nil && strings.TrimSpace(a.Name) == "" {
-		k.p.add(join(path, "attribute.name"), "required: the attribute's name, e.g. data-author")
+		k.p.Add(yamlcheck.Join(path, "attribute.name"), "required: the attribute's name, e.g. data-author")
 	} else if a != nil && strings.ContainsAny(a.Name, " \t\"'>/=") {
-		k.p.add(join(path, "attribute.name"), "%s is not an attribute name", quote(a.Name))
+		k.p.Add(yamlcheck.Join(path, "attribute.name"), "%s is not an attribute name", yamlcheck.Quote(a.Name))
 	}
 }
 
@@ -207,7 +209,7 @@ func (k *checker) timeouts() {
 
 // notice checks that a notice, when present, has a condition.
 func (k *checker) notice(path string, n *Notice) {
-	if n != nil && n.Selector == "" && n.Text.IsZero() && !k.p.badUnder(path) {
-		k.p.add(path, "required: selector, text or both")
+	if n != nil && n.Selector == "" && n.Text.IsZero() && !k.p.BadUnder(path) {
+		k.p.Add(path, "required: selector, text or both")
 	}
 }

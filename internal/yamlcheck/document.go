@@ -1,0 +1,117 @@
+package yamlcheck
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Format names a file format in the messages of ParseDocument.
+type Format struct {
+	// Name is the format with its article, e.g. "a campaign file".
+	Name string
+	// Least says what a file needs at least, e.g. "a campaign with at least id, schedule and targets".
+	Least string
+	// Fields names the fields of the root mapping, e.g. "campaign fields (id, name, ...)".
+	Fields string
+}
+
+// ParseDocument returns the root mapping of the file's one document, or nil after
+// recording in p why there is none.
+func ParseDocument(p *Problems, data []byte, f Format) *yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc, extra yaml.Node
+	if err := SafeDecode(dec, &doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			p.At(1, "", "the file is empty: want %s", f.Least)
+		} else {
+			line, msg := SyntaxError(err)
+			p.At(line, "", "invalid YAML: %s", msg)
+		}
+		return nil
+	}
+	switch err := SafeDecode(dec, &extra); {
+	case err == nil:
+		p.At(extra.Line, "", "a second YAML document: %s holds exactly one", f.Name)
+		return nil
+	case !errors.Is(err, io.EOF):
+		line, msg := SyntaxError(err)
+		p.At(line, "", "invalid YAML: %s", msg)
+		return nil
+	}
+	if len(doc.Content) == 0 || IsNull(doc.Content[0]) {
+		line := doc.Line
+		if len(doc.Content) > 0 {
+			line = doc.Content[0].Line
+		}
+		p.At(max(line, 1), "", "the file is empty: want %s", f.Least)
+		return nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		p.At(root.Line, "", "want a mapping of %s, got %s", f.Fields, Describe(root))
+		return nil
+	}
+	return root
+}
+
+// SafeDecode decodes the next document, turning a panic of the YAML library into an error.
+func SafeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: %v", r)
+		}
+	}()
+	return dec.Decode(n)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// SyntaxError splits a YAML library error into the line it names (1 when it
+// names none) and its message.
+func SyntaxError(err error) (int, string) {
+	msg := err.Error()
+	line := 1
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		if n, convErr := strconv.Atoi(m[1]); convErr == nil && n > 0 {
+			line = n
+		}
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	return line, msg
+}
+
+func IsNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// Describe names what a node is, for "want X, got Y" messages.
+func Describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return Quote(n.Value)
+}
+
+// Quote quotes s, shortened to a readable length.
+func Quote(s string) string {
+	const max = 60
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max]) + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}
