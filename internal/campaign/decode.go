@@ -25,35 +25,20 @@ var (
 // decoder fills the model from a yaml.Node tree, reporting every unknown field,
 // duplicate key and wrong kind with its line, and going on after each.
 type decoder struct {
-	p      *problems
-	budget int
-	active map[*yaml.Node]bool // anchors being expanded, to stop alias cycles
+	*yamlcheck.Walker
 }
 
 func newDecoder(p *problems) *decoder {
-	return &decoder{p: p, budget: maxNodes, active: map[*yaml.Node]bool{}}
-}
-
-// spend takes one node from the budget; false when the budget is gone.
-func (d *decoder) spend(n *yaml.Node, path string) bool {
-	if d.budget <= 0 {
-		return false
-	}
-	d.budget--
-	if d.budget == 0 {
-		d.p.At(n.Line, path, "file too large: more than %d YAML nodes, counting aliases", maxNodes)
-		return false
-	}
-	return true
+	return &decoder{yamlcheck.NewWalker(p, maxNodes)}
 }
 
 // value decodes n into v, which has a type of the model.
 func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
-	if !d.spend(n, path) {
+	if !d.Spend(n, path) {
 		return
 	}
 	if n.Kind == yaml.AliasNode {
-		d.alias(n, path, func(t *yaml.Node) { d.value(t, path, v) })
+		d.Alias(n, path, func(t *yaml.Node) { d.value(t, path, v) })
 		return
 	}
 	if d.special(n, path, v) {
@@ -78,24 +63,9 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
 	}
 }
 
-// alias calls f with the node an alias refers to, unless that would loop.
-func (d *decoder) alias(n *yaml.Node, path string, f func(*yaml.Node)) {
-	t := n.Alias
-	switch {
-	case t == nil:
-		d.p.At(n.Line, path, "unknown alias *%s", n.Value)
-	case d.active[t]:
-		d.p.At(n.Line, path, "alias *%s refers to itself", n.Value)
-	default:
-		d.active[t] = true
-		f(t)
-		delete(d.active, t)
-	}
-}
-
 // mismatch reports a node of the wrong kind.
 func (d *decoder) mismatch(n *yaml.Node, path string, t reflect.Type) {
-	d.p.At(n.Line, path, "want %s, got %s", want(t), yamlcheck.Describe(n))
+	d.P.At(n.Line, path, "want %s, got %s", want(t), yamlcheck.Describe(n))
 }
 
 func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
@@ -107,29 +77,29 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 		return
 	}
 	fields := yamlcheck.FieldsOf(v.Type())
-	for _, kv := range d.pairs(n, path) {
-		fpath := yamlcheck.Join(path, kv.name)
-		i, ok := fields[kv.name]
+	for _, kv := range d.Pairs(n, path) {
+		fpath := yamlcheck.Join(path, kv.Name)
+		i, ok := fields[kv.Name]
 		if !ok {
-			d.unknown(kv.key, fpath, kv.name, v.Type(), fields)
+			d.unknown(kv.Key, fpath, kv.Name, v.Type(), fields)
 			continue
 		}
-		d.p.Seen(fpath, kv.key.Line)
-		d.value(kv.val, fpath, v.Field(i))
+		d.P.Seen(fpath, kv.Key.Line)
+		d.value(kv.Val, fpath, v.Field(i))
 	}
 }
 
 // unknown reports a field the type does not have.
 func (d *decoder) unknown(k *yaml.Node, path, name string, t reflect.Type, fields map[string]int) {
 	if t == serverType && name == "password" {
-		d.p.At(k.Line, path, "passwords never go in a campaign file: use password_env or password_file")
+		d.P.At(k.Line, path, "passwords never go in a campaign file: use password_env or password_file")
 		return
 	}
 	if s := yamlcheck.Closest(name, fields); s != "" {
-		d.p.At(k.Line, path, "unknown field %q (did you mean %q?)", name, s)
+		d.P.At(k.Line, path, "unknown field %q (did you mean %q?)", name, s)
 		return
 	}
-	d.p.At(k.Line, path, "unknown field %q", name)
+	d.P.At(k.Line, path, "unknown field %q", name)
 }
 
 func (d *decoder) list(n *yaml.Node, path string, v reflect.Value) {
@@ -143,7 +113,7 @@ func (d *decoder) list(n *yaml.Node, path string, v reflect.Value) {
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, item := range n.Content {
 		ipath := yamlcheck.Index(path, i)
-		d.p.Seen(ipath, item.Line)
+		d.P.Seen(ipath, item.Line)
 		d.value(item, ipath, s.Index(i))
 	}
 	v.Set(s)
@@ -159,16 +129,16 @@ func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
 	}
 	t := v.Type()
 	m := reflect.MakeMap(t)
-	for _, kv := range d.pairs(n, path) {
-		kpath := yamlcheck.Join(path, kv.name)
-		d.p.Seen(kpath, kv.key.Line)
-		if t.Key() == channelType && !knownChannel(Channel(kv.name)) {
-			d.p.At(kv.key.Line, kpath, "%s", unknownChannel(kv.name))
+	for _, kv := range d.Pairs(n, path) {
+		kpath := yamlcheck.Join(path, kv.Name)
+		d.P.Seen(kpath, kv.Key.Line)
+		if t.Key() == channelType && !knownChannel(Channel(kv.Name)) {
+			d.P.At(kv.Key.Line, kpath, "%s", unknownChannel(kv.Name))
 			continue
 		}
 		e := reflect.New(t.Elem()).Elem()
-		d.value(kv.val, kpath, e)
-		m.SetMapIndex(reflect.ValueOf(kv.name).Convert(t.Key()), e)
+		d.value(kv.Val, kpath, e)
+		m.SetMapIndex(reflect.ValueOf(kv.Name).Convert(t.Key()), e)
 	}
 	v.Set(m)
 }
@@ -188,19 +158,19 @@ func (d *decoder) scalar(n *yaml.Node, path string, v reflect.Value) {
 	case reflect.Int:
 		i, msg := scalarInt(n)
 		if msg != "" {
-			d.p.At(n.Line, path, "%s", msg)
+			d.P.At(n.Line, path, "%s", msg)
 			return
 		}
 		v.SetInt(int64(i))
 	case reflect.Float64:
 		f, msg := scalarFloat(n)
 		if msg != "" {
-			d.p.At(n.Line, path, "%s", msg)
+			d.P.At(n.Line, path, "%s", msg)
 			return
 		}
 		v.SetFloat(f)
 	default:
-		d.p.At(n.Line, path, "cannot decode into %s", v.Type())
+		d.P.At(n.Line, path, "cannot decode into %s", v.Type())
 	}
 }
 
@@ -219,7 +189,7 @@ func (d *decoder) special(n *yaml.Node, path string, v reflect.Value) bool {
 	}
 	val, msg := parseSpecial(t, n.Value)
 	if msg != "" {
-		d.p.At(n.Line, path, "%s", msg)
+		d.P.At(n.Line, path, "%s", msg)
 		return true
 	}
 	v.Set(reflect.ValueOf(val))

@@ -26,35 +26,20 @@ var (
 // decoder fills the model from a yaml.Node tree, reporting every unknown field,
 // duplicate key and wrong kind with its line, and going on after each.
 type decoder struct {
-	p      *problems
-	budget int
-	active map[*yaml.Node]bool // anchors being expanded, to stop alias cycles
+	*yamlcheck.Walker
 }
 
 func newDecoder(p *problems) *decoder {
-	return &decoder{p: p, budget: maxNodes, active: map[*yaml.Node]bool{}}
-}
-
-// spend takes one node from the budget; false when the budget is gone.
-func (d *decoder) spend(n *yaml.Node, path string) bool {
-	if d.budget <= 0 {
-		return false
-	}
-	d.budget--
-	if d.budget == 0 {
-		d.p.At(n.Line, path, "file too large: more than %d YAML nodes, counting aliases", maxNodes)
-		return false
-	}
-	return true
+	return &decoder{yamlcheck.NewWalker(p, maxNodes)}
 }
 
 // value decodes n into v, which has a type of the model.
 func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
-	if !d.spend(n, path) {
+	if !d.Spend(n, path) {
 		return
 	}
 	if n.Kind == yaml.AliasNode {
-		d.alias(n, path, func(t *yaml.Node) { d.value(t, path, v) })
+		d.Alias(n, path, func(t *yaml.Node) { d.value(t, path, v) })
 		return
 	}
 	if d.special(n, path, v) {
@@ -77,24 +62,9 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
 	}
 }
 
-// alias calls f with the node an alias refers to, unless that would loop.
-func (d *decoder) alias(n *yaml.Node, path string, f func(*yaml.Node)) {
-	t := n.Alias
-	switch {
-	case t == nil:
-		d.p.At(n.Line, path, "unknown alias *%s", n.Value)
-	case d.active[t]:
-		d.p.At(n.Line, path, "alias *%s refers to itself", n.Value)
-	default:
-		d.active[t] = true
-		f(t)
-		delete(d.active, t)
-	}
-}
-
 // mismatch reports a node of the wrong kind.
 func (d *decoder) mismatch(n *yaml.Node, path string, t reflect.Type) {
-	d.p.At(n.Line, path, "want %s, got %s", want(t), yamlcheck.Describe(n))
+	d.P.At(n.Line, path, "want %s, got %s", want(t), yamlcheck.Describe(n))
 }
 
 func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
@@ -106,25 +76,25 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 		return
 	}
 	fields := yamlcheck.FieldsOf(v.Type())
-	for _, kv := range d.pairs(n, path) {
-		fpath := yamlcheck.Join(path, kv.name)
-		i, ok := fields[kv.name]
+	for _, kv := range d.Pairs(n, path) {
+		fpath := yamlcheck.Join(path, kv.Name)
+		i, ok := fields[kv.Name]
 		if !ok {
-			d.unknown(kv.key, fpath, kv.name, fields)
+			d.unknown(kv.Key, fpath, kv.Name, fields)
 			continue
 		}
-		d.p.Seen(fpath, kv.key.Line)
-		d.value(kv.val, fpath, v.Field(i))
+		d.P.Seen(fpath, kv.Key.Line)
+		d.value(kv.Val, fpath, v.Field(i))
 	}
 }
 
 // unknown reports a field the type does not have.
 func (d *decoder) unknown(k *yaml.Node, path, name string, fields map[string]int) {
 	if s := yamlcheck.Closest(name, fields); s != "" {
-		d.p.At(k.Line, path, "unknown field %q (did you mean %q?)", name, s)
+		d.P.At(k.Line, path, "unknown field %q (did you mean %q?)", name, s)
 		return
 	}
-	d.p.At(k.Line, path, "unknown field %q (want one of %s)", name, yamlcheck.FieldList(fields))
+	d.P.At(k.Line, path, "unknown field %q (want one of %s)", name, yamlcheck.FieldList(fields))
 }
 
 func (d *decoder) list(n *yaml.Node, path string, v reflect.Value) {
@@ -145,7 +115,7 @@ func (d *decoder) list(n *yaml.Node, path string, v reflect.Value) {
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, item := range n.Content {
 		ipath := yamlcheck.Index(path, i)
-		d.p.Seen(ipath, item.Line)
+		d.P.Seen(ipath, item.Line)
 		d.value(item, ipath, s.Index(i))
 	}
 	v.Set(s)
@@ -166,19 +136,19 @@ func (d *decoder) scalar(n *yaml.Node, path string, v reflect.Value) {
 	case reflect.Int:
 		var i int
 		if n.ShortTag() != "!!int" || n.Decode(&i) != nil {
-			d.p.At(n.Line, path, "want a whole number, got %s", yamlcheck.Quote(n.Value))
+			d.P.At(n.Line, path, "want a whole number, got %s", yamlcheck.Quote(n.Value))
 			return
 		}
 		v.SetInt(int64(i))
 	case reflect.Bool:
 		var b bool
 		if n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
-			d.p.At(n.Line, path, "want true or false, got %s", yamlcheck.Quote(n.Value))
+			d.P.At(n.Line, path, "want true or false, got %s", yamlcheck.Quote(n.Value))
 			return
 		}
 		v.SetBool(b)
 	default:
-		d.p.At(n.Line, path, "cannot decode into %s", v.Type())
+		d.P.At(n.Line, path, "cannot decode into %s", v.Type())
 	}
 }
 
@@ -197,7 +167,7 @@ func (d *decoder) special(n *yaml.Node, path string, v reflect.Value) bool {
 	}
 	val, msg := parseSpecial(t, n.Value)
 	if msg != "" {
-		d.p.At(n.Line, path, "%s", msg)
+		d.P.At(n.Line, path, "%s", msg)
 		return true
 	}
 	v.Set(reflect.ValueOf(val))
