@@ -217,10 +217,3 @@ func TestParseMergeKeys(t *testing.T) {
 		t.Errorf("merged target = %+v, want id b with A's name, chat and business hours", b)
 	}
 }
-
-func errString(err error) string {
-	if err == nil {
-		return "<nil>"
-	}
-	return err.Error()
-}
