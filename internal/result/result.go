@@ -42,6 +42,8 @@ const (
 	ReasonFormRejected       = "form_rejected"
 	ReasonSendFailed         = "send_failed"
 	ReasonCaptcha            = "captcha"
+	ReasonBrowser            = "browser"
+	ReasonProfile            = "profile"
 	ReasonSMTPRejected       = "smtp_rejected"
 	ReasonMailboxUnreachable = "mailbox_unreachable"
 	ReasonProbeError         = "probe_error"

@@ -1,0 +1,245 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+)
+
+// pollEvery is how often a step checks whether what it waits for shows. It
+// paces waits for elements only; no time is measured this way.
+const pollEvery = 100 * time.Millisecond
+
+// state is what one check of a document tells.
+type state struct {
+	Ready   string `json:"ready"`
+	Href    string `json:"href"`
+	Found   bool   `json:"found"`
+	Captcha bool   `json:"captcha"`
+}
+
+// errCaptcha is returned by waits that saw the captcha.
+var errCaptcha = errors.New("a captcha is shown")
+
+// waitFor waits until q finds an element in d, up to timeout. It returns
+// errCaptcha as soon as the captcha shows, and a selector the browser refuses
+// at once.
+func waitFor(ctx context.Context, d *doc, q query, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var last error
+	for {
+		var st state
+		err := d.invoke(ctx, "state", q.in(d), &st)
+		switch {
+		case err == nil && st.Captcha:
+			return errCaptcha
+		case err == nil && st.Found:
+			return nil
+		case err != nil && strings.Contains(err.Error(), "SyntaxError"):
+			return fmt.Errorf("the browser refuses a selector: %w", err)
+		case err != nil:
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			if last != nil && ctx.Err() == context.DeadlineExceeded {
+				return fmt.Errorf("%q not found within %s (last error: %w)", q.Sel, timeout, last)
+			}
+			if ctx.Err() == context.DeadlineExceeded {
+				return fmt.Errorf("%q not found within %s", q.Sel, timeout)
+			}
+			return ctx.Err()
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// waitLoaded waits until d's document has loaded something other than the
+// blank document an iframe starts with.
+func waitLoaded(ctx context.Context, d *doc, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		var st state
+		err := d.invoke(ctx, "state", query{Shadow: d.shadow}, &st)
+		if err == nil && st.Href != "about:blank" && st.Ready != "loading" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("frame not loaded within %s", timeout)
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// click clicks the element q finds in d with the mouse, as a person would,
+// at the centre of the element; an element with no box gets a scripted click.
+func click(ctx context.Context, top *session, d *doc, q query) error {
+	obj, err := d.element(ctx, q)
+	if err != nil {
+		return err
+	}
+	_, _ = call(ctx, d.s, dom.ScrollIntoViewIfNeeded, dom.ScrollIntoViewIfNeededParams{ObjectID: obj})
+	quads, err := call(ctx, d.s, dom.GetContentQuads, dom.GetContentQuadsParams{ObjectID: obj})
+	if err != nil || len(quads.Quads) == 0 || len(quads.Quads[0]) < 8 {
+		_, err := d.callOn(ctx, obj, "function() { this.click(); }")
+		return err
+	}
+	x, y := centre(quads.Quads[0])
+	x, y = x+d.offX, y+d.offY
+	for _, typ := range []input.DispatchMouseEventType{input.DispatchMouseEventTypeMouseMoved,
+		input.DispatchMouseEventTypeMousePressed, input.DispatchMouseEventTypeMouseReleased} {
+		p := input.DispatchMouseEventParams{Type: typ, X: x, Y: y}
+		if typ != input.DispatchMouseEventTypeMouseMoved {
+			p.Button, p.Buttons, p.ClickCount = input.MouseButtonLeft, 1, 1
+		}
+		if _, err := call(ctx, top, input.DispatchMouseEvent, p); err != nil {
+			return fmt.Errorf("click: %w", err)
+		}
+	}
+	return nil
+}
+
+// centre returns the middle of a quad.
+func centre(q dom.Quad) (x, y float64) {
+	for i := 0; i < 8; i += 2 {
+		x += q[i] / 4
+		y += q[i+1] / 4
+	}
+	return x, y
+}
+
+// typeText clears the field q finds in d and types text into it. When the
+// keyboard did not reach the field (some frames refuse focus from a script),
+// the value is set through the field's own setter and input events.
+func typeText(ctx context.Context, d *doc, q query, text string) error {
+	obj, err := d.element(ctx, q)
+	if err != nil {
+		return err
+	}
+	if _, err := d.callOn(ctx, obj, "function() { __stk.clear(this); this.focus(); }"); err != nil {
+		return err
+	}
+	if _, err := call(ctx, d.s, input.InsertText, input.InsertTextParams{Text: text}); err != nil {
+		return fmt.Errorf("type: %w", err)
+	}
+	got, err := d.callOn(ctx, obj, "function(want) { const v = __stk.valueOf(this); if (v !== want.replace(/\\s+/g, ' ').trim()) { __stk.fill(this, want); } return __stk.valueOf(this); }", text)
+	if err != nil {
+		return err
+	}
+	if v := valueString(got); v != normalize(text) {
+		return fmt.Errorf("the field holds %q after typing", clip(v, 80))
+	}
+	return nil
+}
+
+// pressKey presses key ("Enter", "Ctrl+Enter" or "Meta+Enter") in the field
+// q finds in d, which is focused first.
+func pressKey(ctx context.Context, d *doc, q query, key string) error {
+	obj, err := d.element(ctx, q)
+	if err != nil {
+		return err
+	}
+	if _, err := d.callOn(ctx, obj, "function() { this.focus(); }"); err != nil {
+		return err
+	}
+	var mods int64
+	switch {
+	case strings.HasPrefix(key, "Ctrl+"):
+		mods = 2
+	case strings.HasPrefix(key, "Meta+"):
+		mods = 4
+	}
+	down := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyDown, Modifiers: mods,
+		Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13, Text: "\r", UnmodifiedText: "\r"}
+	up := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyUp, Modifiers: mods,
+		Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13}
+	for _, p := range []input.DispatchKeyEventParams{down, up} {
+		if _, err := call(ctx, d.s, input.DispatchKeyEvent, p); err != nil {
+			return fmt.Errorf("press %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// choose selects the option of the select q finds whose value or text is want.
+func choose(ctx context.Context, d *doc, q query, want string) error {
+	obj, err := d.element(ctx, q)
+	if err != nil {
+		return err
+	}
+	r, err := d.callOn(ctx, obj, "function(want) { return __stk.choose(this, want); }", want)
+	if err != nil {
+		return err
+	}
+	if string(r.Value) != "true" {
+		return fmt.Errorf("no option %q", want)
+	}
+	return nil
+}
+
+// check sets the checkbox q finds to on, by clicking it when it differs.
+func check(ctx context.Context, top *session, d *doc, q query, on bool) error {
+	obj, err := d.element(ctx, q)
+	if err != nil {
+		return err
+	}
+	r, err := d.callOn(ctx, obj, "function() { return !!this.checked; }")
+	if err != nil {
+		return err
+	}
+	if (string(r.Value) == "true") == on {
+		return nil
+	}
+	if err := click(ctx, top, d, q); err != nil {
+		return err
+	}
+	_, err = d.callOn(ctx, obj, "function(on) { if (!!this.checked !== on) { this.click(); } }", on)
+	return err
+}
+
+// screenshot returns a JPEG of the page's viewport.
+func screenshot(ctx context.Context, top *session) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	r, err := call(ctx, top, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		Format: page.CaptureScreenshotFormatJpeg, Quality: new(int64(60)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("screenshot: %w", err)
+	}
+	return r.Data, nil
+}
+
+// valueString decodes a string result; "" for anything else.
+func valueString(r *runtime.RemoteObject) string {
+	if r == nil || len(r.Value) < 2 || r.Value[0] != '"' {
+		return ""
+	}
+	var s string
+	_ = json.Unmarshal([]byte(r.Value), &s)
+	return s
+}
+
+// normalize collapses runs of white space and trims the ends, as the page
+// helpers do.
+func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// clip shortens s to at most n runes, marking the cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,314 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+
+	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/probes/chat/browser"
+	"github.com/stakeoutcx/stakeout/probes/chat/profile"
+)
+
+// Conversation is one chat conversation to hold: a page, its widget's
+// profile, what to say, and how long to wait for an answer.
+type Conversation struct {
+	// URL of the page carrying the widget.
+	URL string
+	// Profile describes the widget.
+	Profile *profile.Profile
+	// Message is the opening message.
+	Message string
+	// FollowUps are sent one by one, each after the previous message was
+	// answered by a person.
+	FollowUps []string
+	// Vars fill the profile's templates (the pre-chat form).
+	Vars profile.Vars
+	// Abandon is how long to wait for a human answer after sending
+	// (default campaign.DefaultChatDeadline).
+	Abandon time.Duration
+	// Screenshot takes a screenshot at the end whatever the outcome; by
+	// default only a failed conversation gets one.
+	Screenshot bool
+	// Log receives debug logs; nil discards them.
+	Log *slog.Logger
+	// Progress, when set, is called after each step and for each message as
+	// it shows (stakeout chat try prints them).
+	Progress func(Event)
+}
+
+// Event is one thing a conversation reports while it runs.
+type Event struct {
+	// Step is set when a step ended.
+	Step *Step
+	// Message is set when a message showed.
+	Message *Message
+}
+
+// step failure: a reason and what happened.
+type stepError struct {
+	outcome result.Outcome
+	reason  string
+	err     error
+}
+
+func (e *stepError) Error() string { return e.reason + ": " + e.err.Error() }
+func (e *stepError) Unwrap() error { return e.err }
+
+// fail returns a failed-outcome step error.
+func fail(reason string, err error) *stepError {
+	if errors.Is(err, errCaptcha) {
+		reason = result.ReasonCaptcha
+	}
+	return &stepError{outcome: result.Failed, reason: reason, err: err}
+}
+
+// conv is a conversation being held.
+type conv struct {
+	*Conversation
+	tab   *browser.Tab
+	top   *session
+	rec   *recorder
+	obs   *observer
+	rep   *Report
+	start time.Time
+	docs  []*doc // every document entered, for the captcha check
+	kids  []*session
+}
+
+// Run holds the conversation in tab and reports what happened. It returns
+// when a person answered (and the follow-ups were answered or the abandon
+// timeout passed), when a step failed, or when ctx ends. Run does not close
+// the tab.
+func (c *Conversation) Run(ctx context.Context, tab *browser.Tab) *Report {
+	cv := &conv{Conversation: c, tab: tab, top: &session{ctx: tab.Ctx()}, rep: &Report{URL: c.URL, Profile: c.Profile.Name}}
+	if cv.Log == nil {
+		cv.Log = slog.New(slog.DiscardHandler)
+	}
+	if cv.Abandon <= 0 {
+		cv.Abandon = campaign.DefaultChatDeadline
+	}
+	cv.rec = newRecorder(ctx)
+	cv.obs = newObserver(c.Profile)
+	defer cv.closeKids()
+	err := cv.hold(ctx)
+	cv.finish(ctx, err)
+	return cv.rep
+}
+
+// hold runs the steps in order.
+func (cv *conv) hold(ctx context.Context) error {
+	if err := cv.setup(ctx); err != nil {
+		return err
+	}
+	widget, err := cv.open(ctx)
+	if err != nil {
+		return err
+	}
+	if err := cv.obs.start(ctx, widget); err != nil {
+		return fail(result.ReasonWidgetNotFound, fmt.Errorf("start the message observer: %w", err))
+	}
+	if err := cv.prechat(ctx, widget); err != nil {
+		return err
+	}
+	if err := cv.ready(ctx, widget); err != nil {
+		return err
+	}
+	return cv.talk(ctx, widget)
+}
+
+// setup listens to the page's network and observer reports.
+func (cv *conv) setup(ctx context.Context) error {
+	if err := cv.rec.attach(ctx, cv.top); err != nil {
+		return fail(result.ReasonBrowser, fmt.Errorf("enable network events: %w", err))
+	}
+	if err := cv.obs.attach(ctx, cv.top); err != nil {
+		return fail(result.ReasonBrowser, fmt.Errorf("add the observer binding: %w", err))
+	}
+	_, _ = call(ctx, cv.top, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+	return nil
+}
+
+// open loads the page, dismisses a consent banner, clicks the launcher and
+// enters the widget's frames; it returns the widget document.
+func (cv *conv) open(ctx context.Context) (*doc, error) {
+	p := cv.Profile
+	cv.start = time.Now()
+	top, err := cv.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cv.docs = append(cv.docs, top)
+	if p.Page.Consent != nil {
+		cv.step("consent", func() error {
+			q := query{Sel: string(p.Page.Consent.Click), Visible: true}
+			if waitFor(ctx, top, q, consentWait(p)) != nil {
+				return nil // no banner is fine
+			}
+			return click(ctx, cv.top, top, q)
+		})
+	}
+	if err := cv.launch(ctx, top); err != nil {
+		return nil, err
+	}
+	return cv.enter(ctx, top)
+}
+
+// consentWait is how long to look for a consent banner.
+func consentWait(p *profile.Profile) time.Duration {
+	return min(3*time.Second, p.Timeouts.Widget.D())
+}
+
+// load navigates to the URL and waits for the page to be ready.
+func (cv *conv) load(ctx context.Context) (*doc, error) {
+	p := cv.Profile
+	var top *doc
+	err := cv.step("page", func() error {
+		sctx, cancel := context.WithTimeout(ctx, p.Timeouts.PageLoad.D())
+		defer cancel()
+		nav, err := call(sctx, cv.top, page.Navigate, page.NavigateParams{URL: cv.URL})
+		if err == nil && nav.ErrorText != "" {
+			err = errors.New(nav.ErrorText)
+		}
+		if err != nil {
+			return fail(result.ReasonPageLoad, fmt.Errorf("open %s: %w", cv.URL, err))
+		}
+		if top, err = mainDoc(sctx, cv.top); err != nil {
+			return fail(result.ReasonPageLoad, err)
+		}
+		q := query{Sel: "body", Captcha: captchaSel(p)}
+		if p.Page.Ready != "" {
+			q.Sel = string(p.Page.Ready)
+		} else if err := waitLoaded(sctx, top, p.Timeouts.PageLoad.D()); err != nil {
+			return fail(result.ReasonPageLoad, err)
+		}
+		if err := waitFor(sctx, top, q, p.Timeouts.PageLoad.D()); err != nil {
+			return fail(result.ReasonPageLoad, fmt.Errorf("page not ready: %w", err))
+		}
+		return nil
+	})
+	return top, err
+}
+
+// launch clicks the launcher, when the profile has one.
+func (cv *conv) launch(ctx context.Context, top *doc) error {
+	l := cv.Profile.Launcher
+	if l == nil {
+		return nil
+	}
+	return cv.step("launcher", func() error {
+		d := top
+		wait := cv.Profile.Timeouts.Widget.D()
+		if l.Frame != "" {
+			var err error
+			if d, err = cv.frame(ctx, top, l.Frame, wait); err != nil {
+				return cv.missing(l.Optional, err)
+			}
+		}
+		q := query{Sel: string(l.Selector), Visible: true, Captcha: captchaSel(cv.Profile)}
+		if err := waitFor(ctx, d, q, wait); err != nil {
+			return cv.missing(l.Optional, fmt.Errorf("launcher: %w", err))
+		}
+		if err := click(ctx, cv.top, d, q); err != nil {
+			return fail(result.ReasonWidgetNotFound, fmt.Errorf("click the launcher: %w", err))
+		}
+		return nil
+	})
+}
+
+// missing is the error of an element not found: none when it is optional.
+func (cv *conv) missing(optional bool, err error) error {
+	if optional && !errors.Is(err, errCaptcha) {
+		cv.Log.Debug("optional element missing", "err", err)
+		return nil
+	}
+	return fail(result.ReasonWidgetNotFound, err)
+}
+
+// enter steps into the widget's frames and shadow roots.
+func (cv *conv) enter(ctx context.Context, top *doc) (*doc, error) {
+	d := top
+	wait := cv.Profile.Timeouts.Widget.D()
+	for i, f := range cv.Profile.Frame {
+		err := cv.step(fmt.Sprintf("frame[%d]", i), func() error {
+			var err error
+			if f.Selector != "" {
+				d, err = cv.frame(ctx, d, f.Selector, wait)
+			} else {
+				err = waitFor(ctx, d, query{Sel: string(f.Shadow)}, wait)
+				d = d.with(string(f.Shadow))
+			}
+			if err != nil {
+				return fail(result.ReasonWidgetNotFound, err)
+			}
+			cv.docs = append(cv.docs, d)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// frame waits for the iframe sel in d and enters it once it loaded.
+func (cv *conv) frame(ctx context.Context, d *doc, sel profile.Selector, wait time.Duration) (*doc, error) {
+	if err := waitFor(ctx, d, query{Sel: string(sel), Captcha: captchaSel(cv.Profile)}, wait); err != nil {
+		return nil, fmt.Errorf("iframe: %w", err)
+	}
+	child, err := d.enterFrame(ctx, string(sel))
+	if err != nil {
+		return nil, err
+	}
+	if child.s != d.s {
+		cv.kids = append(cv.kids, child.s)
+		if err := cv.rec.attach(ctx, child.s); err != nil {
+			return nil, err
+		}
+		if err := cv.obs.attach(ctx, child.s); err != nil {
+			return nil, err
+		}
+		// The binding exists for worlds made from now on.
+		child.world = 0
+	}
+	if err := waitLoaded(ctx, child, wait); err != nil {
+		return nil, err
+	}
+	return child, nil
+}
+
+// closeKids detaches the sessions of out-of-process iframes.
+func (cv *conv) closeKids() {
+	for _, s := range cv.kids {
+		s.cancel()
+	}
+}
+
+// captchaSel is the captcha selector of p, "" when none.
+func captchaSel(p *profile.Profile) string {
+	if p.Captcha == nil {
+		return ""
+	}
+	return string(p.Captcha.Selector)
+}
+
+// step runs one step, recording its timing and reporting it.
+func (cv *conv) step(name string, f func() error) error {
+	st := Step{Name: name, Start: time.Now()}
+	err := f()
+	st.End = time.Now()
+	if err != nil {
+		st.Error = err.Error()
+	}
+	cv.rep.Steps = append(cv.rep.Steps, st)
+	if cv.Progress != nil {
+		cv.Progress(Event{Step: &st})
+	}
+	return err
+}

@@ -1,0 +1,57 @@
+package chat
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stakeoutcx/stakeout/internal/result"
+)
+
+// hold runs c in a new tab of the test pool.
+func hold(t *testing.T, c *Conversation) *Report {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	tab, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatalf("Acquire: %v", err)
+	}
+	defer tab.Close()
+	rep := c.Run(ctx, tab)
+	for _, s := range rep.Steps {
+		t.Logf("step %-10s %6.0f ms %s", s.Name, float64(s.Duration())/1e6, s.Error)
+	}
+	for _, m := range rep.Messages {
+		t.Logf("msg %d %-7s dom=%s wire=%s %q", m.Seq, m.Author, m.DOMAt.Format("15:04:05.000"), m.WireAt.Format("15:04:05.000"), m.Text)
+	}
+	return rep
+}
+
+func TestLongPollTiming(t *testing.T) {
+	f := newFixture(t)
+	rep := hold(t, &Conversation{
+		URL: f.srv.URL + "/longpoll?bot=200&agent=900", Profile: mustProfile(t, fixtureProfile),
+		Message: "Do you ship to Norway?", Abandon: 20 * time.Second,
+	})
+	if rep.Outcome != result.Answered {
+		t.Fatalf("outcome %s/%s (%s), want answered", rep.Outcome, rep.Reason, rep.Error)
+	}
+	received, first := f.truth(t)
+	if rep.T0Source != SourceNetwork || rep.FirstSource != SourceNetwork || rep.HumanSource != SourceNetwork {
+		t.Errorf("sources t0=%s first=%s human=%s, want network for all", rep.T0Source, rep.FirstSource, rep.HumanSource)
+	}
+	check := func(name string, got *time.Duration, want time.Duration) {
+		t.Helper()
+		if got == nil {
+			t.Fatalf("%s response missing", name)
+		}
+		if diff := (*got - want).Abs(); diff > 50*time.Millisecond {
+			t.Errorf("%s response = %v, truth %v (off by %v)", name, *got, want, diff)
+		} else {
+			t.Logf("%s response = %v, truth %v (off by %v)", name, *got, want, diff)
+		}
+	}
+	check("first", rep.FirstResponse, first["bot"].Sub(received))
+	check("human", rep.HumanResponse, first["agent"].Sub(received))
+}

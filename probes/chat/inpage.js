@@ -1,0 +1,193 @@
+// The probe's helpers inside a page. They run in an isolated world of each
+// document the probe enters (the page's own scripts cannot see or change
+// them) and are defined once per world as globalThis.__stk.
+(() => {
+  if (globalThis.__stk) return;
+  const S = {};
+  const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
+
+  // root walks the shadow-host selectors from the document to the widget root.
+  S.root = (shadow) => {
+    let r = document;
+    for (const sel of shadow || []) {
+      const h = r.querySelector(sel);
+      if (!h || !h.shadowRoot) return null;
+      r = h.shadowRoot;
+    }
+    return r;
+  };
+
+  S.visible = (el) => {
+    if (!el || !el.isConnected) return false;
+    const st = getComputedStyle(el);
+    if (st.visibility === "hidden" || st.display === "none") return false;
+    return el.getClientRects().length > 0;
+  };
+
+  // find returns the first element matching sel under the root (visible ones
+  // only when visible is set), within the element matching scope when given.
+  S.find = (a) => {
+    let r = S.root(a.shadow);
+    if (!r) return null;
+    if (a.scope) {
+      r = r.querySelector(a.scope);
+      if (!r) return null;
+    }
+    for (const e of r.querySelectorAll(a.sel)) {
+      if (!a.visible || S.visible(e)) return e;
+    }
+    return null;
+  };
+
+  S.present = (a) => S.find(a) !== null;
+
+  // state says what a wait needs to know in one round trip.
+  S.state = (a) => ({
+    ready: document.readyState,
+    href: location.href,
+    found: a.sel ? S.present(a) : false,
+    captcha: a.captcha ? S.present({ shadow: a.shadow, sel: a.captcha, visible: true }) : false,
+  });
+
+  S.text = (el) => norm(el.innerText !== undefined ? el.innerText : el.textContent);
+
+  // notice reports whether a notice shows: an element matching sel (with its
+  // text), or the widget's visible text when sel is empty. Texts we sent are
+  // left out of the widget's text.
+  S.noticeTexts = (a) => {
+    const r = S.root(a.shadow);
+    if (!r) return [];
+    if (a.sel) {
+      const out = [];
+      for (const e of r.querySelectorAll(a.sel)) {
+        if (S.visible(e)) out.push(S.text(e).slice(0, 2000));
+        if (out.length >= 5) break;
+      }
+      return out;
+    }
+    const body = r === document ? document.body : r;
+    if (!body) return [];
+    let t = S.text(body);
+    for (const s of S.sent) t = t.split(s).join(" ");
+    return [t.slice(0, 32768)];
+  };
+
+  S.sent = [];
+  S.remember = (text) => { S.sent.push(norm(text)); };
+
+  // fill puts text into an input, textarea or contenteditable element through
+  // its native setter and the events frameworks listen to, when typing did not.
+  S.fill = (el, text) => {
+    el.focus();
+    if (el.isContentEditable) {
+      el.textContent = text;
+    } else {
+      const proto = Object.getPrototypeOf(el);
+      const d = Object.getOwnPropertyDescriptor(proto, "value");
+      if (d && d.set) d.set.call(el, text); else el.value = text;
+    }
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+
+  S.valueOf = (el) => (el.isContentEditable ? norm(el.textContent) : norm(el.value));
+
+  S.clear = (el) => {
+    el.focus();
+    if (el.isContentEditable) el.textContent = ""; else if ("value" in el) S.fill(el, "");
+  };
+
+  // choose selects the option whose value or visible text equals want.
+  S.choose = (el, want) => {
+    for (const o of el.options || []) {
+      if (o.value === want || norm(o.text) === norm(want)) {
+        el.value = o.value;
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+        return true;
+      }
+    }
+    return false;
+  };
+
+  // observe reports each message item once, when it first has text, with the
+  // time of the mutation that showed it, through the binding; and the typing
+  // indicator and the notices when they change.
+  S.observe = (cfg) => {
+    if (S.obs) S.obs.disconnect();
+    const emit = (o) => { try { globalThis[cfg.binding](JSON.stringify(o)); } catch (e) { /* binding gone */ } };
+    const now = () => performance.timeOrigin + performance.now();
+    const seen = new WeakMap();
+    let seq = 0, count = 0, overflow = false, typing = false, initial = true, noticeTimer = 0;
+    const last = {};
+    const within = (it, sel, c) => {
+      if (!sel) return false;
+      try {
+        if (it.matches(sel)) return true;
+        for (let a = it.parentElement; a && a !== c; a = a.parentElement) if (a.matches(sel)) return true;
+        return it.querySelector(sel) !== null;
+      } catch (e) { return false; }
+    };
+    const textOf = (it) => {
+      let el = it;
+      if (cfg.text) { try { el = it.querySelector(cfg.text) || it; } catch (e) { el = it; } }
+      return S.text(el).slice(0, cfg.maxText);
+    };
+    const items = (t) => {
+      const r = S.root(cfg.shadow);
+      if (!r) return;
+      const c = r.querySelector(cfg.container);
+      if (!c) return;
+      for (const it of c.querySelectorAll(cfg.item)) {
+        const text = textOf(it);
+        const rec = seen.get(it);
+        if (rec) {
+          if (text && text !== rec.text) { rec.text = text; emit({ k: "upd", seq: rec.seq, t, text }); }
+          continue;
+        }
+        if (!text) continue;
+        if (count >= cfg.maxItems) {
+          if (!overflow) { overflow = true; emit({ k: "overflow", t }); }
+          return;
+        }
+        count++;
+        const r2 = { seq: ++seq, text };
+        seen.set(it, r2);
+        const m = {};
+        for (const [k, s] of Object.entries(cfg.sels || {})) m[k] = within(it, s, c);
+        const attrs = {};
+        for (const a of cfg.attrs || []) attrs[a] = it.getAttribute(a);
+        emit({ k: "msg", seq: r2.seq, t, text, m, attrs, initial });
+      }
+    };
+    const flags = (t) => {
+      if (cfg.typing) {
+        const on = S.present({ shadow: cfg.shadow, sel: cfg.typing, visible: true });
+        if (on !== typing) { typing = on; emit({ k: "typing", on, t }); }
+      }
+    };
+    const notices = () => {
+      noticeTimer = 0;
+      const t = now();
+      for (const [key, n] of Object.entries(cfg.notices || {})) {
+        const texts = S.noticeTexts({ shadow: cfg.shadow, sel: n.sel });
+        const j = JSON.stringify(texts);
+        if (j !== last[key]) { last[key] = j; emit({ k: "notice", key, texts, t }); }
+      }
+    };
+    const scan = () => {
+      const t = now();
+      try { items(t); flags(t); } catch (e) { emit({ k: "error", t, text: String(e).slice(0, 300) }); }
+      if (!noticeTimer) noticeTimer = setTimeout(notices, 200);
+    };
+    const target = S.root(cfg.shadow) || document;
+    S.obs = new MutationObserver(scan);
+    S.obs.observe(target, { subtree: true, childList: true, characterData: true, attributes: true });
+    scan();
+    initial = false;
+    notices();
+    return true;
+  };
+
+  globalThis.__stk = S;
+})();

@@ -1,0 +1,205 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/stakeoutcx/stakeout/internal/result"
+)
+
+// Bounds of the evidence kept with a result.
+const (
+	maxEvidenceMessages = 100
+	maxEvidenceText     = 1000
+	maxScreenshot       = 512 << 10
+)
+
+// Step is one step of a conversation and how long it took.
+type Step struct {
+	Name  string    `json:"step"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	// Error says why the step failed; empty when it succeeded.
+	Error string `json:"error,omitempty"`
+}
+
+// Duration is how long the step took.
+func (s Step) Duration() time.Duration { return s.End.Sub(s.Start) }
+
+// Sent is one of our messages and when it left the browser.
+type Sent struct {
+	Text string `json:"text"`
+	// At is when it left: the network event that carried it, else the send action.
+	At     time.Time `json:"at"`
+	Source string    `json:"source"`
+	// FollowUp is true for the scenario's follow-ups.
+	FollowUp bool `json:"follow_up,omitempty"`
+	// Response is the time to the next person's answer; nil when none came.
+	Response *time.Duration `json:"response,omitempty"`
+}
+
+// sentMessage is one of our messages before its time is resolved.
+type sentMessage struct {
+	Text     string
+	Action   time.Time
+	FollowUp bool
+}
+
+// Report is what one conversation found.
+type Report struct {
+	URL     string `json:"url"`
+	Profile string `json:"profile"`
+	// Outcome and Reason of the conversation.
+	Outcome result.Outcome `json:"outcome"`
+	Reason  string         `json:"reason,omitempty"`
+	// Error says what went wrong in a failed step.
+	Error string `json:"error,omitempty"`
+	// T0 is when our opening message left the browser; zero when never sent.
+	T0       time.Time `json:"t0,omitzero"`
+	T0Source string    `json:"t0_source,omitempty"`
+	// WidgetReady is the time from opening the page to the input being usable.
+	WidgetReady *time.Duration `json:"widget_ready,omitempty"`
+	// FirstResponse and HumanResponse are measured from T0; nil when none.
+	FirstResponse *time.Duration `json:"first_response,omitempty"`
+	HumanResponse *time.Duration `json:"human_response,omitempty"`
+	// FirstSource and HumanSource say where those times come from (network or dom).
+	FirstSource string `json:"first_source,omitempty"`
+	HumanSource string `json:"human_source,omitempty"`
+	// Sent are our messages, the opening one first.
+	Sent []Sent `json:"sent,omitempty"`
+	// Messages is the transcript as the widget showed it.
+	Messages []Message `json:"messages"`
+	// Steps are the steps taken, with their timings.
+	Steps []Step `json:"steps"`
+	// Screenshot is a JPEG of the page at the end (on failure, or when asked).
+	Screenshot []byte `json:"-"`
+	// ObserverErrors are errors the in-page observer met.
+	ObserverErrors []string `json:"observer_errors,omitempty"`
+
+	sent    []sentMessage
+	offline bool
+}
+
+// finish decides the outcome and resolves the times.
+func (cv *conv) finish(ctx context.Context, err error) {
+	rep := cv.rep
+	cv.rec.settle(time.Second)
+	rep.Messages = cv.obs.messages()
+	w := newWire(cv.rec)
+	cv.resolve(w)
+	var se *stepError
+	switch {
+	case errors.As(err, &se):
+		rep.Outcome, rep.Reason, rep.Error = se.outcome, se.reason, se.err.Error()
+	case err != nil:
+		rep.Outcome, rep.Reason, rep.Error = result.Failed, result.ReasonBrowser, err.Error()
+	case rep.HumanResponse != nil:
+		rep.Outcome = result.Answered
+	case rep.offline:
+		rep.Outcome, rep.Reason = result.NoResponse, result.ReasonOffline
+	case rep.FirstResponse != nil:
+		rep.Outcome, rep.Reason = result.AutoOnly, result.ReasonDeadline
+	default:
+		rep.Outcome, rep.Reason = result.NoResponse, result.ReasonDeadline
+	}
+	if cv.tab.Ctx().Err() != nil && rep.Outcome == result.Failed {
+		rep.Reason = result.ReasonBrowser
+	}
+	cv.obs.mu.Lock()
+	rep.ObserverErrors = append([]string(nil), cv.obs.errs...)
+	cv.obs.mu.Unlock()
+	if (rep.Outcome == result.Failed || cv.Screenshot) && cv.tab.Ctx().Err() == nil {
+		shot, err := screenshot(context.WithoutCancel(ctx), cv.top)
+		if err == nil && len(shot) <= maxScreenshot {
+			rep.Screenshot = shot
+		}
+	}
+}
+
+// resolve times our messages and the answers to each.
+func (cv *conv) resolve(w *wire) {
+	rep := cv.rep
+	for i, s := range rep.sent {
+		ts := w.sentAt(s.Text, s.Action)
+		rep.Sent = append(rep.Sent, Sent{Text: s.Text, At: ts.At, Source: ts.Source, FollowUp: s.FollowUp})
+		if i == 0 {
+			rep.T0, rep.T0Source = ts.At, ts.Source
+		}
+	}
+	if len(rep.sent) == 0 {
+		return
+	}
+	w.stamp(rep.Messages, rep.sent[0].Action)
+	first := rep.sent[0].Action
+	for i := range rep.Messages {
+		m := &rep.Messages[i]
+		if m.Initial || !m.DOMAt.After(first) || !m.Author.answer() {
+			continue
+		}
+		d := max(0, m.At().Sub(rep.T0))
+		if rep.FirstResponse == nil {
+			rep.FirstResponse, rep.FirstSource = &d, source(m)
+		}
+		if m.Author == AuthorAgent && rep.HumanResponse == nil {
+			rep.HumanResponse, rep.HumanSource = &d, source(m)
+		}
+	}
+	cv.followUps()
+}
+
+// followUps sets the response time of each follow-up: to the next agent
+// message after it.
+func (cv *conv) followUps() {
+	rep := cv.rep
+	for i := range rep.Sent {
+		if !rep.Sent[i].FollowUp {
+			continue
+		}
+		action := rep.sent[i].Action
+		for _, m := range rep.Messages {
+			if m.Author == AuthorAgent && m.DOMAt.After(action) {
+				d := max(0, m.At().Sub(rep.Sent[i].At))
+				rep.Sent[i].Response = &d
+				break
+			}
+		}
+	}
+}
+
+// source says where a message's time comes from.
+func source(m *Message) string {
+	if m.WireAt.IsZero() {
+		return SourceDOM
+	}
+	return SourceNetwork
+}
+
+// evidence is the JSON kept with a chat result.
+type evidence struct {
+	*Report
+	Messages      []Message `json:"messages"`
+	Dropped       int       `json:"messages_dropped,omitempty"`
+	ScreenshotJPG []byte    `json:"screenshot_jpeg,omitempty"`
+}
+
+// Evidence returns the report as the bounded JSON kept with the result: at
+// most maxEvidenceMessages messages of at most maxEvidenceText characters,
+// and the screenshot (base64) when there is one.
+func (r *Report) Evidence() []byte {
+	ev := evidence{Report: r, ScreenshotJPG: r.Screenshot}
+	for i, m := range r.Messages {
+		if i >= maxEvidenceMessages {
+			ev.Dropped = len(r.Messages) - i
+			break
+		}
+		m.Text = clip(m.Text, maxEvidenceText)
+		ev.Messages = append(ev.Messages, m)
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return nil
+	}
+	return b
+}

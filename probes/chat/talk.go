@@ -1,0 +1,264 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/probes/chat/profile"
+)
+
+// prechat fills and submits the pre-chat form, when the profile has one.
+func (cv *conv) prechat(ctx context.Context, w *doc) error {
+	pc := cv.Profile.Prechat
+	if pc == nil {
+		return nil
+	}
+	p := cv.Profile
+	form := query{Sel: string(pc.Form), Visible: true, Captcha: captchaSel(p)}
+	if err := waitFor(ctx, w, form, p.Timeouts.Widget.D()); err != nil {
+		if pc.Optional && !errors.Is(err, errCaptcha) {
+			return nil
+		}
+		return cv.step("prechat", func() error { return fail(result.ReasonWidgetNotFound, fmt.Errorf("pre-chat form: %w", err)) })
+	}
+	return cv.step("prechat", func() error {
+		fctx, cancel := context.WithTimeout(ctx, p.Timeouts.Form.D())
+		defer cancel()
+		for i := range pc.Fields {
+			if err := cv.field(fctx, w, pc, &pc.Fields[i]); err != nil {
+				return fail(result.ReasonFormRejected, fmt.Errorf("field %d (%s): %w", i, pc.Fields[i].Selector, err))
+			}
+		}
+		if err := click(fctx, cv.top, w, query{Sel: string(pc.Submit), Visible: true}); err != nil {
+			return fail(result.ReasonFormRejected, fmt.Errorf("submit: %w", err))
+		}
+		return cv.accepted(fctx, w, pc)
+	})
+}
+
+// field fills one field of the pre-chat form.
+func (cv *conv) field(ctx context.Context, w *doc, pc *profile.Prechat, f *profile.Field) error {
+	q := query{Sel: string(f.Selector), Scope: string(pc.Form)}
+	var st state
+	if err := w.invoke(ctx, "state", q.in(w), &st); err != nil {
+		return err
+	}
+	if !st.Found {
+		if f.Optional {
+			return nil
+		}
+		return errors.New("not found in the form")
+	}
+	value := cv.Profile.Render(string(f.Value), cv.Vars)
+	switch f.Type {
+	case profile.FieldSelect:
+		return choose(ctx, w, q, value)
+	case profile.FieldCheckbox:
+		return check(ctx, cv.top, w, q, value != "false")
+	default:
+		return typeText(ctx, w, q, value)
+	}
+}
+
+// accepted waits until the input is usable after submitting the form; the
+// rejected notice showing first means the form was refused.
+func (cv *conv) accepted(ctx context.Context, w *doc, pc *profile.Prechat) error {
+	in := query{Sel: string(cv.Profile.Input), Visible: true, Captcha: captchaSel(cv.Profile)}
+	for {
+		var st state
+		err := w.invoke(ctx, "state", in.in(w), &st)
+		if err == nil && st.Captcha {
+			return fail(result.ReasonCaptcha, errCaptcha)
+		}
+		if err == nil && st.Found {
+			return nil
+		}
+		if pc.Rejected != nil {
+			var texts []string
+			if w.invoke(ctx, "noticeTexts", query{Shadow: w.shadow, Sel: string(pc.Rejected.Selector)}, &texts) == nil && noticeShown(pc.Rejected, texts) {
+				return fail(result.ReasonFormRejected, fmt.Errorf("the widget refused the form: %q", clip(firstText(texts), 200)))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fail(result.ReasonFormRejected, errors.New("the input did not show after submitting the form"))
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// firstText returns the first of texts, "" when none.
+func firstText(texts []string) string {
+	if len(texts) == 0 {
+		return ""
+	}
+	return texts[0]
+}
+
+// ready waits for the input; an offline notice instead is no_response/offline.
+func (cv *conv) ready(ctx context.Context, w *doc) error {
+	return cv.step("input", func() error {
+		q := query{Sel: string(cv.Profile.Input), Visible: true, Captcha: captchaSel(cv.Profile)}
+		err := waitFor(ctx, w, q, cv.Profile.Timeouts.Widget.D())
+		if err != nil && cv.obs.shown("offline", cv.Profile.Offline) {
+			return &stepError{outcome: result.NoResponse, reason: result.ReasonOffline, err: errors.New("the widget says the team is offline")}
+		}
+		if err != nil {
+			return fail(result.ReasonWidgetNotFound, fmt.Errorf("input: %w", err))
+		}
+		ready := time.Since(cv.start)
+		cv.rep.WidgetReady = &ready
+		return nil
+	})
+}
+
+// talk sends the opening message, waits for answers, and sends the
+// follow-ups.
+func (cv *conv) talk(ctx context.Context, w *doc) error {
+	sent, err := cv.send(ctx, w, cv.Message, "send")
+	if err != nil {
+		return err
+	}
+	cv.rep.sent = append(cv.rep.sent, sentMessage{Text: cv.Message, Action: sent})
+	deadline := sent.Add(cv.Abandon)
+	if err := cv.await(ctx, sent, deadline, true); err != nil {
+		return err
+	}
+	for i, text := range cv.FollowUps {
+		if !cv.humanAfter(sent) {
+			break
+		}
+		at, err := cv.send(ctx, w, text, fmt.Sprintf("follow_up[%d]", i))
+		if err != nil {
+			cv.Log.Debug("follow-up not sent", "err", err)
+			break
+		}
+		cv.rep.sent = append(cv.rep.sent, sentMessage{Text: text, Action: at, FollowUp: true})
+		sent = at
+		if err := cv.await(ctx, at, deadline, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// send types text and sends it, then waits for it to show as ours. It
+// returns the moment the send was triggered.
+func (cv *conv) send(ctx context.Context, w *doc, text, name string) (time.Time, error) {
+	var at time.Time
+	err := cv.step(name, func() error {
+		p := cv.Profile
+		sctx, cancel := context.WithTimeout(ctx, p.Timeouts.Send.D())
+		defer cancel()
+		in := query{Sel: string(p.Input), Visible: true}
+		cv.obs.remember(text)
+		_ = w.invoke(sctx, "remember", text, nil)
+		if err := typeText(sctx, w, in, text); err != nil {
+			return fail(result.ReasonSendFailed, fmt.Errorf("type the message: %w", err))
+		}
+		at = time.Now()
+		var err error
+		if p.Send.Key != "" {
+			err = pressKey(sctx, w, in, p.Send.Key)
+		} else {
+			err = click(sctx, cv.top, w, query{Sel: string(p.Send.Selector), Visible: true})
+		}
+		if err != nil {
+			return fail(result.ReasonSendFailed, fmt.Errorf("send: %w", err))
+		}
+		return cv.shows(sctx, text, at)
+	})
+	return at, err
+}
+
+// shows waits until our message text shows in the list after at.
+func (cv *conv) shows(ctx context.Context, text string, at time.Time) error {
+	want := normalize(text)
+	for {
+		for _, m := range cv.obs.messages() {
+			if m.Author == AuthorOurs && !m.DOMAt.Before(at.Add(-time.Second)) && (m.Text == want || len(m.Text) > len(want) && strings.Contains(m.Text, want)) {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fail(result.ReasonSendFailed, errors.New("our message did not show in the message list"))
+		case <-cv.obs.changed:
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// await waits, until deadline, for a person to answer after since. The
+// first wait also ends on the offline notice or the captcha.
+func (cv *conv) await(ctx context.Context, since, deadline time.Time, first bool) error {
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	reported := 0
+	for {
+		reported = cv.progress(reported)
+		switch {
+		case cv.humanAfter(since):
+			return nil
+		case cv.obs.shown("captcha", captchaNotice(cv.Profile)):
+			return fail(result.ReasonCaptcha, errCaptcha)
+		case first && !cv.answerAfter(since) && cv.obs.shown("offline", cv.Profile.Offline):
+			cv.rep.offline = true
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fail(result.ReasonBrowser, fmt.Errorf("conversation stopped: %w", ctx.Err()))
+		case <-cv.tab.Ctx().Done():
+			return fail(result.ReasonBrowser, errors.New("the browser went away mid-conversation"))
+		case <-timer.C:
+			return nil
+		case <-cv.obs.changed:
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// progress reports messages from the reported-th on; it returns how many
+// there are.
+func (cv *conv) progress(reported int) int {
+	msgs := cv.obs.messages()
+	if cv.Progress != nil {
+		for i := reported; i < len(msgs); i++ {
+			cv.Progress(Event{Message: &msgs[i]})
+		}
+	}
+	return len(msgs)
+}
+
+// captchaNotice is the captcha as a selector-only notice.
+func captchaNotice(p *profile.Profile) *profile.Notice {
+	if p.Captcha == nil {
+		return nil
+	}
+	return &profile.Notice{Selector: p.Captcha.Selector}
+}
+
+// humanAfter reports whether an agent's message showed after t.
+func (cv *conv) humanAfter(t time.Time) bool {
+	for _, m := range cv.obs.messages() {
+		if m.Author == AuthorAgent && !m.Initial && m.DOMAt.After(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// answerAfter reports whether any answer showed after t.
+func (cv *conv) answerAfter(t time.Time) bool {
+	for _, m := range cv.obs.messages() {
+		if m.Author.answer() && !m.Initial && m.DOMAt.After(t) {
+			return true
+		}
+	}
+	return false
+}
