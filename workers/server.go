@@ -9,6 +9,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/stakeoutcx/stakeout/probes/chat"
+	"github.com/stakeoutcx/stakeout/probes/chat/browser"
+
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -51,6 +54,19 @@ type Config struct {
 	// Email, when set, runs the email channel: the email probe, its deadline tasks and
 	// the mail watchers of every probe mailbox.
 	Email *EmailConfig
+	// Chat, when set, runs the chat channel: the chat probe in a browser pool
+	// of this process.
+	Chat *ChatConfig
+}
+
+// ChatConfig configures the chat channel of a worker.
+type ChatConfig struct {
+	// Browser configures the Chromium the conversations run in (see
+	// browser.Options for the defaults).
+	Browser browser.Options
+	// ProfilesDir is a directory of widget profiles campaigns may name, on top
+	// of the built-in ones (default: built-ins only).
+	ProfilesDir string
 }
 
 // EmailConfig configures the email channel of a worker.
@@ -68,6 +84,7 @@ type EmailConfig struct {
 // Worker is a running asynq server with stakeout's handlers.
 type Worker struct {
 	mail   *MailWatchers
+	pool   *browser.Pool
 	srv    *asynq.Server
 	mux    *asynq.ServeMux
 	rdb    *redis.Client
@@ -90,6 +107,12 @@ func New(cfg Config) (*Worker, error) {
 	w.queues = map[string]int{}
 	if cfg.Email != nil {
 		if err := w.setupEmail(cfg); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
+	if cfg.Chat != nil {
+		if err := w.setupChat(cfg); err != nil {
 			w.Close()
 			return nil, err
 		}
@@ -194,6 +217,11 @@ func (w *Worker) Run(ctx context.Context) error {
 
 // Close releases the worker's Redis connections.
 func (w *Worker) Close() {
+	if w.pool != nil {
+		if err := w.pool.Close(); err != nil {
+			w.log.Warn("closing the browser pool", "err", err)
+		}
+	}
 	w.client.Close()
 	w.rdb.Close()
 }
@@ -215,6 +243,24 @@ func retryDelay(n int, err error, t *asynq.Task) time.Duration {
 func isFailure(err error) bool {
 	var deferred *Deferred
 	return !errors.As(err, &deferred)
+}
+
+// setupChat starts the browser pool and registers the chat probe.
+func (w *Worker) setupChat(cfg Config) error {
+	if _, ok := cfg.Registry.Lookup(campaign.ChannelChat); ok {
+		return nil
+	}
+	opts := cfg.Chat.Browser
+	if opts.Logger == nil {
+		opts.Logger = cfg.Logger
+	}
+	pool, err := browser.New(opts)
+	if err != nil {
+		return err
+	}
+	w.pool = pool
+	return cfg.Registry.Register(campaign.ChannelChat, &chat.Probe{Pool: pool,
+		Profiles: &chat.Profiles{Dir: cfg.Chat.ProfilesDir}, Logger: cfg.Logger})
 }
 
 // setupEmail registers the email probe and the deadline handler and prepares the mail

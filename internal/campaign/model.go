@@ -235,8 +235,13 @@ func (tc TargetChannels) Enabled() []Channel {
 type ChatChannel struct {
 	// URL of the page carrying the chat widget.
 	URL string `yaml:"url"`
-	// Profile names a widget profile file describing the widget.
+	// Profile describes the widget: the name of a profile the workers know
+	// (built in, or in their --profiles directory), or the path of the
+	// target's own profile file, relative to the campaign file.
 	Profile string `yaml:"profile"`
+	// ProfileSource is the profile file's contents when Profile is a path,
+	// read by Load so that workers need no copy of the file (not part of the YAML).
+	ProfileSource string `yaml:"-" json:"profile_source,omitempty"`
 }
 
 // EmailChannel is a target's support address.

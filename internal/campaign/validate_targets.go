@@ -2,8 +2,12 @@ package campaign
 
 import (
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/stakeoutcx/stakeout/probes/chat/profile"
 
 	_ "time/tzdata" // time zones load the same on every machine, even without /usr/share/zoneinfo
 
@@ -122,6 +126,28 @@ func (k *checker) chat(path string, ch *ChatChannel) {
 		k.p.Add(yamlcheck.Join(path, "url"), "%s is not an http or https URL", yamlcheck.Quote(ch.URL))
 	}
 	k.required(yamlcheck.Join(path, "profile"), ch.Profile)
+	if profile.IsPath(ch.Profile) {
+		k.profileFile(yamlcheck.Join(path, "profile"), ch)
+	}
+}
+
+// profileFile reads and checks a target's own widget profile, relative to
+// the campaign file, and keeps its contents for the workers.
+func (k *checker) profileFile(path string, ch *ChatChannel) {
+	file := ch.Profile
+	if !filepath.IsAbs(file) && k.c.File != "" {
+		file = filepath.Join(filepath.Dir(k.c.File), file)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		k.p.Add(path, "cannot read the widget profile: %v", err)
+		return
+	}
+	if _, err := profile.Parse(file, data); err != nil {
+		k.p.Add(path, "the widget profile has problems:\n%v", err)
+		return
+	}
+	ch.ProfileSource = string(data)
 }
 
 func (k *checker) email(path string, em *EmailChannel) {

@@ -34,7 +34,8 @@ type CLI struct {
 	Scheduler SchedulerCmd `cmd:"" help:"Launch recurring campaigns from a directory when their recurrence says so."`
 	Worker    WorkerCmd    `cmd:"" help:"Run probes and record results (an asynq worker server)."`
 	Results   ResultsCmd   `cmd:"" help:"Read recorded results."`
-	Sim       SimCmd       `cmd:"" help:"Run the simulator: companies whose support desks answer probe emails, with a truth log."`
+	Sim       SimCmd       `cmd:"" help:"Run the simulator: companies whose support desks answer probe emails and chat on their web sites, with a truth log."`
+	Chat      ChatCmd      `cmd:"" help:"Try a chat widget with a widget profile."`
 	Demo      DemoCmd      `cmd:"" help:"Run a whole campaign against the simulator: private Redis, simulator, worker and store, then a scorecard per company."`
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stakeoutcx/stakeout/probes/chat/browser"
+
 	"github.com/hibiken/asynq"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/store"
@@ -31,6 +33,11 @@ type WorkerCmd struct {
 	NoEmail         bool          `name:"no-email" env:"STAKEOUT_NO_EMAIL" help:"Do not run the email channel (probe, deadlines, mail watchers)."`
 	MailPoll        time.Duration `name:"mail-poll-interval" env:"STAKEOUT_MAIL_POLL_INTERVAL" default:"30s" help:"Time between two polls of a probe mailbox; IMAP IDLE brings replies sooner where the server has it. The poll interval never changes a measured latency (replies are timed by INTERNALDATE)."`
 	MailNoIdle      bool          `name:"mail-no-idle" env:"STAKEOUT_MAIL_NO_IDLE" help:"Do not use IMAP IDLE: poll only."`
+	NoChat          bool          `name:"no-chat" env:"STAKEOUT_NO_CHAT" help:"Do not run the chat channel (no Chromium is started)."`
+	Chromium        string        `name:"chromium" env:"STAKEOUT_CHROMIUM" help:"Chromium binary for chat probes (default /usr/bin/chromium)."`
+	ChatMax         int           `name:"chat-max-concurrent" env:"STAKEOUT_CHAT_MAX_CONCURRENT" default:"4" help:"Chat conversations held at once by this process (one browser context each, in one Chromium). Keep --concurrency above it."`
+	ChatRestart     int           `name:"chat-restart-after" env:"STAKEOUT_CHAT_RESTART_AFTER" default:"200" help:"Restart Chromium after this many conversations."`
+	WidgetProfiles  string        `name:"widget-profiles" env:"STAKEOUT_WIDGET_PROFILES" type:"existingdir" help:"Directory of widget profiles (*.yaml) that campaigns may name, besides the built-in ones."`
 }
 
 // Run serves until SIGINT or SIGTERM.
@@ -53,6 +60,10 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 		PacingMaxWait: c.PacingWait, Registry: probes.Default(), Registerer: reg, Logger: g.logger}
 	if !c.NoEmail {
 		cfg.Email = &workers.EmailConfig{PollInterval: c.MailPoll, NoIdle: c.MailNoIdle}
+	}
+	if !c.NoChat {
+		cfg.Chat = &workers.ChatConfig{ProfilesDir: c.WidgetProfiles,
+			Browser: browser.Options{ExecPath: c.Chromium, MaxConcurrent: c.ChatMax, RestartAfter: c.ChatRestart, Logger: g.logger}}
 	}
 	if !c.NoResults {
 		st, err := store.Open(ctx, g.DB)

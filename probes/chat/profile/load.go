@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strings"
 
 	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
@@ -38,4 +39,10 @@ func Parse(file string, data []byte) (*Profile, error) {
 		return nil, err
 	}
 	return pr, nil
+}
+
+// IsPath reports whether a campaign's profile value is a file path (it has
+// a slash or a .yaml/.yml suffix) rather than the name of a known profile.
+func IsPath(ref string) bool {
+	return strings.ContainsRune(ref, '/') || strings.HasSuffix(ref, ".yaml") || strings.HasSuffix(ref, ".yml")
 }

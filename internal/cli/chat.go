@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/probes/chat"
+	"github.com/stakeoutcx/stakeout/probes/chat/browser"
+	"github.com/stakeoutcx/stakeout/probes/chat/profile"
+)
+
+// ChatCmd is `stakeout chat`.
+type ChatCmd struct {
+	Try ChatTryCmd `cmd:"" help:"Hold one conversation with a chat widget and show every step, message and timing: the tool to write and fix a widget profile."`
+}
+
+// ChatTryCmd is `stakeout chat try`.
+type ChatTryCmd struct {
+	URL        string        `name:"url" required:"" help:"Page carrying the chat widget."`
+	Profile    string        `name:"profile" required:"" help:"Widget profile: a YAML file (docs/widget-profiles.md) or the name of a built-in profile."`
+	Message    string        `name:"message" default:"Hello, I have a question about delivery times to Norway. Is anyone there?" help:"Opening message."`
+	FollowUps  []string      `name:"follow-up" help:"A follow-up, sent after a person answered (repeatable)."`
+	Name       string        `name:"name" default:"Alex Morgan" help:"Persona name, for the pre-chat form."`
+	Email      string        `name:"email" default:"alex.morgan@example.com" help:"Persona email, for the pre-chat form."`
+	Phone      string        `name:"phone" help:"Persona phone, for the pre-chat form."`
+	Wait       time.Duration `name:"wait" default:"2m" help:"How long to wait for a person to answer (a campaign's abandon timeout is 20m)."`
+	Screenshot string        `name:"screenshot" default:"chat-try.jpg" help:"Where to save a screenshot of the page at the end (an empty value saves none)."`
+	Chromium   string        `name:"chromium" env:"STAKEOUT_CHROMIUM" help:"Chromium binary (default /usr/bin/chromium)."`
+}
+
+// Run holds the conversation and prints what happened; it exits 1 when a
+// step failed.
+func (c *ChatTryCmd) Run(ctx context.Context, g *Globals) error {
+	prof, err := loadProfile(c.Profile)
+	if err != nil {
+		return &exitError{code: 1, msg: err.Error()}
+	}
+	pool, err := browser.New(browser.Options{ExecPath: c.Chromium, MaxConcurrent: 1, Logger: g.logger})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	tab, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer tab.Close()
+	out := g.stdout
+	start := time.Now()
+	fmt.Fprintf(out, "chat try: %s with profile %s, waiting up to %s for a person\n", c.URL, prof.Name, c.Wait)
+	conv := &chat.Conversation{URL: c.URL, Profile: prof, Message: c.Message, FollowUps: c.FollowUps,
+		Vars:    profile.Vars{PersonaName: c.Name, PersonaEmail: c.Email, PersonaPhone: c.Phone, Message: c.Message},
+		Abandon: c.Wait, Screenshot: c.Screenshot != "", Log: g.logger,
+		Progress: func(ev chat.Event) { printEvent(out, start, ev) }}
+	rep := conv.Run(ctx, tab)
+	printReport(out, rep)
+	if c.Screenshot != "" && len(rep.Screenshot) > 0 {
+		if err := os.WriteFile(c.Screenshot, rep.Screenshot, 0o644); err != nil {
+			return fmt.Errorf("save the screenshot: %w", err)
+		}
+		fmt.Fprintf(out, "screenshot: %s\n", c.Screenshot)
+	}
+	if rep.Outcome == result.Failed {
+		return &exitError{code: 1, msg: fmt.Sprintf("chat try: failed/%s: %s", rep.Reason, rep.Error)}
+	}
+	return nil
+}
+
+// loadProfile reads a profile file, or finds a built-in profile by name.
+func loadProfile(ref string) (*profile.Profile, error) {
+	if profile.IsPath(ref) {
+		return profile.Load(ref)
+	}
+	if _, err := os.Stat(ref); err == nil {
+		return profile.Load(ref)
+	}
+	return (&chat.Profiles{}).Lookup(ref)
+}
+
+// printEvent prints a step or a message as it happens.
+func printEvent(out io.Writer, start time.Time, ev chat.Event) {
+	at := func(t time.Time) string { return fmt.Sprintf("%7.3fs", t.Sub(start).Seconds()) }
+	switch {
+	case ev.Step != nil && ev.Step.Error != "":
+		fmt.Fprintf(out, "%s  step %-12s FAILED after %s: %s\n", at(ev.Step.End), ev.Step.Name, ms(ev.Step.Duration()), ev.Step.Error)
+	case ev.Step != nil:
+		fmt.Fprintf(out, "%s  step %-12s ok (%s)\n", at(ev.Step.End), ev.Step.Name, ms(ev.Step.Duration()))
+	case ev.Message != nil:
+		fmt.Fprintf(out, "%s  message %-8s %s\n", at(ev.Message.DOMAt), ev.Message.Author, quoteLine(ev.Message.Text))
+	}
+}
+
+// printReport prints the outcome, the timings and the transcript.
+func printReport(out io.Writer, rep *chat.Report) {
+	fmt.Fprintf(out, "\noutcome: %s", rep.Outcome)
+	if rep.Reason != "" {
+		fmt.Fprintf(out, "/%s", rep.Reason)
+	}
+	if rep.Error != "" {
+		fmt.Fprintf(out, " (%s)", rep.Error)
+	}
+	fmt.Fprintln(out)
+	if rep.WidgetReady != nil {
+		fmt.Fprintf(out, "widget ready:    %s after opening the page\n", ms(*rep.WidgetReady))
+	}
+	if !rep.T0.IsZero() {
+		fmt.Fprintf(out, "t0:              %s (%s)\n", rep.T0.Format("15:04:05.000"), rep.T0Source)
+	}
+	fmt.Fprintf(out, "first response:  %s\n", durationOr(rep.FirstResponse, rep.FirstSource))
+	fmt.Fprintf(out, "human response:  %s\n", durationOr(rep.HumanResponse, rep.HumanSource))
+	for _, s := range rep.Sent[min(1, len(rep.Sent)):] {
+		fmt.Fprintf(out, "follow-up:       %s -> %s\n", quoteLine(s.Text), durationOr(s.Response, ""))
+	}
+	fmt.Fprintln(out, "\ntranscript (time from t0; source of the time):")
+	unknown := 0
+	for _, m := range rep.Messages {
+		rel, src := "", "dom"
+		if !m.WireAt.IsZero() {
+			src = "network"
+		}
+		if !rep.T0.IsZero() {
+			rel = fmt.Sprintf("%+8.3fs", m.At().Sub(rep.T0).Seconds())
+		}
+		fmt.Fprintf(out, "  %s %-7s %-8s %s\n", rel, src, m.Author, quoteLine(m.Text))
+		if m.Author == chat.AuthorUnknown {
+			unknown++
+		}
+	}
+	if unknown > 0 {
+		fmt.Fprintf(out, "%d message(s) matched no author: fix messages.ours/agent/bot/system in the profile\n", unknown)
+	}
+	for _, e := range rep.ObserverErrors {
+		fmt.Fprintf(out, "observer error: %s\n", e)
+	}
+}
+
+// durationOr formats d with its source, or "none".
+func durationOr(d *time.Duration, source string) string {
+	if d == nil {
+		return "none"
+	}
+	if source == "" {
+		return ms(*d)
+	}
+	return ms(*d) + " (" + source + ")"
+}
+
+// ms formats d in seconds with milliseconds.
+func ms(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }
+
+// quoteLine quotes a message on one line, shortened.
+func quoteLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 100 {
+		s = string(r[:100]) + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}

@@ -1,0 +1,79 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/probes"
+	"github.com/stakeoutcx/stakeout/probes/chat/browser"
+	"github.com/stakeoutcx/stakeout/probes/chat/profile"
+)
+
+// Probe is the chat channel's probe: one conversation per probe, in a new
+// browser context of the pool.
+type Probe struct {
+	// Pool is the browser the conversations run in.
+	Pool *browser.Pool
+	// Profiles resolves profile names (default: built-in profiles only).
+	Profiles *Profiles
+	// Logger receives debug logs (default: discarded).
+	Logger *slog.Logger
+}
+
+// Probe holds one conversation with t's chat widget. A finding (a failed
+// step, no answer) is in the result; an error means the attempt could not
+// run (the pool closed, or the worker is stopping) and is retried.
+func (p *Probe) Probe(ctx context.Context, t probes.Target) (probes.Result, error) {
+	if t.Chat == nil {
+		return failed(result.ReasonProbeError, errors.New("the target has no chat channel in the run's spec")), nil
+	}
+	prof, err := p.profile(t)
+	if err != nil {
+		return failed(result.ReasonProfile, err), nil
+	}
+	tab, err := p.Pool.Acquire(ctx)
+	if err != nil {
+		return probes.Result{}, fmt.Errorf("chat probe: %w", err)
+	}
+	defer tab.Close()
+	log := p.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Conversation{
+		URL: t.Chat.URL, Profile: prof, Message: t.Scenario.Message, FollowUps: t.Scenario.FollowUps,
+		Vars: profile.Vars{PersonaName: t.Scenario.Persona.Name, PersonaEmail: t.Scenario.Persona.Email,
+			PersonaPhone: t.Scenario.Persona.Phone, Message: t.Scenario.Message},
+		Abandon: t.Deadline, Log: log.With("probe", t.ProbeID),
+	}
+	rep := c.Run(ctx, tab)
+	if ctx.Err() != nil {
+		// The worker is stopping: hand the probe back rather than record a
+		// conversation cut short.
+		return probes.Result{}, fmt.Errorf("chat probe interrupted: %w", ctx.Err())
+	}
+	return probes.Result{Outcome: rep.Outcome, Reason: rep.Reason, FirstResponse: rep.FirstResponse,
+		HumanResponse: rep.HumanResponse, Evidence: rep.Evidence()}, nil
+}
+
+// profile returns the target's profile: its own (carried in the run's spec)
+// or the one it names.
+func (p *Probe) profile(t probes.Target) (*profile.Profile, error) {
+	if t.Chat.ProfileSource != "" {
+		return profile.Parse(t.Chat.Profile, []byte(t.Chat.ProfileSource))
+	}
+	ps := p.Profiles
+	if ps == nil {
+		ps = &Profiles{}
+	}
+	return ps.Lookup(t.Chat.Profile)
+}
+
+// failed is a failed result whose evidence says why.
+func failed(reason string, err error) probes.Result {
+	rep := &Report{Outcome: result.Failed, Reason: reason, Error: err.Error()}
+	return probes.Result{Outcome: result.Failed, Reason: reason, Evidence: rep.Evidence()}
+}
