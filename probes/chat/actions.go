@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
@@ -208,17 +209,31 @@ func check(ctx context.Context, top *session, d *doc, q query, on bool) error {
 	return err
 }
 
-// screenshot returns a JPEG of the page's viewport.
+// screenshot returns a JPEG of the page's viewport. A page that keeps
+// navigating is stopped first when the first try fails.
 func screenshot(ctx context.Context, top *session) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	r, err := call(ctx, top, page.CaptureScreenshot, page.CaptureScreenshotParams{
-		Format: page.CaptureScreenshotFormatJpeg, Quality: new(int64(60)),
-	})
-	if err != nil {
+	shot := func(limit time.Duration) ([]byte, error) {
+		ctx, cancel := context.WithTimeout(ctx, limit)
+		defer cancel()
+		r, err := call(ctx, top, page.CaptureScreenshot, page.CaptureScreenshotParams{
+			Format: page.CaptureScreenshotFormatJpeg, Quality: new(int64(60)),
+		})
+		if err != nil {
+			return nil, err
+		}
+		return r.Data, nil
+	}
+	b, err := shot(3 * time.Second)
+	if err == nil {
+		return b, nil
+	}
+	sctx, cancel := context.WithTimeout(ctx, time.Second)
+	_, _ = call(sctx, top, page.StopLoading, cdp.Empty{})
+	cancel()
+	if b, err = shot(2 * time.Second); err != nil {
 		return nil, fmt.Errorf("screenshot: %w", err)
 	}
-	return r.Data, nil
+	return b, nil
 }
 
 // valueString decodes a string result; "" for anything else.

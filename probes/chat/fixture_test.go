@@ -68,6 +68,16 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{convs: map[string]*fixConv{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /longpoll", f.page("testdata/longpoll.html"))
+	mux.HandleFunc("GET /framehost", f.page("testdata/framehost.html"))
+	mux.HandleFunc("GET /nowidget", f.page("testdata/nowidget.html"))
+	mux.HandleFunc("GET /never-answers.js", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	mux.HandleFunc("GET /redirect", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		http.Redirect(w, r, "/redirect?n="+strconv.Itoa(n+1), http.StatusFound)
+	})
+	mux.HandleFunc("GET /reload", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`<html><body><script>location.replace("/reload?" + Math.random())</script></body></html>`))
+	})
 	mux.HandleFunc("POST /api/send", f.send)
 	mux.HandleFunc("GET /api/poll", f.poll)
 	f.srv = httptest.NewServer(mux)

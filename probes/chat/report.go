@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/stakeoutcx/stakeout/internal/result"
@@ -75,6 +76,8 @@ type Report struct {
 	Steps []Step `json:"steps"`
 	// Screenshot is a JPEG of the page at the end (on failure, or when asked).
 	Screenshot []byte `json:"-"`
+	// ScreenshotError says why a screenshot is missing.
+	ScreenshotError string `json:"screenshot_error,omitempty"`
 	// ObserverErrors are errors the in-page observer met.
 	ObserverErrors []string `json:"observer_errors,omitempty"`
 
@@ -112,7 +115,12 @@ func (cv *conv) finish(ctx context.Context, err error) {
 	cv.obs.mu.Unlock()
 	if (rep.Outcome == result.Failed || cv.Screenshot) && cv.tab.Ctx().Err() == nil {
 		shot, err := screenshot(context.WithoutCancel(ctx), cv.top)
-		if err == nil && len(shot) <= maxScreenshot {
+		switch {
+		case err != nil:
+			rep.ScreenshotError = err.Error()
+		case len(shot) > maxScreenshot:
+			rep.ScreenshotError = fmt.Sprintf("screenshot of %d bytes left out (limit %d)", len(shot), maxScreenshot)
+		default:
 			rep.Screenshot = shot
 		}
 	}
