@@ -33,8 +33,22 @@ func (c *SimCmd) Run(ctx context.Context, g *Globals) error {
 	defer s.Close()
 	fmt.Fprintf(g.stdout, "simulator: %d companies; SMTP on %s, IMAP on %s; truth log %s\n",
 		len(cfg.Companies), s.SMTPAddr(), s.IMAPAddr(), orNone(cfg.TruthLog))
+	printChatURLs(g, s)
 	<-ctx.Done()
 	return nil
+}
+
+// printChatURLs prints the web page of each company with chat.
+func printChatURLs(g *Globals, s *sim.Sim) {
+	if s.WebAddr() == nil {
+		return
+	}
+	fmt.Fprintf(g.stdout, "chat: sites on %s, widgets on %s\n", s.WebAddr(), s.WidgetAddr())
+	for _, co := range s.Config().Companies {
+		if u, ok := s.ChatURL(co.ID); ok {
+			fmt.Fprintf(g.stdout, "  %s (%s): %s\n", co.ID, co.Chat.Style, u)
+		}
+	}
 }
 
 func orNone(s string) string {

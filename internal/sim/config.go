@@ -28,7 +28,11 @@ type Config struct {
 	SMTP Listen `yaml:"smtp"`
 	// IMAP is the server hosting the probe mailboxes (default addr 127.0.0.1:0).
 	IMAP Listen `yaml:"imap"`
-	// Mailboxes are the probe mailboxes: SMTP and IMAP accounts.
+	// Web is where the chat companies' web sites and their widget host listen
+	// (both default to 127.0.0.1:0); unused when no company has chat.
+	Web Web `yaml:"web"`
+	// Mailboxes are the probe mailboxes: SMTP and IMAP accounts; required when
+	// a company has email (an address).
 	Mailboxes []Mailbox `yaml:"mailboxes"`
 	// TruthLog is the JSONL file every received probe and intended reply is
 	// appended to; empty writes no truth log. A relative path is relative to the
@@ -70,8 +74,13 @@ type Company struct {
 	ID string `yaml:"id"`
 	// Name is the display name of its mail (default ID).
 	Name string `yaml:"name"`
-	// Address is its support address: probes send to it; unique.
+	// Address is its support address: probes send to it; unique. Required
+	// unless the company has chat only.
 	Address string `yaml:"address"`
+	// Timezone is the IANA time zone of its chat hours (default UTC).
+	Timezone string `yaml:"timezone"`
+	// Chat gives the company a web site with a live-chat widget; nil: no chat.
+	Chat *Chat `yaml:"chat"`
 	// Ack is the automatic acknowledgement sent on receipt.
 	Ack Ack `yaml:"ack"`
 	// Reply is the delay distribution of the human reply.
@@ -174,6 +183,7 @@ func (c Config) withDefaults() Config {
 	if c.IMAP.Addr == "" {
 		c.IMAP.Addr = DefaultAddr
 	}
+	c.Web = c.Web.withDefaults()
 	if c.TimeScale == 0 {
 		c.TimeScale = 1
 	}
@@ -207,8 +217,16 @@ func (co Company) withDefaults() Company {
 	if co.Reply.P90 == 0 {
 		co.Reply.P90 = co.Reply.Median
 	}
+	if co.Chat != nil {
+		ch := co.Chat.withDefaults(co)
+		co.Chat = &ch
+	}
 	return co
 }
+
+// hasEmail reports whether the company plays an email desk: it has an address,
+// or no chat (then the address is required).
+func (co Company) hasEmail() bool { return co.Address != "" || co.Chat == nil }
 
 // answers reports whether the company can ever send a human reply.
 func (co Company) answers() bool { return !co.OutOfOffice && co.NoReplyRate < 1 }

@@ -19,10 +19,12 @@ type hosted struct {
 	user     *imapmemserver.User
 }
 
-// job is one scheduled reply.
+// job is one scheduled reply, or one chat action (chat set) run by the chat
+// scheduler.
 type job struct {
 	at   time.Time // intended arrival: the reply's Date and INTERNALDATE
 	seq  uint64    // insertion order, set by the scheduler
+	chat func(at time.Time)
 	kind Kind
 	co   *Company
 	p    *probe

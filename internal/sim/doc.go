@@ -14,6 +14,16 @@
 // Reply-To (or From) belongs to, with INTERNALDATE set to the intended time, and
 // every receipt, decision and delivery is appended to a JSONL truth log.
 //
+// Companies with a chat section also get a web site (Sim.ChatURL) with a live
+// chat widget in one of two styles matching the profiles in examples/widgets/:
+// a launcher opening a cross-origin iframe with a pre-chat form, talking over
+// HTTP long polling ("iframe"), or a box in the page talking over a WebSocket
+// ("inline"). Agents show typing and answer after delays drawn from the seed,
+// the company id and the conversation id, within their hours; the truth log
+// records when each visitor message was read and when each answer's bytes
+// were written to the browser (chat_received, chat_message, chat_no_reply,
+// chat_opened).
+//
 // The config file is documented in docs/sim.md, with an example in
 // examples/sim.yaml:
 //

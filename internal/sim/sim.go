@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -18,7 +20,9 @@ import (
 
 // Sim is a running simulator: an SMTP submission server taking probe mail for
 // the companies' support addresses, an IMAP server hosting the probe mailboxes,
-// and one scheduler delivering the companies' replies into them.
+// and one scheduler delivering the companies' replies into them; with chat
+// companies, also their web sites and widget host, and a second scheduler
+// playing their agents.
 type Sim struct {
 	cfg       Config
 	log       *slog.Logger
@@ -28,17 +32,26 @@ type Sim struct {
 	mem       *imapmemserver.Server
 	sched     *scheduler
 	truthLog  *truthLog
+	chat      chatHub
+	pollHold  time.Duration      // a long poll's longest wait
+	webCtx    context.Context    // ends when Close begins: web requests watch it
+	webStop   context.CancelFunc // ends webCtx
 
-	mu       sync.Mutex
-	started  bool
-	closed   bool
-	smtpSrv  *smtp.Server
-	imapSrv  *imapserver.Server
-	smtpAddr net.Addr
-	imapAddr net.Addr
-	wg       sync.WaitGroup // serve goroutines
-	stop     chan struct{}  // closed when Close begins
-	watched  chan struct{}  // closed when the ctx watcher has returned
+	mu         sync.Mutex
+	started    bool
+	closed     bool
+	smtpSrv    *smtp.Server
+	imapSrv    *imapserver.Server
+	smtpAddr   net.Addr
+	imapAddr   net.Addr
+	webSrv     *http.Server // nil without chat companies
+	widgetSrv  *http.Server
+	webAddr    net.Addr
+	widgetAddr net.Addr
+	handlers   sync.WaitGroup // web requests in flight
+	wg         sync.WaitGroup // serve goroutines
+	stop       chan struct{}  // closed when Close begins
+	watched    chan struct{}  // closed when the ctx watcher has returned
 
 	recvMu    sync.RWMutex // held for reading while a probe is being received
 	closeOnce sync.Once
@@ -63,10 +76,19 @@ func New(cfg Config, log *slog.Logger) (*Sim, error) {
 		mem:       imapmemserver.New(),
 		stop:      make(chan struct{}),
 		watched:   make(chan struct{}),
+		pollHold:  defaultPollHold,
+		chat:      chatHub{desks: map[string]*chatDesk{}, convs: map[string]*conversation{}},
 	}
+	s.webCtx, s.webStop = context.WithCancel(context.Background())
+	s.chat.sched = newScheduler(func(j *job) { j.chat(j.at) })
 	for i := range cfg.Companies {
 		co := &s.cfg.Companies[i]
-		s.companies[strings.ToLower(co.Address)] = co
+		if co.Address != "" {
+			s.companies[strings.ToLower(co.Address)] = co
+		}
+		if co.Chat != nil {
+			s.chat.desks[co.ID] = newChatDesk(co)
+		}
 	}
 	for _, m := range cfg.Mailboxes {
 		password := m.Password
@@ -88,9 +110,10 @@ func New(cfg Config, log *slog.Logger) (*Sim, error) {
 	return s, nil
 }
 
-// Start opens the truth log, listens on the SMTP and IMAP addresses and serves
-// them in the background; it returns once both listen. When ctx ends the
-// simulator closes itself (Close may also be called directly).
+// Start opens the truth log, listens on the SMTP and IMAP addresses (and, when
+// a company has chat, the web and widget addresses) and serves them in the
+// background; it returns once all listen. When ctx ends the simulator closes
+// itself (Close may also be called directly).
 func (s *Sim) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -101,25 +124,23 @@ func (s *Sim) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var lc net.ListenConfig
-	smtpLn, err := lc.Listen(ctx, "tcp", s.cfg.SMTP.Addr)
+	ls, err := s.listen(ctx)
 	if err != nil {
 		_ = tl.close()
-		return fmt.Errorf("sim: listen smtp: %w", err)
+		return err
 	}
-	imapLn, err := lc.Listen(ctx, "tcp", s.cfg.IMAP.Addr)
-	if err != nil {
-		_ = smtpLn.Close()
-		_ = tl.close()
-		return fmt.Errorf("sim: listen imap: %w", err)
+	s.warnIfExposed(ls.smtp.Addr(), ls.imap.Addr())
+	if ls.web != nil {
+		s.warnWebExposed(ls.web.Addr(), ls.widget.Addr())
 	}
-	s.warnIfExposed(smtpLn.Addr(), imapLn.Addr())
 	s.started, s.truthLog = true, tl
-	s.smtpAddr, s.imapAddr = smtpLn.Addr(), imapLn.Addr()
+	s.smtpAddr, s.imapAddr = ls.smtp.Addr(), ls.imap.Addr()
 	s.smtpSrv, s.imapSrv = newSMTPServer(s), s.newIMAPServer()
 	s.sched.start()
-	s.serve(func() error { return s.smtpSrv.Serve(smtpLn) }, "smtp")
-	s.serve(func() error { return s.imapSrv.Serve(imapLn) }, "imap")
+	s.chat.sched.start()
+	s.serve(func() error { return s.smtpSrv.Serve(ls.smtp) }, "smtp")
+	s.serve(func() error { return s.imapSrv.Serve(ls.imap) }, "imap")
+	s.startWeb(ls.web, ls.widget)
 	go func() {
 		defer close(s.watched)
 		select {
@@ -133,12 +154,44 @@ func (s *Sim) Start(ctx context.Context) error {
 	return nil
 }
 
+// listeners are the simulator's; web and widget are nil without chat companies.
+type listeners struct{ smtp, imap, web, widget net.Listener }
+
+// listenSpec is one listener to open.
+type listenSpec struct {
+	name, addr string
+	ln         *net.Listener
+}
+
+// listen opens the listeners; on failure none stays open.
+func (s *Sim) listen(ctx context.Context) (listeners, error) {
+	var ls listeners
+	specs := []listenSpec{{"smtp", s.cfg.SMTP.Addr, &ls.smtp}, {"imap", s.cfg.IMAP.Addr, &ls.imap}}
+	if len(s.chat.desks) > 0 {
+		specs = append(specs, listenSpec{"web", s.cfg.Web.Addr, &ls.web},
+			listenSpec{"widget", s.cfg.Web.WidgetAddr, &ls.widget})
+	}
+	var lc net.ListenConfig
+	for i, sp := range specs {
+		ln, err := lc.Listen(ctx, "tcp", sp.addr)
+		if err != nil {
+			for _, open := range specs[:i] {
+				_ = (*open.ln).Close()
+			}
+			return listeners{}, fmt.Errorf("sim: listen %s: %w", sp.name, err)
+		}
+		*sp.ln = ln
+	}
+	return ls, nil
+}
+
 // serve runs one server's Serve loop in the background.
 func (s *Sim) serve(f func() error, name string) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		if err := f(); err != nil && !errors.Is(err, smtp.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+		if err := f(); err != nil && !errors.Is(err, smtp.ErrServerClosed) && !errors.Is(err, net.ErrClosed) &&
+			!errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("server stopped", "server", name, "err", err)
 		}
 	}()
@@ -166,6 +219,15 @@ func (s *Sim) warnIfExposed(addrs ...net.Addr) {
 	}
 }
 
+// warnWebExposed logs when the chat web servers listen beyond loopback.
+func (s *Sim) warnWebExposed(addrs ...net.Addr) {
+	for _, a := range addrs {
+		if ta, ok := a.(*net.TCPAddr); ok && !ta.IP.IsLoopback() {
+			s.log.Warn("simulator chat web server listens beyond loopback", "addr", a.String())
+		}
+	}
+}
+
 // SMTPAddr returns the address the SMTP server listens on (nil before Start).
 func (s *Sim) SMTPAddr() net.Addr {
 	s.mu.Lock()
@@ -180,8 +242,9 @@ func (s *Sim) IMAPAddr() net.Addr {
 	return s.imapAddr
 }
 
-// Pending returns the number of replies scheduled and not yet delivered.
-func (s *Sim) Pending() int { return s.sched.pending() }
+// Pending returns the number of replies and chat actions (typing, messages)
+// scheduled and not yet done.
+func (s *Sim) Pending() int { return s.sched.pending() + s.chat.sched.pending() }
 
 // Config returns the configuration in use, defaults filled.
 func (s *Sim) Config() Config { return s.cfg }
@@ -193,7 +256,7 @@ func (s *Sim) stopping() bool {
 	return s.closed
 }
 
-// Close stops the servers and the scheduler, drops the replies still pending
+// Close stops the servers and the schedulers, drops the replies still pending
 // (they are logged, not written to the truth log), waits for its goroutines and
 // closes the truth log. It is safe to call more than once and concurrently;
 // every call returns once the simulator has stopped.
@@ -215,6 +278,7 @@ func (s *Sim) shutdown() {
 	started := s.started
 	s.mu.Unlock()
 	if !started {
+		s.webStop()
 		return
 	}
 	close(s.stop)
@@ -225,11 +289,16 @@ func (s *Sim) shutdown() {
 	if err := s.imapSrv.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close imap: %w", err))
 	}
+	errs = append(errs, s.closeWeb()...)
 	s.wg.Wait()
+	s.handlers.Wait()
 	s.recvMu.Lock() // wait for a probe being received; later ones see closed
 	s.recvMu.Unlock()
 	if n := s.sched.shutdown(); n > 0 {
 		s.log.Info("simulator stopped with replies pending", "dropped", n)
+	}
+	if n := s.chat.sched.shutdown(); n > 0 {
+		s.log.Info("simulator stopped with chat actions pending", "dropped", n)
 	}
 	if err := s.truthLog.close(); err != nil {
 		errs = append(errs, fmt.Errorf("close truth log: %w", err))

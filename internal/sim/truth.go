@@ -25,6 +25,29 @@ const (
 	KindOOF Kind = "oof"
 	// KindNoReply: the company will never send a human reply to this probe.
 	KindNoReply Kind = "no_reply"
+
+	// KindChatOpened: a chat conversation started (the iframe widget's pre-chat
+	// form was sent, or the inline widget's WebSocket connected).
+	KindChatOpened Kind = "chat_opened"
+	// KindChatReceived: a visitor's chat message arrived; At is when the server
+	// read it.
+	KindChatReceived Kind = "chat_received"
+	// KindChatMessage: a message from the company side went out; DeliveredAt is
+	// when its bytes were written to the wire.
+	KindChatMessage Kind = "chat_message"
+	// KindChatNoReply: no agent will ever answer this conversation (written
+	// right after the visitor's first message).
+	KindChatNoReply Kind = "chat_no_reply"
+)
+
+// Authors of chat messages (TruthRecord.Author).
+const (
+	// AuthorAgent is a person's answer.
+	AuthorAgent = "agent"
+	// AuthorBot is an automated message: the greeting, the ack.
+	AuthorBot = "bot"
+	// AuthorSystem is a notice: "Maria joined the chat", the offline notice.
+	AuthorSystem = "system"
 )
 
 // No-reply reasons.
@@ -35,6 +58,9 @@ const (
 	ReasonOutOfOffice = "out_of_office"
 	// ReasonUndeliverable: the reply address is no mailbox of the simulator.
 	ReasonUndeliverable = "undeliverable"
+	// ReasonOffline: the chat was offline (outside its hours, or offline: true)
+	// when the conversation opened.
+	ReasonOffline = "offline"
 )
 
 // TruthRecord is one line of the truth log.
@@ -61,8 +87,28 @@ type TruthRecord struct {
 	ReplyMessageID string `json:"reply_message_id,omitempty"`
 	// Ticket is the ticket number an acknowledgement quotes.
 	Ticket string `json:"ticket,omitempty"`
-	// Reason says why there is no reply (no_reply only).
+	// Reason says why there is no reply (no_reply and chat_no_reply only).
 	Reason string `json:"reason,omitempty"`
+
+	// Conversation is the chat conversation's id, "c-000123" (chat kinds only).
+	Conversation string `json:"conversation,omitempty"`
+	// Style is the company's chat widget style (chat kinds only).
+	Style ChatStyle `json:"style,omitempty"`
+	// At is when a conversation opened (chat_opened), a visitor message was read
+	// (chat_received), or the first visitor message that decided chat_no_reply.
+	At time.Time `json:"at,omitzero"`
+	// Author wrote a chat_message: AuthorAgent, AuthorBot or AuthorSystem (the
+	// truth: the iframe widget shows its greeting as an agent's message).
+	Author string `json:"author,omitempty"`
+	// Text is the message's text (chat_received, chat_message).
+	Text string `json:"text,omitempty"`
+	// Greeting marks the greeting, sent when the chat opens, before any visitor message.
+	Greeting bool `json:"greeting,omitempty"`
+	// Offline says the conversation opened while the chat was offline (chat_opened).
+	Offline bool `json:"offline,omitempty"`
+	// VisitorName and VisitorEmail are what the pre-chat form said (iframe style).
+	VisitorName  string `json:"visitor_name,omitempty"`
+	VisitorEmail string `json:"visitor_email,omitempty"`
 }
 
 // ReadTruth reads a truth log written by the simulator.

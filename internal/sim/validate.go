@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"slices"
 	"strings"
 )
 
@@ -16,7 +17,7 @@ func validate(c Config) []Problem {
 	}
 	for _, l := range []struct {
 		path, addr string
-	}{{"smtp.addr", c.SMTP.Addr}, {"imap.addr", c.IMAP.Addr}} {
+	}{{"smtp.addr", c.SMTP.Addr}, {"imap.addr", c.IMAP.Addr}, {"web.addr", c.Web.Addr}, {"web.widget_addr", c.Web.WidgetAddr}} {
 		if _, _, err := net.SplitHostPort(l.addr); err != nil {
 			add(l.path, "%q is not host:port", l.addr)
 		}
@@ -24,7 +25,8 @@ func validate(c Config) []Problem {
 	if !(c.TimeScale > 0) {
 		add("time_scale", "must be > 0, got %v", c.TimeScale)
 	}
-	if len(c.Mailboxes) == 0 {
+	validateWeb(c.Web, add)
+	if len(c.Mailboxes) == 0 && slices.ContainsFunc(c.Companies, Company.hasEmail) {
 		add("mailboxes", "at least one probe mailbox is required")
 	}
 	seen := map[string]string{}
@@ -66,8 +68,24 @@ func validateMailbox(m Mailbox, p string, seen map[string]string, add adder) {
 	}
 }
 
-// validateCompany checks one company's fields.
+// validateCompany checks one company's fields: its email desk unless it has
+// chat only, its time zone and its chat.
 func validateCompany(co Company, p string, seen map[string]string, add adder) {
+	if co.Timezone != "" {
+		if _, err := loadZone(co.Timezone); err != nil {
+			add(p+".timezone", "%v", err)
+		}
+	}
+	if co.Chat != nil {
+		validateChat(co, p, add)
+	}
+	if co.hasEmail() {
+		validateEmail(co, p, seen, add)
+	}
+}
+
+// validateEmail checks the fields of a company's email desk.
+func validateEmail(co Company, p string, seen map[string]string, add adder) {
 	checkAddress(co.Address, p+".address", true, seen, add)
 	if co.ReplyFrom != "" {
 		checkAddress(co.ReplyFrom, p+".reply_from", false, nil, add)

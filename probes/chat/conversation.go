@@ -80,6 +80,8 @@ type conv struct {
 	start time.Time
 	docs  []*doc // every document entered, for the captcha check
 	kids  []*session
+	// reported counts the messages given to Progress.
+	reported int
 }
 
 // Run holds the conversation in tab and reports what happened. It returns

@@ -198,9 +198,8 @@ func (cv *conv) shows(ctx context.Context, text string, at time.Time) error {
 func (cv *conv) await(ctx context.Context, since, deadline time.Time, first bool) error {
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
-	reported := 0
 	for {
-		reported = cv.progress(reported)
+		cv.progress()
 		switch {
 		case cv.humanAfter(since):
 			return nil
@@ -223,16 +222,15 @@ func (cv *conv) await(ctx context.Context, since, deadline time.Time, first bool
 	}
 }
 
-// progress reports messages from the reported-th on; it returns how many
-// there are.
-func (cv *conv) progress(reported int) int {
+// progress reports the messages not reported yet.
+func (cv *conv) progress() {
 	msgs := cv.obs.messages()
 	if cv.Progress != nil {
-		for i := reported; i < len(msgs); i++ {
+		for i := cv.reported; i < len(msgs); i++ {
 			cv.Progress(Event{Message: &msgs[i]})
 		}
 	}
-	return len(msgs)
+	cv.reported = len(msgs)
 }
 
 // captchaNotice is the captcha as a selector-only notice.

@@ -60,9 +60,9 @@ func (w *wire) arrival(m *Message, from time.Time) (time.Time, bool) {
 }
 
 // carries reports whether ev's payload holds text: verbatim, JSON-escaped, or
-// as one of the payload's JSON strings (a string of at least minMatch
-// characters inside the text counts, for items whose text adds an author
-// name or a time).
+// as one of the payload's JSON strings. A string inside the text counts too
+// when it has at least minMatch characters and half the text's length: for
+// items whose text adds an author name or a time to the message.
 func (w *wire) carries(ev *wireEvent, text string) bool {
 	text = normalize(text)
 	if text == "" {
@@ -80,7 +80,7 @@ func (w *wire) carries(ev *wireEvent, text string) bool {
 		w.strs[ev] = strs
 	}
 	for _, s := range strs {
-		if s == text || strings.Contains(s, text) || (len(s) >= minMatch && strings.Contains(text, s)) {
+		if s == text || strings.Contains(s, text) || (len(s) >= minMatch && 2*len(s) >= len(text) && strings.Contains(text, s)) {
 			return true
 		}
 	}
