@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -210,7 +211,7 @@ func check(ctx context.Context, top *session, d *doc, q query, on bool) error {
 }
 
 // screenshot returns a JPEG of the page's viewport. A page that keeps
-// navigating is stopped first when the first try fails.
+// navigating is stopped, and the capture tried again, when it fails.
 func screenshot(ctx context.Context, top *session) ([]byte, error) {
 	shot := func(limit time.Duration) ([]byte, error) {
 		ctx, cancel := context.WithTimeout(ctx, limit)
@@ -224,13 +225,16 @@ func screenshot(ctx context.Context, top *session) ([]byte, error) {
 		return r.Data, nil
 	}
 	b, err := shot(3 * time.Second)
-	if err == nil {
-		return b, nil
+	for try := 0; err != nil && try < 3 && ctx.Err() == nil; try++ {
+		sctx, cancel := context.WithTimeout(ctx, time.Second)
+		// A page that navigates again and again is frozen: scripts off, loading stopped.
+		_, _ = call(sctx, top, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		_, _ = call(sctx, top, page.StopLoading, cdp.Empty{})
+		cancel()
+		time.Sleep(200 * time.Millisecond)
+		b, err = shot(2 * time.Second)
 	}
-	sctx, cancel := context.WithTimeout(ctx, time.Second)
-	_, _ = call(sctx, top, page.StopLoading, cdp.Empty{})
-	cancel()
-	if b, err = shot(2 * time.Second); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("screenshot: %w", err)
 	}
 	return b, nil

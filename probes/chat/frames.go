@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/dom"
@@ -207,8 +208,24 @@ func (q query) in(d *doc) query {
 }
 
 // enterFrame returns the document of the iframe that sel finds in d. An
-// iframe in another process is driven through its own session.
+// iframe in another process is driven through its own session. An iframe
+// still being created or moved between processes is retried until ctx ends.
 func (d *doc) enterFrame(ctx context.Context, sel string) (*doc, error) {
+	for {
+		child, err := d.tryFrame(ctx, sel)
+		if err == nil || ctx.Err() != nil {
+			return child, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// tryFrame makes one attempt of enterFrame.
+func (d *doc) tryFrame(ctx context.Context, sel string) (*doc, error) {
 	obj, err := d.element(ctx, query{Sel: sel})
 	if err != nil {
 		return nil, err
@@ -221,10 +238,14 @@ func (d *doc) enterFrame(ctx context.Context, sel string) (*doc, error) {
 		return nil, fmt.Errorf("%q is not an iframe", sel)
 	}
 	child := &doc{s: d.s, frame: n.Node.FrameID, offX: d.offX, offY: d.offY}
-	if err := child.ensureWorld(ctx); err == nil {
+	werr := child.ensureWorld(ctx)
+	if werr == nil {
 		return child, nil
 	}
 	// Not in this process: the iframe is its own target, whose id is the frame's.
+	if !isTarget(ctx, d.s, target.ID(n.Node.FrameID)) {
+		return nil, fmt.Errorf("iframe %q: %w", sel, werr)
+	}
 	box, err := call(ctx, d.s, dom.GetBoxModel, dom.GetBoxModelParams{ObjectID: obj})
 	if err != nil || box.Model == nil || len(box.Model.Content) < 2 {
 		return nil, fmt.Errorf("locate iframe %q: %v", sel, err)
@@ -237,6 +258,20 @@ func (d *doc) enterFrame(ctx context.Context, sel string) (*doc, error) {
 	s := &session{ctx: sctx, cancel: cancel}
 	child = &doc{s: s, frame: n.Node.FrameID, offX: d.offX + box.Model.Content[0], offY: d.offY + box.Model.Content[1]}
 	return child, child.ensureWorld(ctx)
+}
+
+// isTarget reports whether the browser has a target with id.
+func isTarget(ctx context.Context, s *session, id target.ID) bool {
+	infos, err := chromedp.Targets(s.ctx)
+	if err != nil {
+		return false
+	}
+	for _, t := range infos {
+		if t.TargetID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // worldGone reports whether err says the execution context no longer exists.

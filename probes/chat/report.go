@@ -143,7 +143,9 @@ func (cv *conv) resolve(w *wire) {
 	first := rep.sent[0].Action
 	for i := range rep.Messages {
 		m := &rep.Messages[i]
-		if m.Initial || !m.DOMAt.After(first) || !m.Author.answer() {
+		// An answer shows after we sent, and is not older than our
+		// message on the wire (a greeting can show while ours is queued).
+		if m.Initial || !m.DOMAt.After(first) || !m.Author.answer() || m.At().Before(rep.T0) {
 			continue
 		}
 		d := max(0, m.At().Sub(rep.T0))

@@ -55,6 +55,7 @@ func allocatorOptions(execPath, dir string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-back-forward-cache", true),
 		chromedp.UserDataDir(dir),
 		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
 			if cmd.SysProcAttr == nil {

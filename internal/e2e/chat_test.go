@@ -1,0 +1,336 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/redistest"
+	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/sim"
+	"github.com/stakeoutcx/stakeout/internal/store"
+	"github.com/stakeoutcx/stakeout/probes/chat"
+	"github.com/stakeoutcx/stakeout/probes/chat/browser"
+	"github.com/stakeoutcx/stakeout/scheduler"
+	"github.com/stakeoutcx/stakeout/workers"
+)
+
+// chatDeadline is the abandon timeout of the chat campaign.
+const chatDeadline = 20 * time.Second
+
+// chatCompanies of the simulator: id, widget style, ack, median and p90 of
+// the first agent answer, no-reply rate, offline.
+var chatCompanies = []struct {
+	id, style   string
+	ack         bool
+	median, p90 time.Duration
+	noReply     float64
+	offline     bool
+}{
+	{"acme", "iframe", true, 2 * time.Second, 4 * time.Second, 0, false},
+	{"globex", "inline", true, 1500 * time.Millisecond, 3 * time.Second, 0.2, false},
+	{"initech", "iframe", false, 3 * time.Second, 5 * time.Second, 0, false},
+	{"umbrella", "inline", false, 1 * time.Second, 2 * time.Second, 0, false},
+	{"hooli", "iframe", true, 0, 0, 1, false},
+	{"vandelay", "inline", true, 4 * time.Second, 6 * time.Second, 0.3, false},
+	{"stark", "iframe", false, 0, 0, 0, true},
+	{"wayne", "inline", true, 2 * time.Second, 3 * time.Second, 0, false},
+	{"cyberdyne", "iframe", true, 1 * time.Second, 3 * time.Second, 0.1, false},
+	{"tyrell", "inline", false, 0, 0, 0, true},
+}
+
+// chatSimConfig is a simulator of the chat companies.
+func chatSimConfig(t *testing.T) sim.Config {
+	var b strings.Builder
+	fmt.Fprintf(&b, "truth_log: %s\nseed: 11\ncompanies:\n", filepath.Join(t.TempDir(), "truth.jsonl"))
+	for _, c := range chatCompanies {
+		fmt.Fprintf(&b, "  - id: %s\n    name: %s Inc\n    chat:\n      style: %s\n      agent_name: Maria\n", c.id, c.id, c.style)
+		switch {
+		case c.offline:
+			b.WriteString("      offline: true\n")
+		case c.noReply == 1:
+			b.WriteString("      no_reply_rate: 1\n")
+		default:
+			fmt.Fprintf(&b, "      reply: {median: %s, p90: %s}\n      no_reply_rate: %g\n", c.median, c.p90, c.noReply)
+		}
+		if c.ack {
+			b.WriteString("      ack: {enabled: true, delay: 700ms}\n")
+		}
+	}
+	cfg, err := sim.Parse("sim.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatalf("simulator config: %v", err)
+	}
+	return cfg
+}
+
+// chatCampaign probes every chat company perTarget times within window.
+func chatCampaign(t *testing.T, s *sim.Sim, perTarget int, window time.Duration) *campaign.Campaign {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, `id: e2e-chat
+name: Chat end to end
+schedule: {start: %s, window: %s, probes_per_target: {chat: %d}}
+pacing: {max_in_flight: 4}
+deadlines: {chat: %s}
+scenarios:
+  - id: delivery
+    message: Hello, do you deliver to Norway, and how long does it take?
+    persona: {name: Jane Doe, email: jane.doe@example.com}
+targets:
+`, time.Now().UTC().Format(time.RFC3339), window, perTarget, chatDeadline)
+	for _, c := range chatCompanies {
+		url, _ := s.ChatURL(c.id)
+		fmt.Fprintf(&b, "  - {id: %s, name: %s, industry: retail, timezone: UTC, channels: {chat: {url: %q, profile: sim-%s}}}\n", c.id, c.id, url, c.style)
+	}
+	camp, err := campaign.Parse("e2e-chat.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatalf("campaign: %v", err)
+	}
+	return camp
+}
+
+// runChatCampaign launches the chat campaign and runs a worker until every
+// probe has its result; it returns the results and the simulator's truth.
+func runChatCampaign(t *testing.T, perTarget int) ([]result.Result, []sim.TruthRecord) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := redistest.Start(t)
+	s, err := sim.New(chatSimConfig(t), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "results.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	w, err := workers.New(workers.Config{Redis: &redis.Options{Addr: srv.Addr}, Concurrency: 40, Store: st,
+		Logger: slog.New(slog.DiscardHandler), Chat: &workers.ChatConfig{Browser: browser.Options{MaxConcurrent: 8}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+
+	window := 30 * time.Second
+	camp := chatCampaign(t, s, perTarget, window)
+	run := scheduler.FirstRun(camp)
+	plan, err := scheduler.Plan(camp, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redistest.Client(t, srv)
+	if _, err := (&scheduler.Launcher{Redis: rdb, States: runstate.New(rdb)}).Launch(ctx, camp, run, plan); err != nil {
+		t.Fatal(err)
+	}
+	waitResults(ctx, t, st, run.ID, len(plan), window+time.Duration(perTarget)*(chatDeadline+5*time.Second))
+	var rs []result.Result
+	if err := st.Each(ctx, run.ID, func(r result.Result) error { rs = append(rs, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-done
+	return rs, readTruth(t, s)
+}
+
+// waitResults waits up to limit for total results of run.
+func waitResults(ctx context.Context, t *testing.T, st store.Store, run string, total int, limit time.Duration) {
+	t.Helper()
+	deadlineAt := time.Now().Add(limit)
+	for {
+		counts, err := st.Counts(ctx, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range counts {
+			n += c
+		}
+		if n == total {
+			return
+		}
+		if time.Now().After(deadlineAt) {
+			t.Fatalf("after %s only %d of %d probes have a result (%v)", limit, n, total, counts)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// readTruth reads the simulator's truth log.
+func readTruth(t *testing.T, s *sim.Sim) []sim.TruthRecord {
+	t.Helper()
+	f, err := os.Open(s.Config().TruthLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	truth, err := sim.ReadTruth(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return truth
+}
+
+// chatTruth is what the simulator did in one conversation.
+type chatTruth struct {
+	company       string
+	received      time.Time // our first message arrived
+	first, human  time.Time // first answer (bot or agent) and first agent answer went out
+	offline, seen bool
+}
+
+// conversations groups the truth by conversation.
+func conversations(truth []sim.TruthRecord) map[string]*chatTruth {
+	out := map[string]*chatTruth{}
+	get := func(r sim.TruthRecord) *chatTruth {
+		c, ok := out[r.Conversation]
+		if !ok {
+			c = &chatTruth{company: r.Company}
+			out[r.Conversation] = c
+		}
+		return c
+	}
+	for _, r := range truth {
+		switch r.Kind {
+		case sim.KindChatReceived:
+			if c := get(r); c.received.IsZero() {
+				c.received = r.At
+			}
+		case sim.KindChatNoReply:
+			get(r).offline = r.Reason == sim.ReasonOffline
+		case sim.KindChatMessage:
+			c := get(r)
+			if r.Greeting || r.Author == sim.AuthorSystem {
+				continue
+			}
+			if c.first.IsZero() {
+				c.first = r.DeliveredAt
+			}
+			if r.Author == sim.AuthorAgent && c.human.IsZero() {
+				c.human = r.DeliveredAt
+			}
+		}
+	}
+	return out
+}
+
+// conversationID finds the simulator's conversation id in an agent's text.
+var conversationID = regexp.MustCompile(`\(conversation (c-\d+)`)
+
+// matchReport finds the conversation of a report: by the conversation id an
+// agent's message quotes, else by match.
+func matchReport(convs map[string]*chatTruth, company string, rep *chat.Report) *chatTruth {
+	for _, m := range rep.Messages {
+		if id := conversationID.FindStringSubmatch(m.Text); id != nil {
+			if c, ok := convs[id[1]]; ok && c.company == company && !c.seen {
+				return c
+			}
+		}
+	}
+	return match(convs, company, rep.T0)
+}
+
+// match finds the conversation of a probe: same company, our first message
+// received within 500 ms of the probe's t0.
+func match(convs map[string]*chatTruth, company string, t0 time.Time) *chatTruth {
+	var best *chatTruth
+	for _, c := range convs {
+		if c.company != company || c.seen || c.received.IsZero() {
+			continue
+		}
+		if d := c.received.Sub(t0).Abs(); d < 500*time.Millisecond && (best == nil || d < best.received.Sub(t0).Abs()) {
+			best = c
+		}
+	}
+	return best
+}
+
+// expect is the outcome the truth implies for a conversation.
+func (c *chatTruth) expect() (result.Outcome, string) {
+	switch {
+	case c.offline:
+		return result.NoResponse, result.ReasonOffline
+	case !c.human.IsZero() && c.human.Sub(c.received) < chatDeadline:
+		return result.Answered, ""
+	case !c.first.IsZero() && c.first.Sub(c.received) < chatDeadline:
+		return result.AutoOnly, result.ReasonDeadline
+	}
+	return result.NoResponse, result.ReasonDeadline
+}
+
+// 100 conversations against the simulator's two widget styles, through the
+// scheduler, a worker and the store: every outcome matches the truth, and
+// every first and human response is within 100 ms of it.
+func TestChatAccuracy(t *testing.T) {
+	rs, truth := runChatCampaign(t, 10)
+	if len(rs) != 100 {
+		t.Fatalf("%d results, want 100", len(rs))
+	}
+	convs := conversations(truth)
+	var worstFirst, worstHuman time.Duration
+	sources := map[string]int{}
+	for _, r := range rs {
+		var ev chat.Report
+		if err := json.Unmarshal(r.Evidence, &ev); err != nil {
+			t.Fatalf("%s: evidence: %v", r.ProbeID, err)
+		}
+		c := matchReport(convs, r.Target, &ev)
+		if c == nil {
+			t.Errorf("%s (%s/%s): no conversation of %s in the truth log near t0 %s", r.ProbeID, r.Outcome, r.Reason, r.Target, ev.T0.Format(time.StampMilli))
+			continue
+		}
+		c.seen = true
+		sources["t0 "+ev.T0Source]++
+		if outcome, reason := c.expect(); r.Outcome != outcome || r.Reason != reason {
+			t.Errorf("%s: outcome %s/%s, truth says %s/%s", r.ProbeID, r.Outcome, r.Reason, outcome, reason)
+			continue
+		}
+		df := checkLatency(t, r.ProbeID+" first", r.FirstResponseS, c.first, c.received)
+		dh := checkLatency(t, r.ProbeID+" human", r.HumanResponseS, c.human, c.received)
+		worstFirst, worstHuman = max(worstFirst, df), max(worstHuman, dh)
+		if max(df, dh) > 100*time.Millisecond {
+			t.Logf("%s: truth received %s first %s human %s; evidence %s", r.ProbeID, c.received.Format(time.StampMicro),
+				c.first.Format(time.StampMicro), c.human.Format(time.StampMicro), r.Evidence)
+		}
+	}
+	t.Logf("%d conversations; worst error: first response %v, human response %v; %v", len(rs), worstFirst, worstHuman, sources)
+}
+
+// checkLatency compares a measured latency with the truth (none when at is
+// zero) and returns the error.
+func checkLatency(t *testing.T, what string, got *float64, at, from time.Time) time.Duration {
+	t.Helper()
+	if at.IsZero() || at.Sub(from) >= chatDeadline {
+		if got != nil {
+			t.Errorf("%s response %.3f s, truth: none", what, *got)
+		}
+		return 0
+	}
+	if got == nil {
+		t.Errorf("%s response missing, truth %v", what, at.Sub(from))
+		return 0
+	}
+	want := at.Sub(from)
+	diff := (time.Duration(*got*float64(time.Second)) - want).Abs()
+	if diff > 100*time.Millisecond {
+		t.Errorf("%s response %.3f s, truth %.3f s: off by %v (want ≤ 100 ms)", what, *got, want.Seconds(), diff)
+	}
+	return diff
+}
