@@ -24,6 +24,7 @@ const pollEvery = 100 * time.Millisecond
 type state struct {
 	Ready   string `json:"ready"`
 	Href    string `json:"href"`
+	Content bool   `json:"content"`
 	Found   bool   `json:"found"`
 	Captcha bool   `json:"captcha"`
 }
@@ -66,14 +67,15 @@ func waitFor(ctx context.Context, d *doc, q query, timeout time.Duration) error 
 }
 
 // waitLoaded waits until d's document has loaded something other than the
-// blank document an iframe starts with.
+// empty blank document an iframe starts with (a blank iframe whose content a
+// script wrote counts as loaded).
 func waitLoaded(ctx context.Context, d *doc, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	for {
 		var st state
 		err := d.invoke(ctx, "state", query{Shadow: d.shadow}, &st)
-		if err == nil && st.Href != "about:blank" && st.Ready != "loading" {
+		if err == nil && (st.Href != "about:blank" || st.Content) && st.Ready != "loading" {
 			return nil
 		}
 		select {

@@ -259,30 +259,51 @@ func (cv *conv) enter(ctx context.Context, top *doc) (*doc, error) {
 	return d, nil
 }
 
-// frame waits for the iframe sel in d and enters it once it loaded.
+// frame waits for the iframe sel in d and enters it once it loaded. An
+// iframe that starts blank in the page's process and then moves to its own
+// (a cross-site widget) is entered again where it went.
 func (cv *conv) frame(ctx context.Context, d *doc, sel profile.Selector, wait time.Duration) (*doc, error) {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
 	if err := waitFor(ctx, d, query{Sel: string(sel), Captcha: captchaSel(cv.Profile)}, wait); err != nil {
 		return nil, fmt.Errorf("iframe: %w", err)
 	}
-	child, err := d.enterFrame(ctx, string(sel))
-	if err != nil {
-		return nil, err
-	}
-	if child.s != d.s {
-		cv.kids = append(cv.kids, child.s)
-		if err := cv.rec.attach(ctx, child.s); err != nil {
+	for {
+		child, err := d.enterFrame(ctx, string(sel))
+		if err != nil {
 			return nil, err
 		}
-		if err := cv.obs.attach(ctx, child.s); err != nil {
-			return nil, err
+		if child.s != d.s {
+			if err := cv.watch(ctx, child); err != nil {
+				return nil, err
+			}
 		}
-		// The binding exists for worlds made from now on.
-		child.world = 0
+		err = waitLoaded(ctx, child, time.Second)
+		if err == nil {
+			return child, nil
+		}
+		if child.s != d.s {
+			child.s.cancel()
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("iframe %s did not load within %s", sel, wait)
+		}
 	}
-	if err := waitLoaded(ctx, child, wait); err != nil {
-		return nil, err
+}
+
+// watch records the network events and observer reports of an iframe's own
+// session.
+func (cv *conv) watch(ctx context.Context, child *doc) error {
+	cv.kids = append(cv.kids, child.s)
+	if err := cv.rec.attach(ctx, child.s); err != nil {
+		return err
 	}
-	return child, nil
+	if err := cv.obs.attach(ctx, child.s); err != nil {
+		return err
+	}
+	// The binding exists for worlds made from now on.
+	child.world = 0
+	return nil
 }
 
 // closeKids detaches the sessions of out-of-process iframes.

@@ -45,6 +45,7 @@
   S.state = (a) => ({
     ready: document.readyState,
     href: location.href,
+    content: !!(document.body && document.body.childElementCount > 0),
     found: a.sel ? S.present(a) : false,
     captcha: a.captcha ? S.present({ shadow: a.shadow, sel: a.captcha, visible: true }) : false,
   });
