@@ -20,11 +20,12 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/scorecard"
 	"github.com/stakeoutcx/stakeout/internal/sim"
 	"github.com/stakeoutcx/stakeout/internal/store"
+	"github.com/stakeoutcx/stakeout/probes/chat/browser"
 	"github.com/stakeoutcx/stakeout/scheduler"
 	"github.com/stakeoutcx/stakeout/workers"
 )
 
-// DemoCmd is `stakeout demo`: a whole email campaign against the simulator, with
+// DemoCmd is `stakeout demo`: a whole email and chat campaign against the simulator, with
 // nothing but the repository. It starts its own redis-server (unless STAKEOUT_REDIS_URL
 // is set), the simulator, a worker and the result store, launches the demo campaign,
 // shows progress and ends with a scorecard per company. Ctrl-C stops everything it started.
@@ -65,7 +66,11 @@ func (c *DemoCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	defer s.Close()
 	pointAtSim(camp, s)
-	fmt.Fprintf(g.stdout, "simulator: %d companies, SMTP %s, IMAP %s\n", len(simCfg.Companies), s.SMTPAddr(), s.IMAPAddr())
+	fmt.Fprintf(g.stdout, "simulator: %d companies, SMTP %s, IMAP %s", len(simCfg.Companies), s.SMTPAddr(), s.IMAPAddr())
+	if a := s.WebAddr(); a != nil {
+		fmt.Fprintf(g.stdout, ", web sites with chat widgets on %s (e.g. %s)", a, firstChatURL(camp, s))
+	}
+	fmt.Fprintln(g.stdout)
 	return c.runCampaign(ctx, g, camp, rdbOpts, quiet)
 }
 
@@ -83,12 +88,20 @@ func (c *DemoCmd) redis(ctx context.Context, g *Globals) (*redis.Options, func()
 	return &redis.Options{Addr: srv.Addr}, srv.Stop, nil
 }
 
-// pointAtSim makes the campaign's loopback mailboxes use the simulator's ports.
+// pointAtSim makes the campaign's loopback mailboxes use the simulator's ports,
+// and each chat target the simulator's page of the company with its id.
 func pointAtSim(camp *campaign.Campaign, s *sim.Sim) {
 	smtpPort, imapPort := s.SMTPAddr().(*net.TCPAddr).Port, s.IMAPAddr().(*net.TCPAddr).Port
 	for i := range camp.Mailboxes {
 		camp.Mailboxes[i].SMTP.Port = smtpPort
 		camp.Mailboxes[i].IMAP.Port = imapPort
+	}
+	for i := range camp.Targets {
+		if ch := camp.Targets[i].Channels.Chat; ch != nil {
+			if url, ok := s.ChatURL(camp.Targets[i].ID); ok {
+				ch.URL = url
+			}
+		}
 	}
 }
 
@@ -107,8 +120,9 @@ func (c *DemoCmd) runCampaign(ctx context.Context, g *Globals, camp *campaign.Ca
 	}
 	defer st.Close()
 	wctx, stopWorker := context.WithCancel(ctx)
-	w, err := workers.New(workers.Config{Redis: opts, Concurrency: 20, Store: st, Logger: log, ShutdownTimeout: 10 * time.Second,
-		Email: &workers.EmailConfig{PollInterval: 5 * time.Second, Scan: time.Second}})
+	w, err := workers.New(workers.Config{Redis: opts, Concurrency: 30, Store: st, Logger: log, ShutdownTimeout: 10 * time.Second,
+		Email: &workers.EmailConfig{PollInterval: 5 * time.Second, Scan: time.Second},
+		Chat:  &workers.ChatConfig{Browser: browser.Options{MaxConcurrent: 8, Logger: log}}})
 	if err != nil {
 		stopWorker()
 		return err
@@ -129,8 +143,8 @@ func (c *DemoCmd) runCampaign(ctx context.Context, g *Globals, camp *campaign.Ca
 	if _, err := (&scheduler.Launcher{Redis: rdb, States: states}).Launch(ctx, camp, run, plan); err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stdout, "run %s: %d probes over %s, email deadline %s; results in %s\n\n",
-		run.ID, len(plan), camp.Schedule.Window, camp.Deadlines.Email.D(), path)
+	fmt.Fprintf(g.stdout, "run %s: %d probes over %s, email deadline %s, chat abandon timeout %s; results in %s\n\n",
+		run.ID, len(plan), camp.Schedule.Window, camp.Deadlines.Email.D(), camp.Deadlines.Chat.D(), path)
 	if err := waitForResults(ctx, g.stdout, states, st, run.ID, len(plan)); err != nil {
 		return err
 	}
@@ -182,6 +196,16 @@ func report(ctx context.Context, out io.Writer, st store.Store, run, path string
 	}
 	fmt.Fprintf(out, "\nExport: stakeout results export --db %s --run %s --format csv\n", path, run)
 	return nil
+}
+
+// firstChatURL is the simulator page of the first chat target, "" when none.
+func firstChatURL(camp *campaign.Campaign, s *sim.Sim) string {
+	for _, t := range camp.Targets {
+		if t.Channels.Chat != nil {
+			return t.Channels.Chat.URL
+		}
+	}
+	return ""
 }
 
 func randomHex(n int) string {

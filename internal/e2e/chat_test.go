@@ -122,14 +122,14 @@ func runChatCampaign(t *testing.T, perTarget int) ([]result.Result, []sim.TruthR
 	}
 	defer st.Close()
 	w, err := workers.New(workers.Config{Redis: &redis.Options{Addr: srv.Addr}, Concurrency: 40, Store: st,
-		Logger: slog.New(slog.DiscardHandler), Chat: &workers.ChatConfig{Browser: browser.Options{MaxConcurrent: 8}}})
+		Logger: slog.New(slog.DiscardHandler), Chat: &workers.ChatConfig{Browser: browser.Options{MaxConcurrent: 4}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
 
-	window := 30 * time.Second
+	window := 60 * time.Second
 	camp := chatCampaign(t, s, perTarget, window)
 	run := scheduler.FirstRun(camp)
 	plan, err := scheduler.Plan(camp, run)
