@@ -192,7 +192,7 @@ func BenchmarkChatHeld(b *testing.B) {
 
 // benchShared holds n conversations in one pool.
 func benchShared(b *testing.B, n int) {
-	gap := 300 * time.Millisecond
+	gap := time.Second
 	s := holdSim(b, time.Duration(n)*gap+10*time.Second)
 	pool, err := browser.New(browser.Options{MaxConcurrent: n, RestartAfter: 10 * n})
 	if err != nil {
@@ -207,7 +207,7 @@ func benchShared(b *testing.B, n int) {
 
 // benchPerProbe holds n conversations, each in a Chromium of its own.
 func benchPerProbe(b *testing.B, n int) {
-	gap := 300 * time.Millisecond
+	gap := time.Second
 	s := holdSim(b, time.Duration(n)*(gap+2*time.Second)+10*time.Second)
 	base := chromiumPSS()
 	pools := make([]*browser.Pool, n)
