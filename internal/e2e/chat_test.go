@@ -1,28 +1,19 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/stakeoutcx/stakeout/internal/campaign"
-	"github.com/stakeoutcx/stakeout/internal/redistest"
 	"github.com/stakeoutcx/stakeout/internal/result"
-	"github.com/stakeoutcx/stakeout/internal/runstate"
 	"github.com/stakeoutcx/stakeout/internal/sim"
-	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/probes/chat"
 	"github.com/stakeoutcx/stakeout/probes/chat/browser"
-	"github.com/stakeoutcx/stakeout/scheduler"
 	"github.com/stakeoutcx/stakeout/workers"
 )
 
@@ -101,91 +92,17 @@ targets:
 	return camp
 }
 
-// runChatCampaign launches the chat campaign and runs a worker until every
-// probe has its result; it returns the results and the simulator's truth.
+// runChatCampaign launches perTarget chat probes per company, within a
+// minute, with a worker holding up to 4 conversations at once.
 func runChatCampaign(t *testing.T, perTarget int) ([]result.Result, []sim.TruthRecord) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	srv := redistest.Start(t)
-	s, err := sim.New(chatSimConfig(t), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "results.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	w, err := workers.New(workers.Config{Redis: &redis.Options{Addr: srv.Addr}, Concurrency: 40, Store: st,
-		Logger: slog.New(slog.DiscardHandler), Chat: &workers.ChatConfig{Browser: browser.Options{MaxConcurrent: 4}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-
 	window := 60 * time.Second
-	camp := chatCampaign(t, s, perTarget, window)
-	run := scheduler.FirstRun(camp)
-	plan, err := scheduler.Plan(camp, run)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redistest.Client(t, srv)
-	if _, err := (&scheduler.Launcher{Redis: rdb, States: runstate.New(rdb)}).Launch(ctx, camp, run, plan); err != nil {
-		t.Fatal(err)
-	}
-	waitResults(ctx, t, st, run.ID, len(plan), window+time.Duration(perTarget)*(chatDeadline+5*time.Second))
-	var rs []result.Result
-	if err := st.Each(ctx, run.ID, func(r result.Result) error { rs = append(rs, r); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	<-done
-	return rs, readTruth(t, s)
-}
-
-// waitResults waits up to limit for total results of run.
-func waitResults(ctx context.Context, t *testing.T, st store.Store, run string, total int, limit time.Duration) {
-	t.Helper()
-	deadlineAt := time.Now().Add(limit)
-	for {
-		counts, err := st.Counts(ctx, run)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, c := range counts {
-			n += c
-		}
-		if n == total {
-			return
-		}
-		if time.Now().After(deadlineAt) {
-			t.Fatalf("after %s only %d of %d probes have a result (%v)", limit, n, total, counts)
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
-}
-
-// readTruth reads the simulator's truth log.
-func readTruth(t *testing.T, s *sim.Sim) []sim.TruthRecord {
-	t.Helper()
-	f, err := os.Open(s.Config().TruthLog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	truth, err := sim.ReadTruth(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return truth
+	return onSim{
+		sim:      chatSimConfig(t),
+		worker:   workers.Config{Concurrency: 40, Chat: &workers.ChatConfig{Browser: browser.Options{MaxConcurrent: 4}}},
+		campaign: func(s *sim.Sim) *campaign.Campaign { return chatCampaign(t, s, perTarget, window) },
+		limit:    window + time.Duration(perTarget)*(chatDeadline+5*time.Second),
+	}.run(t)
 }
 
 // chatTruth is what the simulator did in one conversation.

@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"math"
 	"net"
 	"os"
@@ -12,15 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
-	"github.com/stakeoutcx/stakeout/internal/redistest"
 	"github.com/stakeoutcx/stakeout/internal/result"
-	"github.com/stakeoutcx/stakeout/internal/runstate"
 	"github.com/stakeoutcx/stakeout/internal/sim"
-	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/probes/email"
-	"github.com/stakeoutcx/stakeout/scheduler"
 	"github.com/stakeoutcx/stakeout/workers"
 )
 
@@ -119,75 +112,12 @@ targets:
 // probe has its result; it returns the results and the simulator's truth.
 func runEmailCampaign(t *testing.T, perTarget int, poll time.Duration, idle bool, targets ...string) ([]result.Result, []sim.TruthRecord) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	srv := redistest.Start(t)
-	s, err := sim.New(simConfig(t), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "results.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	w, err := workers.New(workers.Config{Redis: &redis.Options{Addr: srv.Addr}, Concurrency: 20, Store: st,
-		Logger: slog.New(slog.DiscardHandler), Email: &workers.EmailConfig{PollInterval: poll, NoIdle: !idle, Scan: time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-
-	camp := campaignFor(t, s, perTarget, 20*time.Second, targets...)
-	run := scheduler.FirstRun(camp)
-	plan, err := scheduler.Plan(camp, run)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redistest.Client(t, srv)
-	if _, err := (&scheduler.Launcher{Redis: rdb, States: runstate.New(rdb)}).Launch(ctx, camp, run, plan); err != nil {
-		t.Fatal(err)
-	}
-	total := len(plan)
-	deadlineAt := time.Now().Add(20*time.Second + deadline + poll + 60*time.Second)
-	for {
-		counts, err := st.Counts(ctx, run.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, c := range counts {
-			n += c
-		}
-		if n == total {
-			break
-		}
-		if time.Now().After(deadlineAt) {
-			t.Fatalf("after %s only %d of %d probes have a result (%v)", time.Until(deadlineAt), n, total, counts)
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
-	var rs []result.Result
-	if err := st.Each(ctx, run.ID, func(r result.Result) error { rs = append(rs, r); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	<-done
-	truthFile, err := os.Open(s.Config().TruthLog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer truthFile.Close()
-	truth, err := sim.ReadTruth(truthFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rs, truth
+	return onSim{
+		sim:      simConfig(t),
+		worker:   workers.Config{Email: &workers.EmailConfig{PollInterval: poll, NoIdle: !idle, Scan: time.Second}},
+		campaign: func(s *sim.Sim) *campaign.Campaign { return campaignFor(t, s, perTarget, 20*time.Second, targets...) },
+		limit:    20*time.Second + deadline + poll + 60*time.Second,
+	}.run(t)
 }
 
 // checkAgainstTruth compares each probe's outcome and latencies with what the

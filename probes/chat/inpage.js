@@ -140,19 +140,24 @@
       const c = r.querySelector(cfg.container);
       if (!c) return;
       for (const it of c.querySelectorAll(cfg.item)) {
-        const text = textOf(it);
         const rec = seen.get(it);
         if (rec) {
+          // Cheap check first: innerText lays the page out, textContent does not.
+          const raw = it.textContent;
+          if (raw === rec.raw) continue;
+          rec.raw = raw;
+          const text = textOf(it);
           if (text && text !== rec.text) { rec.text = text; emit({ k: "upd", seq: rec.seq, t, text }); }
           continue;
         }
+        const text = textOf(it);
         if (!text) continue;
         if (count >= cfg.maxItems) {
           if (!overflow) { overflow = true; emit({ k: "overflow", t }); }
           return;
         }
         count++;
-        const r2 = { seq: ++seq, text };
+        const r2 = { seq: ++seq, text, raw: it.textContent };
         seen.set(it, r2);
         const m = {};
         for (const [k, s] of Object.entries(cfg.sels || {})) m[k] = within(it, s, c);
@@ -179,7 +184,8 @@
     const scan = () => {
       const t = now();
       try { items(t); flags(t); } catch (e) { emit({ k: "error", t, text: String(e).slice(0, 300) }); }
-      if (!noticeTimer) noticeTimer = setTimeout(notices, 200);
+      // Notices need no precise time: read them at most once a second.
+      if (!noticeTimer) noticeTimer = setTimeout(notices, 1000);
     };
     const target = S.root(cfg.shadow) || document;
     S.obs = new MutationObserver(scan);

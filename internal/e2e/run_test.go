@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/redistest"
+	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/sim"
+	"github.com/stakeoutcx/stakeout/internal/store"
+	"github.com/stakeoutcx/stakeout/scheduler"
+	"github.com/stakeoutcx/stakeout/workers"
+)
+
+// onSim is one end-to-end run: a simulator, a worker, and a campaign against
+// the simulator.
+type onSim struct {
+	// sim configures the simulator.
+	sim sim.Config
+	// worker configures the worker; Redis, Store, Logger and Concurrency are set.
+	worker workers.Config
+	// campaign returns the campaign to launch against the running simulator.
+	campaign func(s *sim.Sim) *campaign.Campaign
+	// limit bounds the wait for every probe's result.
+	limit time.Duration
+}
+
+// run launches the campaign and runs the worker until every probe has its
+// result; it returns the results and the simulator's truth.
+func (o onSim) run(t *testing.T) ([]result.Result, []sim.TruthRecord) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := redistest.Start(t)
+	s, err := sim.New(o.sim, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "results.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := o.worker
+	cfg.Redis, cfg.Store, cfg.Logger = &redis.Options{Addr: srv.Addr}, st, slog.New(slog.DiscardHandler)
+	if cfg.Concurrency == 0 {
+		cfg.Concurrency = 20
+	}
+	w, err := workers.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+
+	camp := o.campaign(s)
+	run := scheduler.FirstRun(camp)
+	plan, err := scheduler.Plan(camp, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redistest.Client(t, srv)
+	if _, err := (&scheduler.Launcher{Redis: rdb, States: runstate.New(rdb)}).Launch(ctx, camp, run, plan); err != nil {
+		t.Fatal(err)
+	}
+	waitResults(ctx, t, st, run.ID, len(plan), o.limit)
+	var rs []result.Result
+	if err := st.Each(ctx, run.ID, func(r result.Result) error { rs = append(rs, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-done
+	return rs, readTruth(t, s)
+}
+
+// waitResults waits up to limit for total results of run.
+func waitResults(ctx context.Context, t *testing.T, st store.Store, run string, total int, limit time.Duration) {
+	t.Helper()
+	deadlineAt := time.Now().Add(limit)
+	for {
+		counts, err := st.Counts(ctx, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range counts {
+			n += c
+		}
+		if n == total {
+			return
+		}
+		if time.Now().After(deadlineAt) {
+			t.Fatalf("after %s only %d of %d probes have a result (%v)", limit, n, total, counts)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// readTruth reads the simulator's truth log.
+func readTruth(t *testing.T, s *sim.Sim) []sim.TruthRecord {
+	t.Helper()
+	f, err := os.Open(s.Config().TruthLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	truth, err := sim.ReadTruth(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return truth
+}
