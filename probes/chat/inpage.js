@@ -73,6 +73,14 @@
     return [t.slice(0, 32768)];
   };
 
+  // idle takes the focus away from the page's fields, so that no caret
+  // blinks (and repaints) while the conversation waits for answers.
+  S.idle = () => {
+    const a = document.activeElement;
+    if (a && a !== document.body && a.blur) a.blur();
+    return true;
+  };
+
   S.sent = [];
   S.remember = (text) => { S.sent.push(norm(text)); };
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
+
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/probes/chat/profile"
 )
@@ -155,6 +157,7 @@ func (cv *conv) send(ctx context.Context, w *doc, text, name string) (time.Time,
 		sctx, cancel := context.WithTimeout(ctx, p.Timeouts.Send.D())
 		defer cancel()
 		in := query{Sel: string(p.Input), Visible: true}
+		_, _ = call(sctx, cv.top, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
 		cv.obs.remember(text)
 		_ = w.invoke(sctx, "remember", text, nil)
 		if err := typeText(sctx, w, in, text); err != nil {
@@ -170,9 +173,21 @@ func (cv *conv) send(ctx context.Context, w *doc, text, name string) (time.Time,
 		if err != nil {
 			return fail(result.ReasonSendFailed, fmt.Errorf("send: %w", err))
 		}
-		return cv.shows(sctx, text, at)
+		if err := cv.shows(sctx, text, at); err != nil {
+			return err
+		}
+		cv.idle(sctx, w)
+		return nil
 	})
 	return at, err
+}
+
+// idle leaves the page alone while waiting: no focused field, no emulated
+// focus, so that a page with a blinking caret does not repaint twice a second
+// in every conversation held.
+func (cv *conv) idle(ctx context.Context, w *doc) {
+	_ = w.invoke(ctx, "idle", nil, nil)
+	_, _ = call(ctx, cv.top, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: false})
 }
 
 // shows waits until our message text shows in the list after at.
