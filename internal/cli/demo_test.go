@@ -18,9 +18,11 @@ func TestDemo(t *testing.T) {
 	out := got.Stdout
 	for _, want := range []string{
 		`(?m)^redis-server: private, on 127\.0\.0\.1:[0-9]+ \(your own Redis is not touched\)$`,
-		`(?m)^simulator: 3 companies, SMTP 127\.0\.0\.1:[0-9]+, IMAP 127\.0\.0\.1:[0-9]+$`,
-		`(?m)^run demo-test-[0-9]{8}T[0-9]{4}Z: 3 probes over 4s, email deadline 8s; results in \S+results\.db$`,
-		`(?m)^\[ +[0-9]+s\] 3/3 done: 1 answered, 1 auto_only, 1 no_response, 0 failed; 0 waiting for replies, 0 not sent yet$`,
+		`(?m)^simulator: 3 companies, SMTP 127\.0\.0\.1:[0-9]+, IMAP 127\.0\.0\.1:[0-9]+, web sites with chat widgets on 127\.0\.0\.1:[0-9]+ \(e\.g\. http://127\.0\.0\.1:[0-9]+/c/fast/\)$`,
+		`(?m)^run demo-test-[0-9]{8}T[0-9]{4}Z: 5 probes over 4s, email deadline 8s, chat abandon timeout 8s; results in \S+results\.db$`,
+		`(?m)^\[ +[0-9]+s\] 5/5 done: 2 answered, 1 auto_only, 2 no_response, 0 failed; 0 waiting for replies, 0 not sent yet$`,
+		`(?m)^fast +chat +1 +100% +0 +0 +0 +[0-9.]+s +[0-9.]+s$`,
+		`(?m)^silent +chat +1 +0% +0 +1 +0 +- +-$`,
 		`(?m)^fast +email +1 +100% +0 +0 +0 +[0-9.]+s +[0-9.]+s$`,
 		`(?m)^robot +email +1 +0% +1 +0 +0 +- +-$`,
 		`(?m)^silent +email +1 +0% +0 +1 +0 +- +-$`,
