@@ -78,7 +78,6 @@ type conv struct {
 	obs   *observer
 	rep   *Report
 	start time.Time
-	docs  []*doc // every document entered, for the captcha check
 	kids  []*session
 	// reported counts the messages given to Progress.
 	reported int
@@ -146,7 +145,6 @@ func (cv *conv) open(ctx context.Context) (*doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	cv.docs = append(cv.docs, top)
 	if p.Page.Consent != nil {
 		cv.step("consent", func() error {
 			q := query{Sel: string(p.Page.Consent.Click), Visible: true}
@@ -249,7 +247,6 @@ func (cv *conv) enter(ctx context.Context, top *doc) (*doc, error) {
 			if err != nil {
 				return fail(result.ReasonWidgetNotFound, err)
 			}
-			cv.docs = append(cv.docs, d)
 			return nil
 		})
 		if err != nil {

@@ -243,7 +243,7 @@ func (d *doc) tryFrame(ctx context.Context, sel string) (*doc, error) {
 		return child, nil
 	}
 	// Not in this process: the iframe is its own target, whose id is the frame's.
-	if !isTarget(ctx, d.s, target.ID(n.Node.FrameID)) {
+	if !isTarget(d.s, target.ID(n.Node.FrameID)) {
 		return nil, fmt.Errorf("iframe %q: %w", sel, werr)
 	}
 	box, err := call(ctx, d.s, dom.GetBoxModel, dom.GetBoxModelParams{ObjectID: obj})
@@ -261,7 +261,7 @@ func (d *doc) tryFrame(ctx context.Context, sel string) (*doc, error) {
 }
 
 // isTarget reports whether the browser has a target with id.
-func isTarget(ctx context.Context, s *session, id target.ID) bool {
+func isTarget(s *session, id target.ID) bool {
 	infos, err := chromedp.Targets(s.ctx)
 	if err != nil {
 		return false

@@ -36,7 +36,7 @@ type recorder struct {
 	offset   map[*session]float64 // wall time minus monotonic time, seconds
 	resp     map[network.RequestID]float64
 	outReq   map[network.RequestID]int // index in out of a request body
-	pending  atomic.Int32 // response bodies being read
+	pending  atomic.Int32              // response bodies being read
 	fetchSem chan struct{}
 	ctx      context.Context
 }
