@@ -32,38 +32,61 @@ type state struct {
 // errCaptcha is returned by waits that saw the captcha.
 var errCaptcha = errors.New("a captcha is shown")
 
+// errStop ends a poll with the error it wraps, at once.
+type errStop struct{ err error }
+
+func (e errStop) Error() string { return e.err.Error() }
+
+// poll calls check every pollEvery until it reports done, returns an errStop,
+// or ctx ends; then it returns nil, the stop's error, or the last error
+// check returned (nil when it returned none).
+func poll(ctx context.Context, check func() (done bool, err error)) (last error, timedOut bool) {
+	for {
+		done, err := check()
+		var stop errStop
+		switch {
+		case errors.As(err, &stop):
+			return stop.err, false
+		case done:
+			return nil, false
+		}
+		last = err
+		select {
+		case <-ctx.Done():
+			return last, true
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
 // waitFor waits until q finds an element in d, up to timeout. It returns
 // errCaptcha as soon as the captcha shows, and a selector the browser refuses
 // at once.
 func waitFor(ctx context.Context, d *doc, q query, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var last error
-	for {
+	last, timedOut := poll(wctx, func() (bool, error) {
 		var st state
-		err := d.invoke(ctx, "state", q.in(d), &st)
+		err := d.invoke(wctx, "state", q.in(d), &st)
 		switch {
-		case err == nil && st.Captcha:
-			return errCaptcha
-		case err == nil && st.Found:
-			return nil
 		case err != nil && strings.Contains(err.Error(), "SyntaxError"):
-			return fmt.Errorf("the browser refuses a selector: %w", err)
+			return false, errStop{fmt.Errorf("the browser refuses a selector: %w", err)}
 		case err != nil:
-			last = err
+			return false, err
+		case st.Captcha:
+			return false, errStop{errCaptcha}
 		}
-		select {
-		case <-ctx.Done():
-			if last != nil && ctx.Err() == context.DeadlineExceeded {
-				return fmt.Errorf("%q not found within %s (last error: %w)", q.Sel, timeout, last)
-			}
-			if ctx.Err() == context.DeadlineExceeded {
-				return fmt.Errorf("%q not found within %s", q.Sel, timeout)
-			}
-			return ctx.Err()
-		case <-time.After(pollEvery):
-		}
+		return st.Found, nil
+	})
+	switch {
+	case !timedOut:
+		return last
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case last != nil:
+		return fmt.Errorf("%q not found within %s (last error: %w)", q.Sel, timeout, last)
 	}
+	return fmt.Errorf("%q not found within %s", q.Sel, timeout)
 }
 
 // waitLoaded waits until d's document has loaded something other than the
@@ -72,18 +95,14 @@ func waitFor(ctx context.Context, d *doc, q query, timeout time.Duration) error 
 func waitLoaded(ctx context.Context, d *doc, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	for {
+	if _, timedOut := poll(ctx, func() (bool, error) {
 		var st state
 		err := d.invoke(ctx, "state", query{Shadow: d.shadow}, &st)
-		if err == nil && (st.Href != "about:blank" || st.Content) && st.Ready != "loading" {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("frame not loaded within %s", timeout)
-		case <-time.After(pollEvery):
-		}
+		return err == nil && (st.Href != "about:blank" || st.Content) && st.Ready != "loading", err
+	}); timedOut {
+		return fmt.Errorf("frame not loaded within %s", timeout)
 	}
+	return nil
 }
 
 // click clicks the element q finds in d with the mouse, as a person would,

@@ -70,27 +70,29 @@ func (cv *conv) field(ctx context.Context, w *doc, pc *profile.Prechat, f *profi
 // rejected notice showing first means the form was refused.
 func (cv *conv) accepted(ctx context.Context, w *doc, pc *profile.Prechat) error {
 	in := query{Sel: string(cv.Profile.Input), Visible: true, Captcha: captchaSel(cv.Profile)}
-	for {
+	last, timedOut := poll(ctx, func() (bool, error) {
 		var st state
-		err := w.invoke(ctx, "state", in.in(w), &st)
-		if err == nil && st.Captcha {
-			return fail(result.ReasonCaptcha, errCaptcha)
+		if err := w.invoke(ctx, "state", in.in(w), &st); err != nil {
+			return false, err
 		}
-		if err == nil && st.Found {
-			return nil
+		if st.Captcha {
+			return false, errStop{fail(result.ReasonCaptcha, errCaptcha)}
+		}
+		if st.Found {
+			return true, nil
 		}
 		if pc.Rejected != nil {
 			var texts []string
 			if w.invoke(ctx, "noticeTexts", query{Shadow: w.shadow, Sel: string(pc.Rejected.Selector)}, &texts) == nil && noticeShown(pc.Rejected, texts) {
-				return fail(result.ReasonFormRejected, fmt.Errorf("the widget refused the form: %q", clip(firstText(texts), 200)))
+				return false, errStop{fail(result.ReasonFormRejected, fmt.Errorf("the widget refused the form: %q", clip(firstText(texts), 200)))}
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return fail(result.ReasonFormRejected, errors.New("the input did not show after submitting the form"))
-		case <-time.After(pollEvery):
-		}
+		return false, nil
+	})
+	if timedOut {
+		return fail(result.ReasonFormRejected, errors.New("the input did not show after submitting the form"))
 	}
+	return last
 }
 
 // firstText returns the first of texts, "" when none.
