@@ -8,9 +8,10 @@ PKGS     := ./...
 TESTTIME ?= 30m
 # Debian packages the tests and the demo need, as command=package pairs (a command may be
 # a path). Dovecot is the stock IMAP server of the interoperability tests; Chromium runs
-# the chat probe.
+# the chat probe: its headless shell by default, the full browser as the fallback the
+# tests cover too.
 DEB_DEPS := redis-server=redis-server dovecot=dovecot-imapd /usr/lib/dovecot/lmtp=dovecot-lmtpd \
-            chromium=chromium
+            chromium=chromium /usr/lib/chromium/chromium-headless-shell=chromium-headless-shell
 
 .PHONY: all build demo test deps vet bench fuzz clean
 

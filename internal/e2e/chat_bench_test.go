@@ -172,7 +172,7 @@ func chromiumPSS() int64 {
 //
 //	go test -run '^$' -bench ChatHeld -benchtime 1x -timeout 30m ./internal/e2e/
 func BenchmarkChatHeld(b *testing.B) {
-	for _, n := range []int{10, 25, 30, 40, 50} {
+	for _, n := range []int{10, 25, 50, 75, 100} {
 		b.Run(fmt.Sprintf("shared/n=%d", n), func(b *testing.B) {
 			for range b.N {
 				benchShared(b, n)

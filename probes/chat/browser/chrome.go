@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/systeminfo"
 	"github.com/chromedp/chromedp"
 )
 
@@ -26,7 +28,8 @@ const (
 // guards served, open, retiring and broken.
 type generation struct {
 	dir         string
-	pid         int
+	pid         int // the browser process
+	pgid        int // the process started, leader of the group
 	allocCancel context.CancelFunc
 	bctx        context.Context
 	bcancel     context.CancelFunc
@@ -103,11 +106,32 @@ func startGeneration(ctx, stop context.Context, execPath string, log *slog.Logge
 	b := chromedp.FromContext(bctx).Browser
 	g.lost = b.LostConnection
 	if p := b.Process(); p != nil {
-		g.pid = p.Pid
+		g.pgid, g.pid = p.Pid, p.Pid
+	}
+	// The binary may be a wrapper script that runs the browser as its child
+	// (Debian's chromium-headless-shell does): ask the browser for its pid.
+	if pid := browserPID(ctx, b); pid > 0 {
+		g.pid = pid
 	}
 	log.Info("chromium started", "pid", g.pid, "dir", dir)
 	go g.watch()
 	return g, nil
+}
+
+// browserPID asks the browser for its own process id; 0 when it cannot say.
+func browserPID(ctx context.Context, b *chromedp.Browser) int {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	res, err := cdp.Call(ctx, b, systeminfo.GetProcessInfo, cdp.Empty{})
+	if err != nil {
+		return 0
+	}
+	for _, p := range res.ProcessInfo {
+		if p.Type == "browser" {
+			return int(p.ID)
+		}
+	}
+	return 0
 }
 
 // watch cleans up after a browser that crashed or was killed, without
@@ -146,7 +170,7 @@ func (g *generation) shutdown() {
 		g.bcancel() // kills the browser process and waits for it
 
 		g.allocCancel()
-		if left := killAll(g.pid, g.dir, killTimeout); len(left) > 0 {
+		if left := killAll(g.pgid, g.dir, killTimeout); len(left) > 0 {
 			g.log.Error("chromium processes left after kill", "pids", left, "dir", g.dir)
 		}
 		if err := removeAllRetry(g.dir, removeDirTimeout); err != nil {

@@ -15,7 +15,17 @@ import (
 // shared is the one Pool of the tests that need no browser of their own.
 var shared *Pool
 
+// ownerEnv makes the test binary a pool owner for TestOwnerKilled: it
+// starts a pool on the binary the variable names ("" for the default), opens
+// STAKEOUT_TEST_URL, prints the browser's process group and user data
+// directory, and waits to be killed.
+const ownerEnv = "STAKEOUT_TEST_POOL_OWNER"
+
 func TestMain(m *testing.M) {
+	if bin, ok := os.LookupEnv(ownerEnv); ok {
+		owner(bin)
+		return
+	}
 	var err error
 	shared, err = New(Options{MaxConcurrent: 4})
 	if err != nil {
@@ -104,4 +114,33 @@ func (p *Pool) currentDir() string {
 		return ""
 	}
 	return p.gen.dir
+}
+
+// currentGroup returns the process group of the running browser.
+func (p *Pool) currentGroup() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gen == nil {
+		return 0
+	}
+	return p.gen.pgid
+}
+
+// owner is the body of the pool owner process of TestOwnerKilled.
+func owner(bin string) {
+	p, err := New(Options{ExecPath: bin})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	tab, err := p.Acquire(context.Background())
+	if err == nil {
+		_, err = chromedp.Run(tab.Ctx(), chromedp.Navigate(os.Getenv("STAKEOUT_TEST_URL")))
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println(p.currentGroup(), p.currentDir())
+	select {}
 }

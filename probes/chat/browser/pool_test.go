@@ -1,11 +1,15 @@
 package browser
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,7 +28,7 @@ func TestNewMissingChromium(t *testing.T) {
 		if !errors.Is(err, ErrNotFound) {
 			t.Fatalf("New(%+v) = %v, want ErrNotFound", opts, err)
 		}
-		if want := "install the Debian package chromium (apt-get install chromium)"; !strings.Contains(err.Error(), want) {
+		if want := "install the Debian package chromium-headless-shell (apt-get install chromium-headless-shell)"; !strings.Contains(err.Error(), want) {
 			t.Errorf("New(%+v) = %q, want it to contain %q", opts, err, want)
 		}
 	}
@@ -110,7 +114,7 @@ func TestBrowserKilled(t *testing.T) {
 	p := newPool(t, Options{})
 	tab := acquire(t, p)
 	navigate(t, tab, srv.URL+"/")
-	pid, dir := p.PID(), p.currentDir()
+	pid, dir, group := p.PID(), p.currentDir(), p.currentGroup()
 	if pid == 0 {
 		t.Fatal("PID() = 0 with a tab open")
 	}
@@ -121,9 +125,9 @@ func TestBrowserKilled(t *testing.T) {
 		t.Fatal("Navigate on a tab of a killed browser succeeded")
 	}
 	// The pool cleans up after the dead browser without waiting for Acquire.
-	for deadline := time.Now().Add(10 * time.Second); len(processesUsing(dir)) > 0; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); len(processesOf(group, dir)) > 0; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("processes of the killed browser still running: %v", processesUsing(dir))
+			t.Fatalf("processes of the killed browser still running: %v", processesOf(group, dir))
 		}
 	}
 
@@ -191,45 +195,100 @@ func TestRestartAfter(t *testing.T) {
 	}
 }
 
+// binaries are the Chromium builds the pool runs: the default (the headless
+// shell) and the full browser it falls back to.
+var binaries = map[string]string{"headless-shell": "", "chromium": DefaultExecPath}
+
 func TestCloseLeavesNoProcess(t *testing.T) {
 	srv := pages(t)
-	p, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := acquire(t, p)
-	b := acquire(t, p)
-	navigate(t, a, srv.URL+"/")
-	navigate(t, b, srv.URL+"/alert")
-	dir := p.currentDir()
-	if len(scanProc(dir)) < 2 {
-		t.Fatalf("found %v processes of the browser before Close, want its tree", scanProc(dir))
-	}
-	if err := p.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	if left := scanProc(dir); len(left) > 0 {
-		t.Errorf("processes left after Close: %v", left)
-	}
-	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("user data dir %s after Close: %v, want it removed", dir, err)
-	}
-	if _, err := p.Acquire(context.Background()); !errors.Is(err, ErrClosed) {
-		t.Errorf("Acquire after Close = %v, want ErrClosed", err)
-	}
-	if err := a.Close(); err != nil {
-		t.Errorf("Tab.Close after Pool.Close: %v", err)
+	for name, bin := range binaries {
+		t.Run(name, func(t *testing.T) {
+			p, err := New(Options{ExecPath: bin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := acquire(t, p)
+			b := acquire(t, p)
+			navigate(t, a, srv.URL+"/")
+			navigate(t, b, srv.URL+"/alert")
+			dir, group := p.currentDir(), p.currentGroup()
+			if len(scanProc(group, dir)) < 2 {
+				t.Fatalf("found %v processes of the browser before Close, want its tree", scanProc(group, dir))
+			}
+			if err := p.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			if left := scanProc(group, dir); len(left) > 0 {
+				t.Errorf("processes left after Close: %v", left)
+			}
+			if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("user data dir %s after Close: %v, want it removed", dir, err)
+			}
+			if _, err := p.Acquire(context.Background()); !errors.Is(err, ErrClosed) {
+				t.Errorf("Acquire after Close = %v, want ErrClosed", err)
+			}
+			if err := a.Close(); err != nil {
+				t.Errorf("Tab.Close after Pool.Close: %v", err)
+			}
+		})
 	}
 }
 
-// scanProc lists the processes whose command line mentions dir, read
-// straight from /proc without the package's own helper.
-func scanProc(dir string) []string {
+// TestOwnerKilled kills a process that runs a pool, as a worker killed
+// with SIGKILL: its Chromium goes with it.
+func TestOwnerKilled(t *testing.T) {
+	srv := pages(t)
+	for name, bin := range binaries {
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), ownerEnv+"="+bin, "STAKEOUT_TEST_URL="+srv.URL+"/")
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			var group int
+			var dir string
+			line, err := bufio.NewReader(out).ReadString('\n')
+			if _, serr := fmt.Sscanf(line, "%d %s", &group, &dir); err != nil || serr != nil {
+				t.Fatalf("owner process said %q (%v, %v), want its browser's group and directory", line, err, serr)
+			}
+			if len(scanProc(group, dir)) < 2 {
+				t.Fatalf("found %v processes of the browser, want its tree", scanProc(group, dir))
+			}
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			for deadline := time.Now().Add(10 * time.Second); len(scanProc(group, dir)) > 0; time.Sleep(50 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("processes left 10 s after the owner was killed: %v", scanProc(group, dir))
+				}
+			}
+			_ = os.RemoveAll(dir) // nobody is left to remove it
+		})
+	}
+}
+
+// scanProc lists the live processes whose command line mentions dir or whose
+// process group is group, read straight from /proc without the package's
+// own helper.
+func scanProc(group int, dir string) []string {
 	var found []string
-	paths, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	paths, _ := filepath.Glob("/proc/[0-9]*")
 	for _, path := range paths {
-		b, err := os.ReadFile(path)
-		if err == nil && bytes.Contains(b, []byte(dir)) {
+		stat, err := os.ReadFile(path + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp ...
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(f) < 3 || f[0] == "Z" {
+			continue
+		}
+		cmdline, _ := os.ReadFile(path + "/cmdline")
+		if f[2] == strconv.Itoa(group) || bytes.Contains(cmdline, []byte(dir)) {
 			found = append(found, path)
 		}
 	}
