@@ -30,7 +30,7 @@ type ChatTryCmd struct {
 	Phone      string        `name:"phone" help:"Persona phone, for the pre-chat form."`
 	Wait       time.Duration `name:"wait" default:"2m" help:"How long to wait for a person to answer (a campaign's abandon timeout is 20m)."`
 	Screenshot string        `name:"screenshot" default:"chat-try.jpg" help:"Where to save a screenshot of the page at the end (an empty value saves none)."`
-	Chromium   string        `name:"chromium" env:"STAKEOUT_CHROMIUM" help:"Chromium binary (default /usr/bin/chromium)."`
+	Chromium   string        `name:"chromium" env:"STAKEOUT_CHROMIUM" help:"Chromium binary (default: the headless shell of Debian's chromium-headless-shell, else chromium)."`
 }
 
 // Run holds the conversation and prints what happened; it exits 1 when a

@@ -34,7 +34,7 @@ type WorkerCmd struct {
 	MailPoll        time.Duration `name:"mail-poll-interval" env:"STAKEOUT_MAIL_POLL_INTERVAL" default:"30s" help:"Time between two polls of a probe mailbox; IMAP IDLE brings replies sooner where the server has it. The poll interval never changes a measured latency (replies are timed by INTERNALDATE)."`
 	MailNoIdle      bool          `name:"mail-no-idle" env:"STAKEOUT_MAIL_NO_IDLE" help:"Do not use IMAP IDLE: poll only."`
 	NoChat          bool          `name:"no-chat" env:"STAKEOUT_NO_CHAT" help:"Do not run the chat channel (no Chromium is started)."`
-	Chromium        string        `name:"chromium" env:"STAKEOUT_CHROMIUM" help:"Chromium binary for chat probes (default /usr/bin/chromium)."`
+	Chromium        string        `name:"chromium" env:"STAKEOUT_CHROMIUM" help:"Chromium binary for chat probes (default: the headless shell of Debian's chromium-headless-shell, else chromium)."`
 	ChatMax         int           `name:"chat-max-concurrent" env:"STAKEOUT_CHAT_MAX_CONCURRENT" default:"4" help:"Chat conversations held at once by this process (one browser context each, in one Chromium). Keep --concurrency above it."`
 	ChatRestart     int           `name:"chat-restart-after" env:"STAKEOUT_CHAT_RESTART_AFTER" default:"200" help:"Restart Chromium after this many conversations."`
 	WidgetProfiles  string        `name:"widget-profiles" env:"STAKEOUT_WIDGET_PROFILES" type:"existingdir" help:"Directory of widget profiles (*.yaml) that campaigns may name, besides the built-in ones."`

@@ -55,9 +55,9 @@ type held struct {
 
 // holdConversations opens n conversations, one every gap, alternating the
 // two companies, with pools made by newPool (one pool for all, or one per
-// conversation), and returns their reports and the Chromium memory (PSS)
-// measured while all n were open.
-func holdConversations(b *testing.B, s *sim.Sim, n int, gap time.Duration, pools func(i int) *browser.Pool) ([]held, int64) {
+// conversation), each abandoned after abandon, and returns their reports and
+// the Chromium memory (PSS) measured while all n were open.
+func holdConversations(b *testing.B, s *sim.Sim, n int, gap, abandon time.Duration, pools func(i int) *browser.Pool) ([]held, int64) {
 	b.Helper()
 	profiles := &chat.Profiles{}
 	out := make([]held, n)
@@ -79,7 +79,7 @@ func holdConversations(b *testing.B, s *sim.Sim, n int, gap time.Duration, pools
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = held{company: company, rep: converse(b, pools(i), url, prof, &open)}
+			out[i] = held{company: company, rep: converse(b, pools(i), url, prof, abandon, &open)}
 		}()
 		time.Sleep(gap)
 	}
@@ -92,8 +92,8 @@ func holdConversations(b *testing.B, s *sim.Sim, n int, gap time.Duration, pools
 
 // converse holds one conversation; open is marked done once the message is
 // sent (or the conversation ended before).
-func converse(b *testing.B, pool *browser.Pool, url string, prof *profile.Profile, open *sync.WaitGroup) *chat.Report {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+func converse(b *testing.B, pool *browser.Pool, url string, prof *profile.Profile, abandon time.Duration, open *sync.WaitGroup) *chat.Report {
+	ctx, cancel := context.WithTimeout(context.Background(), abandon+2*time.Minute)
 	defer cancel()
 	tab, err := pool.Acquire(ctx)
 	if err != nil {
@@ -103,7 +103,7 @@ func converse(b *testing.B, pool *browser.Pool, url string, prof *profile.Profil
 	}
 	defer tab.Close()
 	var once sync.Once
-	c := &chat.Conversation{URL: url, Profile: prof, Message: "Hello, do you deliver to Norway?", Abandon: 3 * time.Minute,
+	c := &chat.Conversation{URL: url, Profile: prof, Message: "Hello, do you deliver to Norway?", Abandon: abandon,
 		Vars: profile.Vars{PersonaName: "Jane Doe", PersonaEmail: "jane@example.com"},
 		Progress: func(ev chat.Event) {
 			if ev.Step != nil && ev.Step.Name == "send" {
@@ -172,7 +172,7 @@ func chromiumPSS() int64 {
 //
 //	go test -run '^$' -bench ChatHeld -benchtime 1x -timeout 30m ./internal/e2e/
 func BenchmarkChatHeld(b *testing.B) {
-	for _, n := range []int{10, 25, 50, 75, 100} {
+	for _, n := range []int{10, 25, 50, 100, 150, 200} {
 		b.Run(fmt.Sprintf("shared/n=%d", n), func(b *testing.B) {
 			for range b.N {
 				benchShared(b, n)
@@ -189,7 +189,8 @@ func BenchmarkChatHeld(b *testing.B) {
 // benchShared holds n conversations in one pool.
 func benchShared(b *testing.B, n int) {
 	gap := time.Second
-	s := holdSim(b, time.Duration(n)*gap+10*time.Second)
+	replyAfter := time.Duration(n)*gap + 10*time.Second
+	s := holdSim(b, replyAfter)
 	pool, err := browser.New(browser.Options{MaxConcurrent: n, RestartAfter: 10 * n})
 	if err != nil {
 		b.Fatal(err)
@@ -197,14 +198,15 @@ func benchShared(b *testing.B, n int) {
 	defer pool.Close()
 	warm(b, pool)
 	base := chromiumPSS()
-	hs, mem := holdConversations(b, s, n, gap, func(int) *browser.Pool { return pool })
+	hs, mem := holdConversations(b, s, n, gap, replyAfter+2*time.Minute, func(int) *browser.Pool { return pool })
 	report(b, s, hs, n, base, mem)
 }
 
 // benchPerProbe holds n conversations, each in a Chromium of its own.
 func benchPerProbe(b *testing.B, n int) {
 	gap := time.Second
-	s := holdSim(b, time.Duration(n)*(gap+2*time.Second)+10*time.Second)
+	replyAfter := time.Duration(n)*(gap+2*time.Second) + 10*time.Second
+	s := holdSim(b, replyAfter)
 	base := chromiumPSS()
 	pools := make([]*browser.Pool, n)
 	defer func() {
@@ -214,7 +216,7 @@ func benchPerProbe(b *testing.B, n int) {
 			}
 		}
 	}()
-	hs, mem := holdConversations(b, s, n, gap, func(i int) *browser.Pool {
+	hs, mem := holdConversations(b, s, n, gap, replyAfter+2*time.Minute, func(i int) *browser.Pool {
 		p, err := browser.New(browser.Options{MaxConcurrent: 1})
 		if err != nil {
 			b.Error(err)
