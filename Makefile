@@ -52,7 +52,7 @@ bench: deps
 	$(GO) test -run '^$$' -bench Launch100k -benchtime 1x ./scheduler/
 	$(GO) test -run '^$$' -bench ResultsIngest -benchtime 20000x ./workers/
 	$(GO) test -run '^$$' -bench . -benchtime 20000x ./internal/store/
-	$(GO) test -run '^$$' -bench ChatHeld -benchtime 1x -timeout 30m ./internal/e2e/
+	$(GO) test -run '^$$' -bench ChatHeld -benchtime 1x -timeout 40m ./internal/e2e/
 
 clean:
 	rm -rf bin

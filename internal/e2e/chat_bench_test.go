@@ -168,17 +168,35 @@ func chromiumPSS() int64 {
 // each), holds them all until the agents answer, and reports the worst timing
 // error against the truth log and the memory per conversation beyond the
 // browser's base. The "per-probe-chromium" case starts one Chromium per
-// conversation instead, for comparison.
+// conversation instead, for comparison, and "full-chromium" holds them in
+// the full browser (/usr/bin/chromium) rather than the headless shell.
+// STAKEOUT_BENCH_HELD=n,n,... replaces the shared case's values of N.
 //
-//	go test -run '^$' -bench ChatHeld -benchtime 1x -timeout 30m ./internal/e2e/
+//	go test -run '^$' -bench ChatHeld -benchtime 1x -timeout 40m ./internal/e2e/
 func BenchmarkChatHeld(b *testing.B) {
-	for _, n := range []int{10, 25, 50, 100, 150, 200} {
+	ns := []int{10, 25, 50, 100, 200}
+	if env := os.Getenv("STAKEOUT_BENCH_HELD"); env != "" {
+		ns = nil
+		for f := range strings.SplitSeq(env, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				b.Fatalf("STAKEOUT_BENCH_HELD=%q: want counts like 10,50,100", env)
+			}
+			ns = append(ns, n)
+		}
+	}
+	for _, n := range ns {
 		b.Run(fmt.Sprintf("shared/n=%d", n), func(b *testing.B) {
 			for range b.N {
-				benchShared(b, n)
+				benchShared(b, n, "")
 			}
 		})
 	}
+	b.Run("full-chromium/n=25", func(b *testing.B) {
+		for range b.N {
+			benchShared(b, 25, browser.DefaultExecPath)
+		}
+	})
 	b.Run("per-probe-chromium/n=10", func(b *testing.B) {
 		for range b.N {
 			benchPerProbe(b, 10)
@@ -186,12 +204,13 @@ func BenchmarkChatHeld(b *testing.B) {
 	})
 }
 
-// benchShared holds n conversations in one pool.
-func benchShared(b *testing.B, n int) {
+// benchShared holds n conversations in one pool of the Chromium bin ("" for
+// the default).
+func benchShared(b *testing.B, n int, bin string) {
 	gap := time.Second
 	replyAfter := time.Duration(n)*gap + 10*time.Second
 	s := holdSim(b, replyAfter)
-	pool, err := browser.New(browser.Options{MaxConcurrent: n, RestartAfter: 10 * n})
+	pool, err := browser.New(browser.Options{ExecPath: bin, MaxConcurrent: n, RestartAfter: 10 * n})
 	if err != nil {
 		b.Fatal(err)
 	}

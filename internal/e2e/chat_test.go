@@ -93,14 +93,13 @@ targets:
 }
 
 // runChatCampaign launches perTarget chat probes per company, within a
-// minute and a half, with a worker holding up to 3 conversations at once (on
-// 2 cores, more at once under the race detector starves Chromium of CPU).
+// minute and a half, with a worker holding up to 10 conversations at once.
 func runChatCampaign(t *testing.T, perTarget int) ([]result.Result, []sim.TruthRecord) {
 	t.Helper()
 	window := 90 * time.Second
 	return onSim{
 		sim:      chatSimConfig(t),
-		worker:   workers.Config{Concurrency: 40, Chat: &workers.ChatConfig{Browser: browser.Options{MaxConcurrent: 3}}},
+		worker:   workers.Config{Concurrency: 40, Chat: &workers.ChatConfig{Browser: browser.Options{MaxConcurrent: 10}}},
 		campaign: func(s *sim.Sim) *campaign.Campaign { return chatCampaign(t, s, perTarget, window) },
 		limit:    window + time.Duration(perTarget)*(chatDeadline+5*time.Second),
 	}.run(t)
