@@ -34,7 +34,7 @@ type Options struct {
 	// the headless shell (Debian's chromium-headless-shell), then chromium
 	// on PATH, then /usr/bin/chromium. The headless shell is Chromium built
 	// for automation, without the browser's UI: a conversation costs about a
-	// third of the memory and CPU it costs in the full browser.
+	// quarter of the memory it costs in the full browser (docs/chat.md).
 	ExecPath string
 	// MaxConcurrent is how many tabs (conversations) may be open at once.
 	// Default 4.
