@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -32,19 +31,7 @@ companies:
   - id: inline
     chat: {style: inline, ack: {enabled: true, delay: %[2]s}, reply: {median: %[3]s, p90: %[4]s}}
 `, filepath.Join(b.TempDir(), "truth.jsonl"), replyAfter, replyAfter+10*time.Second, replyAfter+20*time.Second)
-	cfg, err := sim.Parse("bench-sim.yaml", []byte(src))
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := sim.New(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := s.Start(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
-	return s
+	return startSim(b, parseSim(b, src))
 }
 
 // held is one conversation of the benchmark.
@@ -248,16 +235,7 @@ func benchPerProbe(b *testing.B, n int) {
 
 // report adds the benchmark's metrics.
 func report(b *testing.B, s *sim.Sim, hs []held, n int, base, mem int64) {
-	f, err := os.Open(s.Config().TruthLog)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	truth, err := sim.ReadTruth(f)
-	if err != nil {
-		b.Fatal(err)
-	}
-	first, human, over, bad := timingErrors(hs, truth)
+	first, human, over, bad := timingErrors(hs, readTruth(b, s))
 	b.ReportMetric(float64(first.Milliseconds()), "worst-first-err-ms")
 	b.ReportMetric(float64(human.Milliseconds()), "worst-human-err-ms")
 	b.ReportMetric(float64(over), "over-100ms")

@@ -59,11 +59,7 @@ func chatSimConfig(t *testing.T) sim.Config {
 			b.WriteString("      ack: {enabled: true, delay: 700ms}\n")
 		}
 	}
-	cfg, err := sim.Parse("sim.yaml", []byte(b.String()))
-	if err != nil {
-		t.Fatalf("simulator config: %v", err)
-	}
-	return cfg
+	return parseSim(t, b.String())
 }
 
 // chatCampaign probes every chat company perTarget times within window.

@@ -59,11 +59,7 @@ func simConfig(t *testing.T) sim.Config {
 			b.WriteString("    threading: subject_only\n")
 		}
 	}
-	cfg, err := sim.Parse("sim.yaml", []byte(b.String()))
-	if err != nil {
-		t.Fatalf("simulator config: %v", err)
-	}
-	return cfg
+	return parseSim(t, b.String())
 }
 
 // campaignFor is a campaign that probes every simulated company perTarget times by

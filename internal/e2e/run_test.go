@@ -40,14 +40,7 @@ func (o onSim) run(t *testing.T) ([]result.Result, []sim.TruthRecord) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	srv := redistest.Start(t)
-	s, err := sim.New(o.sim, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := startSim(t, o.sim)
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "results.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -108,8 +101,32 @@ func waitResults(ctx context.Context, t *testing.T, st store.Store, run string, 
 	}
 }
 
+// parseSim parses a simulator config written by a test.
+func parseSim(tb testing.TB, src string) sim.Config {
+	tb.Helper()
+	cfg, err := sim.Parse("sim.yaml", []byte(src))
+	if err != nil {
+		tb.Fatalf("simulator config: %v", err)
+	}
+	return cfg
+}
+
+// startSim starts a simulator that runs until the end of the test.
+func startSim(tb testing.TB, cfg sim.Config) *sim.Sim {
+	tb.Helper()
+	s, err := sim.New(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
 // readTruth reads the simulator's truth log.
-func readTruth(t *testing.T, s *sim.Sim) []sim.TruthRecord {
+func readTruth(t testing.TB, s *sim.Sim) []sim.TruthRecord {
 	t.Helper()
 	f, err := os.Open(s.Config().TruthLog)
 	if err != nil {
