@@ -66,6 +66,11 @@ type conversation struct {
 	visitor, email string
 	offline        bool // offline when it opened: no ack, no agent, ever
 
+	// wire keeps the truth log in causal order on the inline widget: a frame's
+	// write and its chat_message record happen under it, so a visitor's answer
+	// to that frame, read before the write returned, is recorded after it.
+	wire sync.Mutex
+
 	mu        sync.Mutex
 	events    []*chatEvent
 	changed   chan struct{} // closed and replaced when events are added

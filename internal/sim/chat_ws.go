@@ -57,7 +57,9 @@ func (s *Sim) readVisitor(ctx context.Context, conn *websocket.Conn, c *conversa
 		if text == "" {
 			continue
 		}
+		c.wire.Lock()
 		n := s.receiveChat(c, text, at)
+		c.wire.Unlock()
 		s.planChat(c, n, at)
 	}
 }
@@ -70,14 +72,9 @@ func (s *Sim) writeConversation(ctx context.Context, conn *websocket.Conn, c *co
 	for {
 		evs, changed := c.since(after)
 		for _, ev := range evs {
-			b, err := json.Marshal(ev.wire(false))
-			if err == nil {
-				err = conn.Write(ctx, websocket.MessageText, b)
-			}
-			if err != nil {
+			if !s.writeEvent(ctx, conn, c, ev) {
 				return
 			}
-			s.delivered(c, c.claim([]*chatEvent{ev}), time.Now())
 			after = ev.seq
 		}
 		select {
@@ -86,4 +83,21 @@ func (s *Sim) writeConversation(ctx context.Context, conn *websocket.Conn, c *co
 			return
 		}
 	}
+}
+
+// writeEvent writes one event as a frame and, for a message, records its
+// delivery; false if the write failed.
+func (s *Sim) writeEvent(ctx context.Context, conn *websocket.Conn, c *conversation, ev *chatEvent) bool {
+	b, err := json.Marshal(ev.wire(false))
+	if err != nil {
+		s.log.Error("chat websocket: event not encoded", "conversation", c.id, "err", err)
+		return false
+	}
+	c.wire.Lock()
+	defer c.wire.Unlock()
+	if err := conn.Write(ctx, websocket.MessageText, b); err != nil {
+		return false
+	}
+	s.delivered(c, c.claim([]*chatEvent{ev}), time.Now())
+	return true
 }
