@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/systeminfo"
 	"github.com/chromedp/chromedp"
 )
@@ -34,6 +35,7 @@ type generation struct {
 	bctx        context.Context
 	bcancel     context.CancelFunc
 	lost        <-chan struct{}
+	identity    *emulation.SetUserAgentOverrideParams // nil: tabs show the browser as it is
 
 	served   int  // tabs handed out
 	open     int  // tabs not closed yet
@@ -59,6 +61,8 @@ func allocatorOptions(execPath, dir string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-back-forward-cache", true),
+		// navigator.webdriver false, as in a browser a person uses.
+		chromedp.Flag("disable-blink-features", "AutomationControlled"),
 		chromedp.UserDataDir(dir),
 		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
 			if cmd.SysProcAttr == nil {
@@ -112,6 +116,9 @@ func startGeneration(ctx, stop context.Context, execPath string, log *slog.Logge
 	// (Debian's chromium-headless-shell does): ask the browser for its pid.
 	if pid := browserPID(ctx, b); pid > 0 {
 		g.pid = pid
+	}
+	if g.identity, err = browserIdentity(ctx, b); err != nil {
+		log.Warn("tabs will show chromium's own user agent", "err", err)
 	}
 	log.Info("chromium started", "pid", g.pid, "dir", dir)
 	go g.watch()

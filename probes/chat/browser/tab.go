@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -45,6 +46,9 @@ func newTab(ctx context.Context, p *Pool, g *generation) (*Tab, error) {
 
 	stop := context.AfterFunc(ctx, parentCancel)
 	err := chromedp.Do(tctx)
+	if err == nil && g.identity != nil {
+		_, err = chromedp.Call(tctx, emulation.SetUserAgentOverride, *g.identity)
+	}
 	if !stop() && err == nil {
 		err = ctx.Err()
 	}
