@@ -43,8 +43,8 @@ func identityOf(product, userAgent string) (*emulation.SetUserAgentOverrideParam
 	}
 	// Chrome's user agent string gives the major version only.
 	ua := chromeToken.ReplaceAllLiteralString(userAgent, fmt.Sprintf("Chrome/%d.0.0.0", major))
-	brands := brandList(major, "Google Chrome", strconv.Itoa(major), func(g string) string { return g })
-	fulls := brandList(major, "Google Chrome", full, func(g string) string { return g + ".0.0.0" })
+	brands := brandList(major, strconv.Itoa(major), "")
+	fulls := brandList(major, full, ".0.0.0")
 	arch, bitness := "x86", "64"
 	switch runtime.GOARCH {
 	case "arm64":
@@ -66,12 +66,12 @@ func identityOf(product, userAgent string) (*emulation.SetUserAgentOverrideParam
 	}, nil
 }
 
-// brandList is Chromium's client hints brand list for a major version, a
-// brand and its version (the greased brand's version goes through
-// greaseVersion): the brand, "Chromium" and a made-up "Not…A…Brand" in an
+// brandList is the client hints brand list of Google Chrome of a major
+// version, each brand with version, but for the made-up "Not…A…Brand" whose
+// version gets greaseSuffix: the brand, "Chromium" and the made-up one in an
 // order chosen by the major version, as Chromium's GenerateBrandVersionList
-// does, so that the list is the one Chrome of that version sends.
-func brandList(major int, brand, version string, greaseVersion func(string) string) []*emulation.UserAgentBrandVersion {
+// makes it.
+func brandList(major int, version, greaseSuffix string) []*emulation.UserAgentBrandVersion {
 	chars := []string{" ", "(", ":", "-", ".", "/", ")", ";", "=", "?", "_"}
 	versions := []string{"8", "99", "24"}
 	orders := [6][3]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}}
@@ -79,10 +79,10 @@ func brandList(major int, brand, version string, greaseVersion func(string) stri
 	out := make([]*emulation.UserAgentBrandVersion, 3)
 	out[order[0]] = &emulation.UserAgentBrandVersion{
 		Brand:   "Not" + chars[major%len(chars)] + "A" + chars[(major+1)%len(chars)] + "Brand",
-		Version: greaseVersion(versions[major%len(versions)]),
+		Version: versions[major%len(versions)] + greaseSuffix,
 	}
 	out[order[1]] = &emulation.UserAgentBrandVersion{Brand: "Chromium", Version: version}
-	out[order[2]] = &emulation.UserAgentBrandVersion{Brand: brand, Version: version}
+	out[order[2]] = &emulation.UserAgentBrandVersion{Brand: "Google Chrome", Version: version}
 	return out
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -160,6 +161,24 @@ func TestIdentityOfBadVersions(t *testing.T) {
 	for _, product := range []string{"", "Firefox/120.0", "HeadlessChrome/x.1", "HeadlessChrome"} {
 		if _, err := identityOf(product, "Mozilla/5.0 "+product); err == nil {
 			t.Errorf("identityOf(%q) = nil error, want one", product)
+		}
+	}
+}
+
+// TestBrandList checks the brand list against Sec-CH-UA headers that Google
+// Chrome of other versions sends, one per order of the brands.
+func TestBrandList(t *testing.T) {
+	for major, want := range map[int]string{
+		120: `"Not_A Brand";v="8", "Chromium";v="120", "Google Chrome";v="120"`,
+		124: `"Chromium";v="124", "Google Chrome";v="124", "Not-A.Brand";v="99"`,
+		131: `"Google Chrome";v="131", "Chromium";v="131", "Not_A Brand";v="24"`,
+	} {
+		var parts []string
+		for _, b := range brandList(major, strconv.Itoa(major), "") {
+			parts = append(parts, fmt.Sprintf("%q;v=%q", b.Brand, b.Version))
+		}
+		if got := strings.Join(parts, ", "); got != want {
+			t.Errorf("brandList(%d) = %s, want %s", major, got, want)
 		}
 	}
 }
