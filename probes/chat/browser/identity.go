@@ -22,6 +22,10 @@ import (
 // of the same version on the same platform instead: what a customer with
 // that browser would send. (navigator.webdriver is turned off by a flag.)
 
+// acceptLanguage is the tabs' language list: Chrome's default for American
+// English.
+const acceptLanguage = "en-US,en"
+
 // chromeToken is the browser's name and version in a user agent string.
 var chromeToken = regexp.MustCompile(`\b(?:Headless)?Chrome/[0-9.]+`)
 
@@ -56,6 +60,9 @@ func identityOf(product, userAgent string) (*emulation.SetUserAgentOverrideParam
 	}
 	return &emulation.SetUserAgentOverrideParams{
 		UserAgent: ua,
+		// The headless shell sends no Accept-Language at all; Chrome set to
+		// American English sends "en-US,en;q=0.9".
+		AcceptLanguage: acceptLanguage,
 		UserAgentMetadata: &emulation.UserAgentMetadata{
 			Brands:          brands,
 			FullVersionList: fulls,

@@ -22,6 +22,8 @@ import (
 // from the page's script, in the top document and in a cross-origin iframe.
 type seen struct {
 	HeaderUA, HeaderBrands string
+	HeaderLanguage         string
+	Languages              []string `json:"languages"`
 	UA                     string `json:"ua"`
 	WebDriver              bool   `json:"webdriver"`
 	Brands, Full           []brand
@@ -56,11 +58,11 @@ func identityPages(t *testing.T) (top string, got func() map[string]seen) {
 		["fullVersionList", "platformVersion", "architecture", "bitness", "model"]).then(v => JSON.stringify({
 		ua: navigator.userAgent, webdriver: navigator.webdriver, brands: v.brands, full: v.fullVersionList,
 		platform: v.platform, platformVersion: v.platformVersion, arch: v.architecture, bitness: v.bitness,
-		mobile: v.mobile, model: v.model}))`
+		mobile: v.mobile, model: v.model, languages: navigator.languages}))`
 	mux := http.NewServeMux()
 	mux.HandleFunc("/frame", func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		headers["frame"] = seen{HeaderUA: r.UserAgent(), HeaderBrands: r.Header.Get("Sec-CH-UA")}
+		headers["frame"] = seen{HeaderUA: r.UserAgent(), HeaderBrands: r.Header.Get("Sec-CH-UA"), HeaderLanguage: r.Header.Get("Accept-Language")}
 		mu.Unlock()
 		fmt.Fprintf(w, `<html><body><script>%s.then(s => parent.postMessage(s, "*"))</script></body></html>`, report)
 	})
@@ -68,7 +70,7 @@ func identityPages(t *testing.T) (top string, got func() map[string]seen) {
 	t.Cleanup(frame.Close)
 	topSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		headers["top"] = seen{HeaderUA: r.UserAgent(), HeaderBrands: r.Header.Get("Sec-CH-UA")}
+		headers["top"] = seen{HeaderUA: r.UserAgent(), HeaderBrands: r.Header.Get("Sec-CH-UA"), HeaderLanguage: r.Header.Get("Accept-Language")}
 		mu.Unlock()
 		fmt.Fprintf(w, `<html><body><script>
 			window.frameSaw = new Promise(ok => addEventListener("message", e => ok(e.data)));
@@ -133,6 +135,7 @@ func TestTabsLookLikeChrome(t *testing.T) {
 	want.HeaderUA = want.UA
 	want.HeaderBrands = strings.Replace(own.HeaderBrands, `"HeadlessChrome"`, `"Google Chrome"`, 1)
 	want.WebDriver = false
+	want.HeaderLanguage, want.Languages = "en-US,en;q=0.9", []string{"en-US", "en"}
 	want.Brands, want.Full = asChrome(own.Brands), asChrome(own.Full)
 
 	for name, bin := range binaries {
@@ -146,7 +149,7 @@ func TestTabsLookLikeChrome(t *testing.T) {
 				// requests say Chrome, its script says HeadlessChrome
 				// (docs/chat.md, "The browser").
 				frameWant = got["frame"]
-				frameWant.HeaderUA, frameWant.HeaderBrands = want.HeaderUA, want.HeaderBrands
+				frameWant.HeaderUA, frameWant.HeaderBrands, frameWant.HeaderLanguage = want.HeaderUA, want.HeaderBrands, want.HeaderLanguage
 			}
 			for where, want := range map[string]seen{"top": want, "frame": frameWant} {
 				if diff := cmp.Diff(want, got[where]); diff != "" {
