@@ -13,6 +13,6 @@
 // Tabs dismiss JavaScript dialogs (alert, confirm, prompt, beforeunload) as
 // soon as they open, so a hostile page cannot block a probe with one. They
 // present themselves as the desktop Google Chrome of the browser's version
-// (user agent, client hints, languages, navigator.webdriver false), not as headless
-// Chromium, as a customer's browser would.
+// (user agent, client hints, languages, navigator.webdriver false), not as
+// headless Chromium, as a customer's browser would.
 package browser

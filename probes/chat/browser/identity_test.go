@@ -24,8 +24,8 @@ type seen struct {
 	HeaderUA, HeaderBrands string
 	HeaderLanguage         string
 	Languages              []string `json:"languages"`
-	UA                     string `json:"ua"`
-	WebDriver              bool   `json:"webdriver"`
+	UA                     string   `json:"ua"`
+	WebDriver              bool     `json:"webdriver"`
 	Brands, Full           []brand
 	Platform               string `json:"platform"`
 	PlatformVersion        string `json:"platformVersion"`
