@@ -54,6 +54,12 @@ func identityPages(t *testing.T) (top string, got func() map[string]seen) {
 	t.Helper()
 	var mu sync.Mutex
 	headers := map[string]seen{}
+	record := func(where string, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		headers[where] = seen{HeaderUA: r.UserAgent(), HeaderBrands: r.Header.Get("Sec-CH-UA"),
+			HeaderLanguage: r.Header.Get("Accept-Language")}
+	}
 	report := `navigator.userAgentData.getHighEntropyValues(
 		["fullVersionList", "platformVersion", "architecture", "bitness", "model"]).then(v => JSON.stringify({
 		ua: navigator.userAgent, webdriver: navigator.webdriver, brands: v.brands, full: v.fullVersionList,
@@ -61,17 +67,13 @@ func identityPages(t *testing.T) (top string, got func() map[string]seen) {
 		mobile: v.mobile, model: v.model, languages: navigator.languages}))`
 	mux := http.NewServeMux()
 	mux.HandleFunc("/frame", func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		headers["frame"] = seen{HeaderUA: r.UserAgent(), HeaderBrands: r.Header.Get("Sec-CH-UA"), HeaderLanguage: r.Header.Get("Accept-Language")}
-		mu.Unlock()
+		record("frame", r)
 		fmt.Fprintf(w, `<html><body><script>%s.then(s => parent.postMessage(s, "*"))</script></body></html>`, report)
 	})
 	frame := httptest.NewServer(mux)
 	t.Cleanup(frame.Close)
 	topSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		headers["top"] = seen{HeaderUA: r.UserAgent(), HeaderBrands: r.Header.Get("Sec-CH-UA"), HeaderLanguage: r.Header.Get("Accept-Language")}
-		mu.Unlock()
+		record("top", r)
 		fmt.Fprintf(w, `<html><body><script>
 			window.frameSaw = new Promise(ok => addEventListener("message", e => ok(e.data)));
 			window.topSaw = %s;
@@ -82,7 +84,7 @@ func identityPages(t *testing.T) (top string, got func() map[string]seen) {
 	return topSrv.URL, func() map[string]seen {
 		mu.Lock()
 		defer mu.Unlock()
-		return headers
+		return maps.Clone(headers)
 	}
 }
 
@@ -95,15 +97,20 @@ func look(t *testing.T, ctx context.Context, url string, headers func() map[stri
 	if _, err := chromedp.Run(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("Navigate: %v", err)
 	}
-	out := maps.Clone(headers())
+	saw := map[string]string{}
 	for name, expr := range map[string]string{"top": "window.topSaw", "frame": "window.frameSaw"} {
 		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
 		if err != nil {
 			t.Fatalf("%s: %v", expr, err)
 		}
+		saw[name] = s
+	}
+	// Both documents have reported: their requests are in.
+	out := headers()
+	for name, s := range saw {
 		v := out[name]
 		if err := json.Unmarshal([]byte(s), &v); err != nil {
-			t.Fatalf("%s = %q: %v", expr, s, err)
+			t.Fatalf("what the %s saw, %q: %v", name, s, err)
 		}
 		out[name] = v
 	}
