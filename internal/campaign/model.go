@@ -134,8 +134,12 @@ type Server struct {
 	// Host and Port of the server.
 	Host string `yaml:"host"`
 	Port int    `yaml:"port"`
-	// TLS is "starttls", "implicit" or "none" (loopback only).
+	// TLS is "starttls", "implicit" or "none" (loopback only, unless Auth is "none").
 	TLS string `yaml:"tls"`
+	// Auth is how the client logs in: "password" (the default: AUTH PLAIN or LOGIN with
+	// the password named below) or "none" (SMTP only: a relay that accepts mail by
+	// address, with no login and no password).
+	Auth string `yaml:"auth"`
 	// Username to log in with.
 	Username string `yaml:"username"`
 	// PasswordEnv names an environment variable holding the password.
@@ -143,6 +147,15 @@ type Server struct {
 	// PasswordFile names a file holding the password.
 	PasswordFile string `yaml:"password_file"`
 }
+
+// Auth values of a Server.
+const (
+	AuthPassword = "password"
+	AuthNone     = "none"
+)
+
+// NoLogin reports whether the server is used without logging in.
+func (s Server) NoLogin() bool { return s.Auth == AuthNone }
 
 // Scenario is what a shopper asks, and as whom.
 type Scenario struct {

@@ -76,8 +76,8 @@ func TestParseGood(t *testing.T) {
 		Mailboxes: []Mailbox{{
 			ID:      "mb",
 			Address: "mb@probes.example",
-			SMTP:    Server{Host: "smtp.probes.example", Port: 587, TLS: "starttls", Username: "mb@probes.example", PasswordFile: "/run/secrets/mb"},
-			IMAP:    Server{Host: "127.0.0.1", Port: 1143, TLS: "none", Username: "mb", PasswordEnv: "MB_PASSWORD"},
+			SMTP:    Server{Host: "smtp.probes.example", Port: 587, TLS: "starttls", Auth: AuthPassword, Username: "mb@probes.example", PasswordFile: "/run/secrets/mb"},
+			IMAP:    Server{Host: "127.0.0.1", Port: 1143, TLS: "none", Auth: AuthPassword, Username: "mb", PasswordEnv: "MB_PASSWORD"},
 		}},
 		Scenarios: []Scenario{{
 			ID: "ask", Subject: "A question", Message: "Hello?", FollowUps: []string{"Thanks"},

@@ -35,15 +35,16 @@ func (k *checker) mailboxes() {
 		m := &ms[i]
 		k.id(yamlcheck.Join(path, "id"), m.ID)
 		k.address(yamlcheck.Join(path, "address"), m.Address)
-		k.server(yamlcheck.Join(path, "smtp"), &m.SMTP, m.Address)
-		k.server(yamlcheck.Join(path, "imap"), &m.IMAP, m.Address)
+		k.server(yamlcheck.Join(path, "smtp"), &m.SMTP, m.Address, true)
+		k.server(yamlcheck.Join(path, "imap"), &m.IMAP, m.Address, false)
 		ids[i] = m.ID
 	}
 	k.unique("mailboxes", ids)
 }
 
-// server checks a mail server endpoint; Username defaults to the mailbox address.
-func (k *checker) server(path string, s *Server, address string) {
+// server checks a mail server endpoint; Username defaults to the mailbox address and
+// Auth to "password". Only a submission server (smtp) may be used without login.
+func (k *checker) server(path string, s *Server, address string, smtp bool) {
 	if !k.p.Present(path) {
 		k.p.Add(path, "required: host, port, tls and password_env or password_file")
 		return
@@ -55,10 +56,11 @@ func (k *checker) server(path string, s *Server, address string) {
 	case s.Port < 1 || s.Port > 65535:
 		k.p.Add(yamlcheck.Join(path, "port"), "must be between 1 and 65535, got %d", s.Port)
 	}
+	k.auth(path, s, smtp)
 	switch s.TLS {
 	case "starttls", "implicit":
 	case "none":
-		if s.Host != "" && !isLoopback(s.Host) {
+		if s.Host != "" && !isLoopback(s.Host) && !s.NoLogin() {
 			k.p.Add(yamlcheck.Join(path, "tls"), `"none" is allowed only for a loopback host (localhost, 127.0.0.1, ::1): the password would cross the network in clear`)
 		}
 	case "":
@@ -66,10 +68,34 @@ func (k *checker) server(path string, s *Server, address string) {
 	default:
 		k.p.Add(yamlcheck.Join(path, "tls"), "%s is not one of starttls, implicit, none", yamlcheck.Quote(s.TLS))
 	}
-	if s.Username == "" {
+	if s.Username == "" && !s.NoLogin() {
 		s.Username = address
 	}
-	k.credentials(path, s)
+	if !s.NoLogin() {
+		k.credentials(path, s)
+	}
+}
+
+// auth checks the login mode: "password" (default) needs credentials, "none" refuses them.
+func (k *checker) auth(path string, s *Server, smtp bool) {
+	at := yamlcheck.Join(path, "auth")
+	switch s.Auth {
+	case "":
+		s.Auth = AuthPassword
+	case AuthPassword:
+	case AuthNone:
+		if !smtp {
+			k.p.Add(at, `"none" is only for a submission server (smtp): reading replies over IMAP needs a login`)
+			return
+		}
+		for _, f := range []struct{ name, v string }{{"password_env", s.PasswordEnv}, {"password_file", s.PasswordFile}, {"username", s.Username}} {
+			if f.v != "" {
+				k.p.Add(yamlcheck.Join(path, f.name), `not used with auth "none" (sending without login): remove it, or set auth to "password"`)
+			}
+		}
+	default:
+		k.p.Add(at, "%s is not one of password, none", yamlcheck.Quote(s.Auth))
+	}
 }
 
 func (k *checker) credentials(path string, s *Server) {

@@ -229,6 +229,25 @@ var campaignCases = []badCase{
 			`f.yaml:15: mailboxes[1].imap.password_env: "1PASSWORD" is not an environment variable name`,
 		},
 	},
+	{
+		name: "mailbox auth",
+		src: okID + okSchedule + okScenario + `mailboxes:
+  - id: mb
+    address: mb@probes.example
+    smtp: {host: relay.corp.example, port: 25, tls: none, auth: none, password_env: PW, username: me}
+    imap: {host: 127.0.0.1, port: 1143, tls: none, auth: none, password_env: PW}
+  - id: mb2
+    address: mb2@probes.example
+    smtp: {host: 127.0.0.1, port: 25, tls: none, auth: kerberos, password_env: PW}
+    imap: {host: 127.0.0.1, port: 1143, tls: none, password_env: PW}
+` + okTargets,
+		want: []string{
+			`f.yaml:7: mailboxes[0].smtp.password_env: not used with auth "none" (sending without login): remove it, or set auth to "password"`,
+			`f.yaml:7: mailboxes[0].smtp.username: not used with auth "none" (sending without login): remove it, or set auth to "password"`,
+			`f.yaml:8: mailboxes[0].imap.auth: "none" is only for a submission server (smtp): reading replies over IMAP needs a login`,
+			`f.yaml:11: mailboxes[1].smtp.auth: "kerberos" is not one of password, none`,
+		},
+	},
 }
 
 func TestParseBadCampaign(t *testing.T) { runBadCases(t, campaignCases) }

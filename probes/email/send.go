@@ -111,14 +111,15 @@ func (s *Sender) send(ctx context.Context, a tasks.Assignment, now time.Time) (S
 		return Sent{}, &SMTPError{Permanent: true, Stage: StageConfig, Err: err}
 	}
 	srv := a.Mailbox.SMTP
-	password, err := secrets.Password(srv)
-	if err != nil {
-		// Not permanent: another worker, or this one once fixed, may have the secret.
-		return Sent{}, &SMTPError{Stage: StageCredentials, Err: err}
-	}
-	username := srv.Username
-	if username == "" {
-		username = a.Mailbox.Address
+	var username, password string
+	if !srv.NoLogin() {
+		if password, err = secrets.Password(srv); err != nil {
+			// Not permanent: another worker, or this one once fixed, may have the secret.
+			return Sent{}, &SMTPError{Stage: StageCredentials, Err: err}
+		}
+		if username = srv.Username; username == "" {
+			username = a.Mailbox.Address
+		}
 	}
 	sess := &session{
 		srv: srv, tlsConfig: s.TLSConfig,
@@ -156,7 +157,7 @@ func (ss *session) run(ctx context.Context, timeout time.Duration) (time.Time, e
 		port = map[string]int{"starttls": 587, "implicit": 465, "none": 25}[ss.srv.TLS]
 	}
 	addr := net.JoinHostPort(ss.srv.Host, strconv.Itoa(port))
-	if ss.srv.TLS == "none" && !loopbackHost(ss.srv.Host) {
+	if ss.srv.TLS == "none" && !loopbackHost(ss.srv.Host) && !ss.srv.NoLogin() {
 		return time.Time{}, &SMTPError{Permanent: true, Stage: StageConfig,
 			Err: fmt.Errorf(`tls "none" is allowed only on loopback, not %s`, ss.srv.Host)}
 	}
@@ -176,8 +177,10 @@ func (ss *session) run(ctx context.Context, timeout time.Duration) (time.Time, e
 	defer c.Close()
 	c.CommandTimeout, c.SubmissionTimeout = timeout, timeout
 
-	if err := ss.auth(c); err != nil {
-		return time.Time{}, ss.fail(ctx, StageAuth, err)
+	if !ss.srv.NoLogin() {
+		if err := ss.auth(c); err != nil {
+			return time.Time{}, ss.fail(ctx, StageAuth, err)
+		}
 	}
 	if err := c.Mail(ss.from, nil); err != nil {
 		return time.Time{}, ss.fail(ctx, StageMailFrom, err)
@@ -247,9 +250,10 @@ func (ss *session) client(ctx context.Context, conn net.Conn) (*smtp.Client, err
 		}
 		return c, nil
 	case "none":
-		// Checked again on the address dialed: "localhost" may resolve anywhere.
+		// Checked again on the address dialed: "localhost" may resolve anywhere. Without
+		// a login no password crosses the network, so any host will do.
 		ra, ok := conn.RemoteAddr().(*net.TCPAddr)
-		if !ok || !ra.IP.IsLoopback() {
+		if !ss.srv.NoLogin() && (!ok || !ra.IP.IsLoopback()) {
 			return nil, &SMTPError{Permanent: true, Stage: StageConfig,
 				Err: fmt.Errorf(`tls "none" is allowed only on loopback, not %s`, conn.RemoteAddr())}
 		}
@@ -273,7 +277,7 @@ func loopbackHost(host string) bool {
 }
 
 // errNoAuthMechanism is a server offering neither AUTH PLAIN nor AUTH LOGIN.
-var errNoAuthMechanism = errors.New("server offers neither AUTH PLAIN nor AUTH LOGIN")
+var errNoAuthMechanism = errors.New(`server offers neither AUTH PLAIN nor AUTH LOGIN (for a server that accepts mail without login, set the mailbox's smtp auth to "none")`)
 
 // errNoStartTLS is go-smtp's message for a server without STARTTLS.
 const errNoStartTLS = "doesn't support STARTTLS"
@@ -335,6 +339,9 @@ func (ss *session) fail(ctx context.Context, stage string, err error) *SMTPError
 // base64 as AUTH sends it: a server may echo what it got) a new error with the same
 // text, the password replaced, and no way back to the original.
 func redact(err error, password, username string) error {
+	if password == "" { // sending without login: nothing to hide
+		return err
+	}
 	msg := err.Error()
 	forms := []string{
 		base64.StdEncoding.EncodeToString([]byte("\x00" + username + "\x00" + password)),

@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/google/go-cmp/cmp"
+	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 )
 
@@ -30,19 +31,26 @@ func TestSend(t *testing.T) {
 		mechs    []string
 		username string
 		wantUser string
+		relay    bool // a server offering no AUTH; the mailbox sends with auth "none"
 	}{
-		{"plain loopback, AUTH PLAIN", "none", nil, "", "shopper@probes.example"},
-		{"plain loopback, AUTH LOGIN only", "none", []string{sasl.Login}, "", "shopper@probes.example"},
-		{"STARTTLS, AUTH PLAIN", "starttls", nil, "", "shopper@probes.example"},
-		{"STARTTLS, AUTH LOGIN only, own username", "starttls", []string{sasl.Login}, "shopper-login", "shopper-login"},
-		{"implicit TLS, AUTH PLAIN", "implicit", nil, "", "shopper@probes.example"},
-		{"implicit TLS, AUTH LOGIN only", "implicit", []string{sasl.Login}, "", "shopper@probes.example"},
+		{"plain loopback, AUTH PLAIN", "none", nil, "", "shopper@probes.example", false},
+		{"plain loopback, AUTH LOGIN only", "none", []string{sasl.Login}, "", "shopper@probes.example", false},
+		{"STARTTLS, AUTH PLAIN", "starttls", nil, "", "shopper@probes.example", false},
+		{"STARTTLS, AUTH LOGIN only, own username", "starttls", []string{sasl.Login}, "shopper-login", "shopper-login", false},
+		{"implicit TLS, AUTH PLAIN", "implicit", nil, "", "shopper@probes.example", false},
+		{"implicit TLS, AUTH LOGIN only", "implicit", []string{sasl.Login}, "", "shopper@probes.example", false},
+		{"plain, no AUTH offered, auth none", "none", nil, "", "", true},
+		{"STARTTLS, no AUTH offered, auth none", "starttls", nil, "", "", true},
+		{"implicit TLS, no AUTH offered, auth none", "implicit", nil, "", "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startServer(t, serverOpts{TLS: tt.tls, Mechs: tt.mechs}, cert)
+			srv := startServer(t, serverOpts{TLS: tt.tls, Mechs: tt.mechs, Relay: tt.relay}, cert)
 			a := sendAssignment(srv.Port, tt.tls)
 			a.Mailbox.SMTP.Username = tt.username
+			if tt.relay {
+				a.Mailbox.SMTP.Auth, a.Mailbox.SMTP.PasswordEnv = campaign.AuthNone, ""
+			}
 			s, logs := newSender(pool)
 
 			start := time.Now()
@@ -136,6 +144,11 @@ func TestSendErrors(t *testing.T) {
 			"", nil, true, want{true, 554, StageData}, "smtp data: SMTP error 554: Spam"},
 		{"no AUTH mechanism in common", &serverOpts{TLS: "none", Mechs: []string{"CRAM-MD5"}},
 			"", nil, true, want{true, 0, StageAuth}, "smtp auth: server offers neither AUTH PLAIN nor AUTH LOGIN"},
+		{"no AUTH offered to a mailbox with a password", &serverOpts{TLS: "none", Relay: true},
+			"", nil, true, want{true, 0, StageAuth}, `set the mailbox's smtp auth to "none"`},
+		{"a login-less server refusing the sender", &serverOpts{TLS: "none", Relay: true, RcptErr: &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Relaying denied"}},
+			"", func(a *tasks.Assignment) { a.Mailbox.SMTP.Auth, a.Mailbox.SMTP.PasswordEnv = campaign.AuthNone, "" }, true,
+			want{true, 550, StageRcptTo}, "smtp rcpt to: SMTP error 550: Relaying denied"},
 		{"no STARTTLS offered", &serverOpts{TLS: "none"},
 			"starttls", nil, true, want{true, 0, StageStartTLS}, "smtp starttls: smtp: server doesn't support STARTTLS"},
 		{"untrusted certificate, STARTTLS", &serverOpts{TLS: "starttls"},

@@ -65,6 +65,8 @@ type serverOpts struct {
 	TLS string
 	// Mechs are the AUTH mechanisms offered (default PLAIN and LOGIN).
 	Mechs []string
+	// Relay offers no AUTH at all and accepts mail from anyone (a local MTA or relay).
+	Relay bool
 	// AuthErr, when set, is the reply to any login.
 	AuthErr error
 	// RcptErr and DataErr, when set, are the replies to RCPT TO and to the end of DATA.
@@ -99,7 +101,10 @@ func (s *testServer) messages() []received {
 
 func startServer(t *testing.T, opts serverOpts, cert tls.Certificate) *testServer {
 	t.Helper()
-	if opts.Mechs == nil {
+	switch {
+	case opts.Relay:
+		opts.Mechs = []string{}
+	case opts.Mechs == nil:
 		opts.Mechs = []string{sasl.Plain, sasl.Login}
 	}
 	ts := &testServer{opts: opts}
@@ -171,7 +176,7 @@ func (s *testSession) Auth(mech string) (sasl.Server, error) {
 }
 
 func (s *testSession) Mail(from string, _ *smtp.MailOptions) error {
-	if s.user == "" {
+	if s.user == "" && !s.srv.opts.Relay {
 		return smtp.ErrAuthRequired
 	}
 	s.msg = received{Helo: s.conn.Hostname(), User: s.user, From: from}
