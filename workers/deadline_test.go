@@ -23,7 +23,7 @@ func TestDeadlineWaitsForMailbox(t *testing.T) {
 	for _, tok := range f.tokens {
 		p, _, _ := f.pendings.Get(ctx, tok)
 		p.Deadline = time.Now().Add(-time.Minute)
-		if err := f.pendings.Register(ctx, *p); err != nil {
+		if err := f.pendings.Register(ctx, *p, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

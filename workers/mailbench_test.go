@@ -81,7 +81,7 @@ func BenchmarkOutstanding100k(b *testing.B) {
 			if i < 10 {
 				f.tokens = append(f.tokens, p.Token)
 			}
-			if err := f.pendings.Register(ctx, p); err != nil {
+			if err := f.pendings.Register(ctx, p, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -30,7 +30,7 @@ func TestMailWatchersLease(t *testing.T) {
 		t.Fatal(err)
 	}
 	mb := campaign.Mailbox{ID: "mb", Address: shopper, IMAP: campaign.Server{Host: host, Port: p, TLS: "none", PasswordFile: pw}}
-	if err := email.RegisterMailbox(context.Background(), f.rdb, mb); err != nil {
+	if err := email.UseMailbox(context.Background(), f.rdb, mb); err != nil {
 		t.Fatal(err)
 	}
 	manager := func(owner string) (*MailWatchers, *metrics.Mail, context.CancelFunc, chan struct{}) {

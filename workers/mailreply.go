@@ -7,41 +7,129 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/hibiken/asynq"
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 	"github.com/stakeoutcx/stakeout/probes/email"
 )
 
-// process gives one reply to the probe it answers. A reply that matches no pending
-// probe is logged and counted, never an error: the watcher goes on.
-func (w *MailWatcher) process(ctx context.Context, raw []byte, internalDate time.Time) error {
+// processors is the number of probes whose replies of a batch are processed at once.
+const processors = 16
+
+// incoming is one fetched message, parsed.
+type incoming struct {
+	uid    imap.UID
+	seen   email.Seen
+	tokens []string
+	reply  email.Reply
+	// why is set when the message cannot be matched: no_token or unparsable.
+	why string
+	err error
+}
+
+// parse reads one fetched message into what correlation needs.
+func parse(uid imap.UID, raw []byte, internalDate time.Time) incoming {
+	in := incoming{uid: uid}
 	reply, err := email.ParseReply(bytes.NewReader(raw), 0)
 	if err != nil {
-		w.unmatched("unparsable", "err", err)
-		return nil
+		in.why, in.err = "unparsable", err
+		return in
 	}
 	cls := email.Classify(reply)
-	seen := email.Seen{ID: replyID(reply, raw), At: replyTime(reply, internalDate), Kind: cls.Kind, Ticket: cls.Ticket}
-	tokens := reply.Tokens()
-	for _, token := range tokens {
-		known, err := w.Pendings.Observe(ctx, token, seen, w.decided)
+	in.reply = reply
+	in.seen = email.Seen{ID: replyID(reply, raw), At: replyTime(reply, internalDate), Kind: cls.Kind, Ticket: cls.Ticket}
+	if cls.Kind == email.KindBounce {
+		in.seen.DSN, in.seen.Text = reply.DSNAction, reply.Text
+	}
+	if in.tokens = reply.Tokens(); len(in.tokens) == 0 {
+		in.why = "no_token"
+	}
+	return in
+}
+
+// processAll gives every message of a batch to the probe it answers. The replies of one
+// probe (by first token) are handled by one goroutine, in order of their time, so the
+// probe is decided with every reply of the batch that came before the deciding one;
+// different probes are handled concurrently.
+func (w *MailWatcher) processAll(ctx context.Context, ins []incoming) error {
+	groups := map[string][]incoming{}
+	var order []string
+	for _, in := range ins {
+		if in.why != "" {
+			w.unmatched(in.why, "err", in.err, "message_id", in.reply.MessageID, "subject", in.reply.Subject)
+			continue
+		}
+		key := in.tokens[0]
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], in)
+	}
+	next := make(chan []incoming)
+	errs := make(chan error, len(order))
+	var wg sync.WaitGroup
+	for range min(processors, len(order)) {
+		wg.Go(func() {
+			for g := range next {
+				slices.SortStableFunc(g, func(a, b incoming) int {
+					if c := a.seen.At.Compare(b.seen.At); c != 0 {
+						return c
+					}
+					return int(a.uid) - int(b.uid)
+				})
+				for _, in := range g {
+					if err := w.process(ctx, in); err != nil {
+						errs <- err
+						break
+					}
+				}
+			}
+		})
+	}
+	for _, key := range order {
+		next <- groups[key]
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	return <-errs // nil when the channel is empty
+}
+
+// process gives one reply to the probe it answers. A reply that matches no pending
+// probe is logged, counted and kept for its probe, never an error: the watcher goes on.
+func (w *MailWatcher) process(ctx context.Context, in incoming) error {
+	held := false
+	for _, token := range in.tokens {
+		o, err := w.Pendings.Observe(ctx, token, in.seen, w.decided)
 		if err != nil {
 			return err
 		}
-		if known {
-			w.Metrics.Replies.WithLabelValues(w.Mailbox.Address, string(cls.Kind)).Inc()
+		if o.Known {
+			w.matched(in, o)
 			return nil
 		}
+		held = held || o.Held
 	}
-	reason := "unknown_probe"
-	if len(tokens) == 0 {
-		reason = "no_token"
-	}
-	w.unmatched(reason, "message_id", reply.MessageID, "subject", reply.Subject)
+	w.unmatched("unknown_probe", "message_id", in.reply.MessageID, "subject", in.reply.Subject, "kept_for_its_probe", held)
 	return nil
+}
+
+func (w *MailWatcher) matched(in incoming, o email.Observed) {
+	if !o.New {
+		w.Logger.Debug("reply seen before, counted once", "mailbox", w.Mailbox.Address, "message_id", in.reply.MessageID)
+		return
+	}
+	w.Metrics.Replies.WithLabelValues(w.Mailbox.Address, string(in.seen.Kind)).Inc()
+	if o.ClockSkew {
+		w.Metrics.ClockSkew.WithLabelValues(w.Mailbox.Address).Inc()
+		w.Logger.Warn("reply stamped before its probe's message went out: a clock problem, not used as a response",
+			"mailbox", w.Mailbox.Address, "message_id", in.reply.MessageID, "at", in.seen.At)
+	}
 }
 
 func (w *MailWatcher) unmatched(reason string, kv ...any) {
@@ -49,19 +137,15 @@ func (w *MailWatcher) unmatched(reason string, kv ...any) {
 	w.Logger.Info("reply matches no pending probe", append([]any{"mailbox", w.Mailbox.Address, "reason", reason}, kv...)...)
 }
 
-// decided enqueues the result of a probe its reply decided, before the decision is stored.
-// Evidence arriving after the decision gets a task id of its own, so it is not lost to
-// the first result task's id.
+// decided enqueues the result of a probe its replies decided, before the record is stored.
 func (w *MailWatcher) decided(p *email.Pending) error {
 	return enqueueDecision(context.Background(), w.Client, p)
 }
 
+// enqueueDecision enqueues the result of a decided email probe at its revision: each
+// revision has a task id of its own, and the store keeps the highest.
 func enqueueDecision(ctx context.Context, client *asynq.Client, p *email.Pending) error {
-	var opts []asynq.Option
-	if n := len(p.Replies); n > 0 && p.Replies[n-1].Late {
-		opts = append(opts, asynq.TaskID(tasks.ResultTaskID(p.ProbeID)+":evidence:"+strconv.Itoa(n)))
-	}
-	task, err := tasks.NewResultTask(p.Result(), opts...)
+	task, err := tasks.NewResultTask(p.Result(), asynq.TaskID(tasks.ResultTaskID(p.ProbeID)+":r"+strconv.FormatInt(p.Rev, 10)))
 	if err != nil {
 		return err
 	}

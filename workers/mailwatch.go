@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/internal/secrets"
 	"github.com/stakeoutcx/stakeout/probes/email"
 )
 
@@ -29,7 +30,9 @@ import (
 // ran are found on restart; a changed UIDVALIDITY rescans the mailbox, and a reply seen
 // twice counts once.
 type MailWatcher struct {
-	Mailbox  campaign.Mailbox
+	Mailbox campaign.Mailbox
+	// Password logs in; when empty it is read from where the mailbox's settings say
+	// (password_env or password_file) at each connection.
 	Password string
 	Pendings *email.Pendings
 	Redis    redis.UniversalClient
@@ -55,6 +58,9 @@ func checkpointKey(address string) string { return "stakeout:mail:{" + address +
 type checkpoint struct {
 	UIDValidity uint32
 	LastUID     imap.UID
+	// LastMark identifies the message at LastUID (INTERNALDATE and size), to notice a
+	// mailbox whose UIDs were reused for other messages.
+	LastMark string
 }
 
 func (w *MailWatcher) loadCheckpoint(ctx context.Context) (checkpoint, error) {
@@ -64,11 +70,11 @@ func (w *MailWatcher) loadCheckpoint(ctx context.Context) (checkpoint, error) {
 	}
 	uv, _ := strconv.ParseUint(v["uidvalidity"], 10, 32)
 	last, _ := strconv.ParseUint(v["last_uid"], 10, 32)
-	return checkpoint{UIDValidity: uint32(uv), LastUID: imap.UID(last)}, nil
+	return checkpoint{UIDValidity: uint32(uv), LastUID: imap.UID(last), LastMark: v["last_mark"]}, nil
 }
 
 func (w *MailWatcher) saveCheckpoint(ctx context.Context, cp checkpoint) error {
-	err := w.Redis.HSet(ctx, checkpointKey(w.Mailbox.Address), "uidvalidity", cp.UIDValidity, "last_uid", uint32(cp.LastUID)).Err()
+	err := w.Redis.HSet(ctx, checkpointKey(w.Mailbox.Address), "uidvalidity", cp.UIDValidity, "last_uid", uint32(cp.LastUID), "last_mark", cp.LastMark).Err()
 	if err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
 	}
@@ -110,9 +116,16 @@ func (w *MailWatcher) dial(ctx context.Context, onNew func()) (*imapclient.Clien
 	if user == "" {
 		user = w.Mailbox.Address
 	}
-	if err := c.Login(user, w.Password).Wait(); err != nil {
+	password := w.Password
+	if password == "" {
+		if password, err = secrets.Password(srv); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("log in to %s as %s: %w", addr, user, err)
+		}
+	}
+	if err := c.Login(user, password).Wait(); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("log in to %s as %s: %w", addr, user, redact(err, w.Password))
+		return nil, fmt.Errorf("log in to %s as %s: %w", addr, user, redact(err, password))
 	}
 	return c, nil
 }
@@ -138,9 +151,17 @@ func (w *MailWatcher) Sync(ctx context.Context, c *imapclient.Client) error {
 	if err != nil {
 		return err
 	}
-	if cp.UIDValidity != sel.UIDValidity {
+	why := rescanReason(cp, sel)
+	if why == "" && cp.LastMark != "" {
+		if why, err = w.reused(c, cp); err != nil {
+			return err
+		}
+	}
+	if why != "" {
 		if cp.UIDValidity != 0 {
-			w.Logger.Warn("UIDVALIDITY changed: rescanning the mailbox", "mailbox", w.Mailbox.Address, "was", cp.UIDValidity, "now", sel.UIDValidity)
+			w.Metrics.Rescans.WithLabelValues(w.Mailbox.Address, why).Inc()
+			w.Logger.Warn("rescanning the mailbox: "+rescanWhy[why], "mailbox", w.Mailbox.Address,
+				"uidvalidity_was", cp.UIDValidity, "uidvalidity", sel.UIDValidity, "last_uid", uint32(cp.LastUID), "uidnext", uint32(sel.UIDNext))
 		}
 		cp = checkpoint{UIDValidity: sel.UIDValidity}
 		if err := w.saveCheckpoint(ctx, cp); err != nil {
@@ -157,10 +178,11 @@ func (w *MailWatcher) Sync(ctx context.Context, c *imapclient.Client) error {
 	}
 	for i := 0; i < len(uids); i += batch {
 		part := uids[i:min(i+batch, len(uids))]
-		if err := w.fetchBatch(ctx, c, part); err != nil {
+		mark, err := w.fetchBatch(ctx, c, part)
+		if err != nil {
 			return err
 		}
-		cp.LastUID = part[len(part)-1]
+		cp.LastUID, cp.LastMark = part[len(part)-1], mark
 		if err := w.saveCheckpoint(ctx, cp); err != nil {
 			return err
 		}
@@ -170,6 +192,46 @@ func (w *MailWatcher) Sync(ctx context.Context, c *imapclient.Client) error {
 	}
 	w.Metrics.LastPoll.WithLabelValues(w.Mailbox.Address).Set(float64(began.UnixMilli()) / 1000)
 	return nil
+}
+
+var rescanWhy = map[string]string{
+	"uidvalidity":    "its UIDVALIDITY changed (replies already seen count once)",
+	"uids_restarted": "its UIDs restarted below the checkpoint with the same UIDVALIDITY (the mail store was restored or rebuilt; replies already seen count once)",
+}
+
+// rescanReason says why the mailbox must be read from its first message, "" when the
+// checkpoint holds: a new UIDVALIDITY, or UIDNEXT at or below the last UID read (a
+// server restored from a backup, or one that renumbered its mailbox without changing
+// UIDVALIDITY, as RFC 3501 forbids but servers do).
+func rescanReason(cp checkpoint, sel *imap.SelectData) string {
+	switch {
+	case cp.UIDValidity != sel.UIDValidity:
+		return "uidvalidity"
+	case sel.UIDNext != 0 && cp.LastUID != 0 && sel.UIDNext <= cp.LastUID:
+		return "uids_restarted"
+	}
+	return ""
+}
+
+// reused returns "uids_restarted" when the message at the checkpoint's last UID is
+// not the one read there (UIDs given anew to other messages), "" otherwise (also when
+// that message was deleted).
+func (w *MailWatcher) reused(c *imapclient.Client, cp checkpoint) (string, error) {
+	msgs, err := c.Fetch(imap.UIDSetNum(cp.LastUID), &imap.FetchOptions{UID: true, InternalDate: true, RFC822Size: true}).Collect()
+	if err != nil {
+		return "", fmt.Errorf("check the last message read: %w", err)
+	}
+	for _, m := range msgs {
+		if m.UID == cp.LastUID && messageMark(m) != cp.LastMark {
+			return "uids_restarted", nil
+		}
+	}
+	return "", nil
+}
+
+// messageMark identifies a message in its mailbox beyond its UID.
+func messageMark(m *imapclient.FetchMessageBuffer) string {
+	return strconv.FormatInt(m.InternalDate.Unix(), 10) + ":" + strconv.FormatInt(m.RFC822Size, 10)
 }
 
 // SyncedAt returns when the last complete read of the mailbox began (zero if never).
@@ -204,39 +266,35 @@ func (w *MailWatcher) newUIDs(c *imapclient.Client, last imap.UID) ([]imap.UID, 
 
 // fetchBatch fetches the header, the start of the text and INTERNALDATE of uids in one
 // command and processes each reply.
-func (w *MailWatcher) fetchBatch(ctx context.Context, c *imapclient.Client, uids []imap.UID) error {
+// It returns the mark of the batch's last message.
+func (w *MailWatcher) fetchBatch(ctx context.Context, c *imapclient.Client, uids []imap.UID) (string, error) {
 	header := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
 	text := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierText, Peek: true, Partial: &imap.SectionPartial{Offset: 0, Size: maxReplyText}}
 	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
-		UID: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{header, text},
+		UID: true, InternalDate: true, RFC822Size: true, BodySection: []*imap.FetchItemBodySection{header, text},
 	}).Collect()
 	if err != nil {
-		return fmt.Errorf("fetch %d messages: %w", len(uids), err)
+		return "", fmt.Errorf("fetch %d messages: %w", len(uids), err)
 	}
-	// Replies to different probes are independent; each probe's record is updated in an
-	// optimistic transaction, so they are processed concurrently. The checkpoint moves
-	// only when the whole batch is done.
-	next := make(chan *imapclient.FetchMessageBuffer)
-	errs := make(chan error, len(msgs))
+	mark := ""
+	for _, m := range msgs {
+		if m.UID == uids[len(uids)-1] {
+			mark = messageMark(m)
+		}
+	}
+	// Parsing is independent per message: spread it over the processors.
+	ins := make([]incoming, len(msgs))
 	var wg sync.WaitGroup
-	for range min(processors, len(msgs)) {
+	for k := range min(processors, len(msgs)) {
 		wg.Go(func() {
-			for m := range next {
+			for i := k; i < len(msgs); i += processors {
+				m := msgs[i]
 				raw := append(append([]byte{}, m.FindBodySection(header)...), m.FindBodySection(text)...)
-				if err := w.process(ctx, raw, m.InternalDate); err != nil {
-					errs <- err
-				}
+				ins[i] = parse(m.UID, raw, m.InternalDate)
 			}
 		})
 	}
-	for _, m := range msgs {
-		next <- m
-	}
-	close(next)
 	wg.Wait()
-	close(errs)
-	return <-errs // nil when the channel is empty
+	// The checkpoint moves only when the whole batch is done.
+	return mark, w.processAll(ctx, ins)
 }
-
-// processors is the number of replies of a batch processed at once.
-const processors = 16

@@ -55,7 +55,7 @@ func TestMailWatcherDovecot(t *testing.T) {
 	for _, tok := range f.tokens {
 		p, _, _ := f.pendings.Get(t.Context(), tok)
 		p.T0, p.StartedAt = t0, t0
-		if err := f.pendings.Register(t.Context(), *p); err != nil {
+		if err := f.pendings.Register(t.Context(), *p, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -119,7 +119,7 @@ func newMailFixture(t testing.TB, probes int) *mailFixture {
 		id := fmt.Sprintf("run/acme/email/%04d", i)
 		p := email.Pending{Token: email.Token(id), ProbeID: id, Run: "run", Target: "acme", Mailbox: shopper,
 			StartedAt: f.t0, T0: f.t0, Deadline: f.t0.Add(72 * time.Hour)}
-		if err := f.pendings.Register(context.Background(), p); err != nil {
+		if err := f.pendings.Register(context.Background(), p, nil); err != nil {
 			t.Fatal(err)
 		}
 		f.tokens = append(f.tokens, p.Token)

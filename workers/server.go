@@ -268,8 +268,10 @@ func (w *Worker) setupChat(cfg Config) error {
 func (w *Worker) setupEmail(cfg Config) error {
 	pendings := email.NewPendings(w.rdb)
 	if _, ok := cfg.Registry.Lookup(campaign.ChannelEmail); !ok {
+		client := w.client
 		p := &email.Probe{Sender: &email.Sender{Logger: cfg.Logger, TLSConfig: cfg.Email.TLSConfig},
-			Pendings: pendings, Redis: w.rdb, Client: w.client}
+			Pendings: pendings, Redis: w.rdb, Client: client, Logger: cfg.Logger,
+			Publish: func(p *email.Pending) error { return enqueueDecision(context.Background(), client, p) }}
 		if err := cfg.Registry.Register(campaign.ChannelEmail, p); err != nil {
 			return err
 		}

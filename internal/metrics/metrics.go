@@ -98,6 +98,11 @@ type Mail struct {
 	LastPoll *prometheus.GaugeVec
 	// Outstanding is the number of probes of the mailbox waiting for their outcome.
 	Outstanding *prometheus.GaugeVec
+	// ClockSkew counts replies stamped before our message went out (beyond the
+	// timestamps' 1 s resolution): kept as evidence, never used as a response.
+	ClockSkew *prometheus.CounterVec
+	// Rescans counts full rescans of a mailbox, by reason (uidvalidity, uids_restarted).
+	Rescans *prometheus.CounterVec
 }
 
 // NewMail creates the mail watcher metrics and registers them on reg.
@@ -107,7 +112,7 @@ func NewMail(reg prometheus.Registerer) *Mail {
 			Name: "stakeout_mail_replies_total", Help: "Replies matched to a pending email probe, by mailbox and kind.",
 		}, []string{"mailbox", "kind"}),
 		Unmatched: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "stakeout_mail_replies_unmatched_total", Help: "Replies that matched no pending email probe, by mailbox and reason (no_token, unknown_probe, unparsable).",
+			Name: "stakeout_mail_replies_unmatched_total", Help: "Replies that matched no pending email probe, by mailbox and reason (no_token, unknown_probe: kept until the probe registers, unparsable).",
 		}, []string{"mailbox", "reason"}),
 		Connected: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "stakeout_mail_watcher_connected", Help: "1 while this process's watcher of the mailbox is connected and logged in, else 0.",
@@ -118,7 +123,13 @@ func NewMail(reg prometheus.Registerer) *Mail {
 		Outstanding: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "stakeout_mail_outstanding_probes", Help: "Email probes of the mailbox waiting for their outcome.",
 		}, []string{"mailbox"}),
+		ClockSkew: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stakeout_mail_reply_clock_skew_total", Help: "Replies stamped more than 1 s before their probe's t0 (a clock problem): kept as evidence, not used as responses.",
+		}, []string{"mailbox"}),
+		Rescans: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stakeout_mail_rescans_total", Help: "Full rescans of a mailbox, by reason (uidvalidity: UIDVALIDITY changed; uids_restarted: UIDNEXT at or below the checkpoint).",
+		}, []string{"mailbox", "reason"}),
 	}
-	reg.MustRegister(m.Replies, m.Unmatched, m.Connected, m.LastPoll, m.Outstanding)
+	reg.MustRegister(m.Replies, m.Unmatched, m.Connected, m.LastPoll, m.Outstanding, m.ClockSkew, m.Rescans)
 	return m
 }

@@ -48,6 +48,12 @@ const (
 	ReasonMailboxUnreachable = "mailbox_unreachable"
 	ReasonProbeError         = "probe_error"
 	ReasonNoProbe            = "no_probe"
+	// ReasonBounced: the company's mail system returned our message (a delivery status
+	// notification): the address could not be reached.
+	ReasonBounced = "bounced"
+	// ReasonSendUnconfirmed: the attempt sending the message stopped before the server
+	// answered, no later attempt sent it again, and nothing came back by the deadline.
+	ReasonSendUnconfirmed = "send_unconfirmed"
 )
 
 // Result is what one probe measured.
@@ -73,6 +79,10 @@ type Result struct {
 	DurationS float64 `json:"duration_s"`
 	// Evidence is a bounded, channel-specific record (transcript, message ids), JSON.
 	Evidence []byte `json:"evidence,omitempty"`
+	// Revision orders the results of one probe: the store keeps the highest. An email
+	// probe's result may be corrected after it was first decided (an earlier reply read
+	// later, late evidence); other results have revision 0.
+	Revision int64 `json:"revision,omitempty"`
 }
 
 // Seconds returns d in seconds as a pointer, for the optional latency fields.

@@ -10,16 +10,18 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/result"
 )
 
-// upsertSQL inserts a result or replaces every field of the existing row, and returns
-// how many times the row has been written. It is one statement, so it is atomic under
+// upsertSQL inserts a result or replaces every field of the existing row unless that
+// row has a higher revision (a correction of the result is never undone by an older
+// one arriving late), and returns how many times the row has been written (no row when
+// the stored revision is higher). It is one statement, so it is atomic under
 // concurrent upserts of the same probe id from any number of connections or
 // processes: exactly one of them reads back writes = 1.
 const upsertSQL = `INSERT INTO results (
 	probe_id, run, campaign, target, industry, channel, scenario,
 	planned_at, started_at, finished_at, outcome, reason,
 	first_response_s, human_response_s, duration_s, evidence,
-	writes, created_at, updated_at
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+	writes, created_at, updated_at, revision
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
 ON CONFLICT (probe_id) DO UPDATE SET
 	run = excluded.run,
 	campaign = excluded.campaign,
@@ -37,13 +39,15 @@ ON CONFLICT (probe_id) DO UPDATE SET
 	duration_s = excluded.duration_s,
 	evidence = excluded.evidence,
 	writes = results.writes + 1,
-	updated_at = excluded.updated_at
+	updated_at = excluded.updated_at,
+	revision = excluded.revision
+WHERE excluded.revision >= results.revision
 RETURNING writes`
 
 // selectSQL reads the columns that scanResult expects.
 const selectSQL = `SELECT probe_id, run, campaign, target, industry, channel, scenario,
 	planned_at, started_at, finished_at, outcome, reason,
-	first_response_s, human_response_s, duration_s, evidence
+	first_response_s, human_response_s, duration_s, evidence, revision
 FROM results`
 
 // Bounds of a time.Time that fits in int64 nanoseconds since the epoch (1677..2262).
@@ -86,7 +90,7 @@ func upsertArgs(r result.Result) ([]any, error) {
 		evidence = r.Evidence
 	}
 	now := time.Now().UnixNano()
-	return append(args, evidence, now, now), nil
+	return append(args, evidence, now, now, r.Revision), nil
 }
 
 // timeNanos encodes t as nanoseconds since the epoch; the zero time is NULL.
@@ -140,7 +144,7 @@ func scanResult(row scanner) (result.Result, error) {
 	)
 	err := row.Scan(&r.ProbeID, &r.Run, &r.Campaign, &r.Target, &r.Industry, &r.Channel, &r.Scenario,
 		&planned, &started, &finished, &outcome, &r.Reason,
-		&first, &human, &r.DurationS, &r.Evidence)
+		&first, &human, &r.DurationS, &r.Evidence, &r.Revision)
 	if err != nil {
 		return result.Result{}, err
 	}

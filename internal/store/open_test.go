@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stakeoutcx/stakeout/internal/result"
 )
 
 func TestParseDSN(t *testing.T) {
@@ -73,6 +75,47 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	}
 }
 
+// A database written by schema version 1 (no revision column) is migrated on open
+// and keeps its rows, at revision 0.
+func TestMigrateFromVersion1(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "results.db")
+	db, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range migrations[0] {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO results (probe_id, run, target, channel, scenario, outcome, created_at, updated_at)
+		VALUES ('p1', 'run1', 'acme', 'email', 's', 'answered', 1, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("PRAGMA user_version = 1"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open(version 1 file): %v", err)
+	}
+	defer s.Close()
+	got, ok, err := s.Get(ctx, "p1")
+	if err != nil || !ok || got.Outcome != result.Answered || got.Revision != 0 {
+		t.Fatalf("Get after migration = %+v, %v, %v; want the answered row at revision 0", got, ok, err)
+	}
+	r := sample("run1", "p1")
+	r.Revision = 1
+	if _, err := s.Upsert(ctx, r); err != nil {
+		t.Fatalf("Upsert after migration: %v", err)
+	}
+	if got, _, _ := s.Get(ctx, "p1"); got.Revision != 1 {
+		t.Errorf("revision after upsert = %d, want 1", got.Revision)
+	}
+}
+
 func TestReopenKeepsData(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "results.db")
@@ -110,7 +153,7 @@ func TestPragmas(t *testing.T) {
 		"busy_timeout": "5000",
 		"synchronous":  "1",
 		"foreign_keys": "1",
-		"user_version": "1",
+		"user_version": "2",
 	} {
 		var got string
 		if err := db.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {

@@ -8,7 +8,7 @@ import (
 
 // SchemaVersion is the version of the results schema this code writes. SQLite keeps
 // it in PRAGMA user_version; each step of migrations raises it by one.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // migrations[i] takes the schema from version i to version i+1. Statements stay close
 // to portable SQL so the PostgreSQL store can share them where cheap.
@@ -20,6 +20,7 @@ const SchemaVersion = 1
 //     width) does not.
 //   - first_response_s and human_response_s are NULL when there was no such answer.
 //   - evidence is a BLOB of JSON, NULL when empty.
+//   - revision is the result's revision; an upsert with a lower one changes nothing.
 //   - writes counts how many times the row was written: 1 after the insert, +1 per
 //     later upsert. Upsert reports created exactly when it reads back 1.
 var migrations = [][]string{
@@ -46,6 +47,11 @@ var migrations = [][]string{
 			updated_at       BIGINT NOT NULL
 		)`,
 		`CREATE INDEX IF NOT EXISTS results_run_probe ON results (run, probe_id)`,
+	},
+	{
+		// revision orders the results of one probe (email results are corrected when
+		// an earlier reply is read later); the upsert keeps the highest.
+		`ALTER TABLE results ADD COLUMN revision BIGINT NOT NULL DEFAULT 0`,
 	},
 }
 

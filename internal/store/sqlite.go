@@ -144,7 +144,11 @@ func (s *sqliteStore) UpsertBatch(ctx context.Context, rs []result.Result) (crea
 // execUpsert runs the upsert statement; the row was created when its write count is 1.
 func execUpsert(ctx context.Context, stmt *sql.Stmt, args []any) (bool, error) {
 	var writes int64
-	if err := stmt.QueryRowContext(ctx, args...).Scan(&writes); err != nil {
+	err := stmt.QueryRowContext(ctx, args...).Scan(&writes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil // the stored row has a higher revision: kept
+	}
+	if err != nil {
 		return false, err
 	}
 	return writes == 1, nil

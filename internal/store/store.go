@@ -10,8 +10,9 @@ import (
 
 // Store keeps one row per probe, keyed by probe id.
 type Store interface {
-	// Upsert writes r. It reports created=true only when no row for r.ProbeID existed,
-	// so a re-delivered result is recognised and counted once.
+	// Upsert writes r, unless the stored result of r.ProbeID has a higher revision. It
+	// reports created=true only when no row for r.ProbeID existed, so a re-delivered
+	// result is recognised and counted once.
 	Upsert(ctx context.Context, r result.Result) (created bool, err error)
 	// UpsertBatch writes many results in one transaction; created[i] is as for Upsert.
 	UpsertBatch(ctx context.Context, rs []result.Result) (created []bool, err error)

@@ -95,6 +95,31 @@ func TestUpsertIdempotent(t *testing.T) {
 	}
 }
 
+// A correction (a higher revision) replaces the stored result; an older revision
+// arriving late changes nothing.
+func TestUpsertKeepsHighestRevision(t *testing.T) {
+	s, _ := openTemp(t)
+	first := sample("run1", "p1")
+	first.Revision = 1
+	mustUpsert(t, s, first)
+	corrected := first
+	corrected.Revision, corrected.FirstResponseS = 3, result.Seconds(time.Second)
+	if mustUpsert(t, s, corrected) {
+		t.Errorf("Upsert(revision 3) created = true, want false")
+	}
+	stale := first
+	stale.Revision = 2
+	if mustUpsert(t, s, stale) {
+		t.Errorf("Upsert(revision 2) created = true, want false")
+	}
+	if _, err := s.UpsertBatch(context.Background(), []result.Result{first, stale}); err != nil {
+		t.Fatalf("UpsertBatch(older revisions): %v", err)
+	}
+	if diff := cmp.Diff(corrected, mustGet(t, s, "p1")); diff != "" {
+		t.Errorf("Get after older revisions (-want +got):\n%s", diff)
+	}
+}
+
 func TestGetReturnsUTC(t *testing.T) {
 	s, _ := openTemp(t)
 	r := sample("run1", "p1")

@@ -1,24 +1,42 @@
 package email
 
 import (
-	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
+	"slices"
+	"sort"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/result"
 )
 
 // maxReplies bounds the replies kept as evidence per probe.
 const maxReplies = 20
 
-// keepAfterDeadline is how long a probe's record stays in Redis after its deadline,
-// for late evidence and re-delivered replies.
-const keepAfterDeadline = 30 * 24 * time.Hour
+// maxBounceText bounds the text of a bounce kept as evidence.
+const maxBounceText = 1024
 
-// Pending is an email probe waiting for replies, kept in Redis under its token.
+// Resolution is the resolution of a reply's time: IMAP INTERNALDATE (and the Date and
+// Received headers it falls back to) has whole seconds. A reply stamped up to one
+// Resolution before t0 may still have come after it, and is timed 0 s; one stamped
+// earlier than that cannot answer our message: a clock problem, kept as evidence and
+// never used as a response.
+const Resolution = time.Second
+
+// The sources of a probe's t0.
+const (
+	// T0Accepted: the SMTP server's 250 to the end of DATA (the normal case).
+	T0Accepted = "accepted"
+	// T0DataStarted: the attempt that sent the message stopped before it had the
+	// server's answer (a killed process, a dropped connection); t0 is when that
+	// attempt began DATA, so latencies may be overstated by the server's delay in
+	// accepting the message.
+	T0DataStarted = "data_started"
+)
+
+// Pending is an email probe's record in Redis, under its token, from just before its
+// message goes out (DATA) until long after it is decided.
 type Pending struct {
 	Token     string    `json:"token"`
 	ProbeID   string    `json:"probe_id"`
@@ -31,19 +49,34 @@ type Pending struct {
 	MessageID string    `json:"message_id"`
 	PlannedAt time.Time `json:"planned_at"`
 	StartedAt time.Time `json:"started_at"`
-	// T0 is when our SMTP server accepted the message.
+	// SendingAt is when an attempt began DATA; zero when no attempt is sending. A
+	// retried attempt that finds it set and T0 zero never sends again.
+	SendingAt time.Time `json:"sending_at,omitzero"`
+	// T0 is when our SMTP server accepted the message; zero until then.
 	T0 time.Time `json:"t0"`
-	// Deadline is T0 plus the campaign's email deadline.
+	// T0Source says how T0 was found: T0Accepted or T0DataStarted.
+	T0Source string `json:"t0_source,omitempty"`
+	// Wait is how long after T0 the deadline comes (the campaign's email deadline).
+	Wait time.Duration `json:"wait,omitempty"`
+	// Deadline is T0 plus Wait.
 	Deadline time.Time `json:"deadline"`
-	// First and Human are the first reply of any kind and the first human reply before
-	// the deadline.
+	// First and Human are the first reply of any kind and the first human reply after
+	// T0 and before the deadline, derived from Replies.
 	First *Seen `json:"first,omitempty"`
 	Human *Seen `json:"human,omitempty"`
-	// Replies are every reply seen, in arrival order (bounded), late ones included.
+	// Bounce is the first delivery failure notice for our message.
+	Bounce *Seen `json:"bounce,omitempty"`
+	// Replies are the replies seen, ordered by time (bounded), late ones included.
 	Replies []Seen `json:"replies,omitempty"`
+	// Closed is set when the deadline has passed.
+	Closed bool `json:"closed,omitempty"`
 	// Outcome is set once the probe is decided.
 	Outcome result.Outcome `json:"outcome,omitempty"`
 	Reason  string         `json:"reason,omitempty"`
+	// Rev is the revision of the last result published; Published the digest of what it
+	// said, so that a change (an earlier reply read later, late evidence) publishes again.
+	Rev       int64  `json:"rev,omitempty"`
+	Published string `json:"published,omitempty"`
 }
 
 // Seen is one reply as evidence.
@@ -53,187 +86,177 @@ type Seen struct {
 	At     time.Time `json:"at"`
 	Kind   Kind      `json:"kind"`
 	Ticket string    `json:"ticket,omitempty"`
-	Late   bool      `json:"late,omitempty"`
+	// DSN is a delivery status notification's action (failed, delayed, delivered, ...).
+	DSN string `json:"dsn,omitempty"`
+	// Text is the start of a bounce's text, kept as evidence (bounces only).
+	Text string `json:"text,omitempty"`
+	Late bool   `json:"late,omitempty"`
+	// ClockSkew marks a reply stamped before our message went out (beyond Resolution).
+	ClockSkew bool `json:"clock_skew,omitempty"`
+}
+
+// failure reports whether s says our message could not be delivered.
+func (s *Seen) failure() bool {
+	if s.Kind != KindBounce {
+		return false
+	}
+	switch s.DSN {
+	case "delayed", "delivered", "relayed", "expanded":
+		return false
+	}
+	return true
 }
 
 // Done reports whether the probe's outcome is decided.
 func (p *Pending) Done() bool { return p.Outcome != "" }
 
-// observe adds a reply. It reports whether the record changed and whether the reply
-// decides the probe (the first human reply before the deadline).
-func (p *Pending) observe(s Seen) (changed, decides bool) {
+// Sending reports whether an attempt began sending the message and no answer of the
+// server was recorded.
+func (p *Pending) Sending() bool { return p.T0.IsZero() && !p.SendingAt.IsZero() }
+
+// add keeps reply s, ordered by time. It reports false for a reply already kept.
+func (p *Pending) add(s Seen) bool {
 	for _, r := range p.Replies {
 		if r.ID == s.ID {
-			return false, false
+			return false
 		}
 	}
-	s.Late = s.At.After(p.Deadline)
-	if len(p.Replies) < maxReplies {
-		p.Replies = append(p.Replies, s)
+	if s.Kind == KindBounce {
+		s.Text = clipRunes(s.Text, maxBounceText)
+	} else {
+		s.Text = ""
 	}
-	// A bounce is about our message, not an answer; a reply timed before we sent
-	// cannot answer us.
-	if s.Late || p.Done() || s.Kind == KindBounce || s.At.Before(p.T0.Add(-time.Minute)) {
-		return true, false
+	// Equal times go after those already kept.
+	i := sort.Search(len(p.Replies), func(i int) bool { return p.Replies[i].At.After(s.At) })
+	p.Replies = slices.Insert(p.Replies, i, s)
+	p.derive()
+	if len(p.Replies) > maxReplies {
+		p.trim()
+		p.derive()
 	}
-	if p.First == nil || s.At.Before(p.First.At) {
-		p.First = &s
-	}
-	if s.Kind == KindHuman && (p.Human == nil || s.At.Before(p.Human.At)) {
-		p.Human = &s
-		p.Outcome = result.Answered
-		return true, true
-	}
-	return true, false
+	return true
 }
 
-// close decides a probe at its deadline: auto_only if only automated replies came,
-// else no_response.
-func (p *Pending) close() {
-	if p.Done() {
-		return
+// trim drops the latest reply that decides nothing (keeping First, Human and Bounce).
+func (p *Pending) trim() {
+	for i := len(p.Replies) - 1; i >= 0; i-- {
+		id := p.Replies[i].ID
+		if (p.First == nil || p.First.ID != id) && (p.Human == nil || p.Human.ID != id) && (p.Bounce == nil || p.Bounce.ID != id) {
+			p.Replies = slices.Delete(p.Replies, i, i+1)
+			return
+		}
 	}
-	if p.First != nil {
-		p.Outcome = result.AutoOnly
-		return
-	}
-	p.Outcome, p.Reason = result.NoResponse, result.ReasonDeadline
+	p.Replies = p.Replies[:maxReplies]
 }
 
-// Result is the probe's result as decided so far.
+// derive computes First, Human, Bounce, the late and clock-skew marks and the outcome
+// from the replies, T0 and the deadline. The result does not depend on the order in
+// which the replies were seen.
+func (p *Pending) derive() {
+	p.First, p.Human, p.Bounce = nil, nil, nil
+	for i := range p.Replies {
+		r := &p.Replies[i]
+		r.Late, r.ClockSkew = false, false
+		if p.T0.IsZero() {
+			continue // not timed until the server's answer (or the retry's) is recorded
+		}
+		r.ClockSkew = !r.At.Add(Resolution).After(p.T0)
+		r.Late = r.At.After(p.Deadline)
+		switch {
+		case r.ClockSkew || r.Late:
+		case r.Kind == KindBounce:
+			if r.failure() && p.Bounce == nil {
+				p.Bounce = ptr(*r)
+			}
+		default:
+			if p.First == nil {
+				p.First = ptr(*r)
+			}
+			if r.Kind == KindHuman && p.Human == nil {
+				p.Human = ptr(*r)
+			}
+		}
+	}
+	p.decide()
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// decide sets the outcome from what is known. A failed probe stays failed; an answer
+// decides at once; a bounce with no answer of any kind ends the probe failed/bounced;
+// the rest waits for the deadline.
+func (p *Pending) decide() {
+	switch {
+	case p.Outcome == result.Failed:
+	case p.T0.IsZero():
+	case p.Human != nil:
+		p.Outcome, p.Reason = result.Answered, ""
+	case p.Bounce != nil && p.First == nil:
+		p.Outcome, p.Reason = result.Failed, result.ReasonBounced
+	case !p.Closed:
+	case p.First != nil:
+		p.Outcome, p.Reason = result.AutoOnly, ""
+	case p.T0Source == T0DataStarted:
+		// Nothing came back for a message whose sending was interrupted: it may never
+		// have reached the company, so nothing counts against it.
+		p.Outcome, p.Reason = result.Failed, result.ReasonSendUnconfirmed
+	default:
+		p.Outcome, p.Reason = result.NoResponse, result.ReasonDeadline
+	}
+}
+
+// latency is the time from t0 to s, clamped at 0 within the times' resolution.
+func (p *Pending) latency(s *Seen) *float64 {
+	return result.Seconds(max(0, s.At.Sub(p.T0)))
+}
+
+// Result is the probe's result as decided so far, at revision p.Rev.
 func (p *Pending) Result() result.Result {
 	r := result.Result{
 		ProbeID: p.ProbeID, Run: p.Run, Campaign: p.Campaign, Target: p.Target, Industry: p.Industry,
 		Channel: "email", Scenario: p.Scenario, PlannedAt: p.PlannedAt, StartedAt: p.StartedAt,
 		FinishedAt: time.Now().UTC(), Outcome: p.Outcome, Reason: p.Reason,
-		DurationS: time.Since(p.StartedAt).Seconds(),
+		DurationS: time.Since(p.StartedAt).Seconds(), Revision: p.Rev,
 	}
-	if p.First != nil {
-		r.FirstResponseS = result.Seconds(p.First.At.Sub(p.T0))
+	if p.Outcome != result.Failed {
+		if p.First != nil {
+			r.FirstResponseS = p.latency(p.First)
+		}
+		if p.Human != nil {
+			r.HumanResponseS = p.latency(p.Human)
+		}
 	}
-	if p.Human != nil {
-		r.HumanResponseS = result.Seconds(p.Human.At.Sub(p.T0))
-	}
-	r.Evidence, _ = json.Marshal(map[string]any{"message_id": p.MessageID, "t0": p.T0, "replies": p.Replies})
+	r.Evidence = p.evidence()
 	return r
 }
 
-// Pendings keeps pending email probes in Redis, one key per token.
-type Pendings struct {
-	rdb redis.UniversalClient
+func (p *Pending) evidence() []byte {
+	ev := map[string]any{"message_id": p.MessageID, "t0": p.T0, "replies": p.Replies}
+	if p.T0Source == T0DataStarted {
+		ev["t0_source"] = p.T0Source
+	}
+	if p.Bounce != nil {
+		ev["bounce"] = p.Bounce
+	}
+	b, _ := json.Marshal(ev) // maps of strings, times and Seen values always marshal
+	return b
 }
 
-// NewPendings returns a store on rdb.
-func NewPendings(rdb redis.UniversalClient) *Pendings { return &Pendings{rdb: rdb} }
-
-func pendingKey(token string) string { return "stakeout:mail:probe:{" + token + "}" }
-
-// Register stores p, replacing an earlier record of the same probe unless it is decided.
-func (s *Pendings) Register(ctx context.Context, p Pending) error {
-	_, err := s.update(ctx, p.Token, func(cur *Pending) (bool, error) {
-		if cur.Done() {
-			return false, nil
-		}
-		*cur = p
-		return true, nil
-	}, true)
-	return err
+// digest summarises what a published result says (not when it was made).
+func (p *Pending) digest() string {
+	r := p.Result()
+	b, _ := json.Marshal([]any{r.Outcome, r.Reason, r.FirstResponseS, r.HumanResponseS, json.RawMessage(r.Evidence)})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
 }
 
-// Get returns the record of token; ok is false when there is none.
-func (s *Pendings) Get(ctx context.Context, token string) (p *Pending, ok bool, err error) {
-	b, err := s.rdb.Get(ctx, pendingKey(token)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, false, nil
+// clipRunes cuts s to at most n bytes without splitting a UTF-8 sequence.
+func clipRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("read pending probe %s: %w", token, err)
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
 	}
-	p = new(Pending)
-	if err := json.Unmarshal(b, p); err != nil {
-		return nil, false, fmt.Errorf("decode pending probe %s: %w", token, err)
-	}
-	return p, true, nil
-}
-
-// Observe adds a reply to the probe of token and, when the reply decides the probe or
-// changes its evidence after the decision, calls decided with the record before it is
-// stored (to enqueue the result first, so a crash in between loses nothing). known is
-// false for a token with no record.
-func (s *Pendings) Observe(ctx context.Context, token string, seen Seen, decided func(*Pending) error) (known bool, err error) {
-	return s.update(ctx, token, func(p *Pending) (bool, error) {
-		wasDone := p.Done()
-		changed, decides := p.observe(seen)
-		if decides || (changed && wasDone) {
-			return changed, decided(p)
-		}
-		return changed, nil
-	}, false)
-}
-
-// Close decides the probe of token at its deadline and calls decided before storing.
-func (s *Pendings) Close(ctx context.Context, token string, decided func(*Pending) error) (known bool, err error) {
-	return s.update(ctx, token, func(p *Pending) (bool, error) {
-		if p.Done() {
-			return false, nil
-		}
-		p.close()
-		return true, decided(p)
-	}, false)
-}
-
-// update runs fn on the record of token inside an optimistic transaction; fn reports
-// whether to store the record. With create, a missing record starts empty.
-func (s *Pendings) update(ctx context.Context, token string, fn func(*Pending) (bool, error), create bool) (known bool, err error) {
-	key := pendingKey(token)
-	for attempt := 0; attempt < 20; attempt++ {
-		err = s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			p, found, err := s.decode(ctx, tx, key)
-			if err != nil {
-				return err
-			}
-			known = found
-			if !found && !create {
-				return nil
-			}
-			store, err := fn(p)
-			if err != nil || !store {
-				return err
-			}
-			b, err := json.Marshal(p)
-			if err != nil {
-				return err
-			}
-			ttl := time.Until(p.Deadline.Add(keepAfterDeadline))
-			_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
-				pipe.Set(ctx, key, b, max(ttl, time.Hour))
-				if p.Done() {
-					pipe.SRem(ctx, outstandingKey(p.Mailbox), token)
-				} else {
-					pipe.SAdd(ctx, outstandingKey(p.Mailbox), token)
-				}
-				return nil
-			})
-			return err
-		}, key)
-		if !errors.Is(err, redis.TxFailedErr) {
-			return known, err
-		}
-	}
-	return known, fmt.Errorf("update pending probe %s: too much contention", token)
-}
-
-func (s *Pendings) decode(ctx context.Context, tx *redis.Tx, key string) (*Pending, bool, error) {
-	b, err := tx.Get(ctx, key).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return &Pending{}, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	p := new(Pending)
-	if err := json.Unmarshal(b, p); err != nil {
-		return nil, false, fmt.Errorf("decode %s: %w", key, err)
-	}
-	return p, true, nil
+	return s[:n]
 }

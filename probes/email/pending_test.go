@@ -3,6 +3,10 @@ package email
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,57 +14,168 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/result"
 )
 
+var testT0 = time.Date(2026, 12, 1, 9, 0, 0, 400_000_000, time.UTC)
+
+func testPending(id string) Pending {
+	return Pending{Token: Token(id), ProbeID: id, Run: "run", Target: "acme", Mailbox: "shopper@probes.example",
+		StartedAt: testT0.Add(-time.Second), T0: testT0, Wait: 72 * time.Hour, Deadline: testT0.Add(72 * time.Hour)}
+}
+
 func newPending(t *testing.T) (*Pendings, Pending) {
 	t.Helper()
 	srv := redistest.Start(t)
 	s := NewPendings(redistest.Client(t, srv))
-	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	p := Pending{Token: Token("run/acme/email/0001"), ProbeID: "run/acme/email/0001", Run: "run", Target: "acme",
-		StartedAt: t0.Add(-time.Second), T0: t0, Deadline: t0.Add(72 * time.Hour)}
-	if err := s.Register(context.Background(), p); err != nil {
+	p := testPending("run/acme/email/0001")
+	if err := s.Register(context.Background(), p, nil); err != nil {
 		t.Fatalf("Register: %v", err)
 	}
 	return s, p
 }
 
+// recorder collects published results.
+type recorder struct {
+	mu  sync.Mutex
+	got []result.Result
+}
+
+func (r *recorder) publish(p *Pending) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, p.Result())
+	return nil
+}
+
+func (r *recorder) results() []result.Result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]result.Result(nil), r.got...)
+}
+
+// last returns the result of the highest revision, as the store keeps it.
+func (r *recorder) last(t *testing.T) result.Result {
+	t.Helper()
+	rs := r.results()
+	if len(rs) == 0 {
+		t.Fatalf("no result published")
+	}
+	best := rs[0]
+	for _, x := range rs[1:] {
+		if x.Revision > best.Revision {
+			best = x
+		}
+	}
+	return best
+}
+
+func secs(v *float64) string {
+	if v == nil {
+		return "nil"
+	}
+	return fmt.Sprintf("%.3f", *v)
+}
+
 // An ack, then a human reply, then the same human reply again, then a late one: the
-// human reply decides once, latencies come from the reply times.
+// human reply decides, a duplicate changes nothing, late evidence publishes a new
+// revision without changing the outcome.
 func TestPendingObserve(t *testing.T) {
 	s, p := newPending(t)
 	ctx := context.Background()
-	var decided []result.Result
-	record := func(p *Pending) error { decided = append(decided, p.Result()); return nil }
-	steps := []Seen{
-		{ID: "<ack@x>", At: p.T0.Add(3 * time.Second), Kind: KindTicketAck, Ticket: "123"},
-		{ID: "<human@x>", At: p.T0.Add(2 * time.Hour), Kind: KindHuman},
-		{ID: "<human@x>", At: p.T0.Add(2 * time.Hour), Kind: KindHuman},
-		{ID: "<late@x>", At: p.T0.Add(100 * time.Hour), Kind: KindHuman},
+	rec := &recorder{}
+	steps := []struct {
+		seen Seen
+		new  bool
+	}{
+		{Seen{ID: "<ack@x>", At: p.T0.Add(3 * time.Second), Kind: KindTicketAck, Ticket: "123"}, true},
+		{Seen{ID: "<human@x>", At: p.T0.Add(2 * time.Hour), Kind: KindHuman}, true},
+		{Seen{ID: "<human@x>", At: p.T0.Add(2 * time.Hour), Kind: KindHuman}, false},
+		{Seen{ID: "<late@x>", At: p.T0.Add(100 * time.Hour), Kind: KindHuman}, true},
 	}
-	for _, seen := range steps {
-		known, err := s.Observe(ctx, p.Token, seen, record)
-		if err != nil || !known {
-			t.Fatalf("Observe(%s) = %v, %v", seen.ID, known, err)
+	for _, st := range steps {
+		o, err := s.Observe(ctx, p.Token, st.seen, rec.publish)
+		if err != nil || !o.Known || o.New != st.new {
+			t.Fatalf("Observe(%s) = %+v, %v; want known, new %v", st.seen.ID, o, err, st.new)
 		}
 	}
-	if len(decided) != 2 {
-		t.Fatalf("decided %d times, want 2 (the human reply, then late evidence)", len(decided))
+	rs := rec.results()
+	if len(rs) != 2 || rs[0].Revision != 1 || rs[1].Revision != 2 {
+		t.Fatalf("published %+v, want revisions 1 (the human reply) and 2 (late evidence)", rs)
 	}
-	r := decided[0]
-	if r.Outcome != result.Answered || *r.FirstResponseS != 3 || *r.HumanResponseS != 7200 {
-		t.Errorf("result = %s first %v human %v, want answered 3 7200", r.Outcome, *r.FirstResponseS, *r.HumanResponseS)
-	}
-	if late := decided[1]; late.Outcome != result.Answered || *late.HumanResponseS != 7200 {
-		t.Errorf("late evidence changed the result: %s %v", late.Outcome, *late.HumanResponseS)
+	for _, r := range rs {
+		if r.Outcome != result.Answered || secs(r.FirstResponseS) != "3.000" || secs(r.HumanResponseS) != "7200.000" {
+			t.Errorf("revision %d = %s first %s human %s, want answered 3 7200", r.Revision, r.Outcome, secs(r.FirstResponseS), secs(r.HumanResponseS))
+		}
 	}
 	got, _, _ := s.Get(ctx, p.Token)
 	if len(got.Replies) != 3 || !got.Replies[2].Late {
 		t.Errorf("replies = %+v, want 3 with the last late", got.Replies)
 	}
-	if known, err := s.Close(ctx, p.Token, record); err != nil || !known || len(decided) != 2 {
-		t.Errorf("Close of a decided probe = %v, %v, decided %d times; want no new decision", known, err, len(decided))
+	if known, err := s.Close(ctx, p.Token, rec.publish); err != nil || !known || len(rec.results()) != 2 {
+		t.Errorf("Close of a decided probe = %v, %v, published %d; want nothing new", known, err, len(rec.results()))
 	}
-	if known, _ := s.Observe(ctx, "stk-aaaaaaaaaaaa", steps[0], record); known {
-		t.Errorf("Observe(unknown token) known = true")
+}
+
+// The replies of a probe count whatever order they are handled in: the first response is
+// the earliest of them, even when the human reply decided the probe first.
+func TestPendingEveryReplyCounts(t *testing.T) {
+	replies := []Seen{
+		{ID: "<oof@x>", At: testT0.Add(2 * time.Second), Kind: KindOutOfOffice},
+		{ID: "<ack@x>", At: testT0.Add(5 * time.Second), Kind: KindTicketAck},
+		{ID: "<human@x>", At: testT0.Add(40 * time.Second), Kind: KindHuman},
+		{ID: "<human2@x>", At: testT0.Add(90 * time.Second), Kind: KindHuman},
+	}
+	srv := redistest.Start(t)
+	s := NewPendings(redistest.Client(t, srv))
+	ctx := context.Background()
+	for run := range 30 {
+		p := testPending(fmt.Sprintf("run/acme/email/%04d", run))
+		if err := s.Register(ctx, p, nil); err != nil {
+			t.Fatal(err)
+		}
+		rec := &recorder{}
+		order := rand.Perm(len(replies))
+		var wg sync.WaitGroup
+		for _, i := range order { // concurrently, as a batch's processors could
+			wg.Go(func() {
+				if _, err := s.Observe(ctx, p.Token, replies[i], rec.publish); err != nil {
+					t.Errorf("Observe: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		r := rec.last(t)
+		if r.Outcome != result.Answered || secs(r.FirstResponseS) != "2.000" || secs(r.HumanResponseS) != "40.000" {
+			t.Errorf("order %v: last revision %d = %s first %s human %s, want answered 2.000 40.000",
+				order, r.Revision, r.Outcome, secs(r.FirstResponseS), secs(r.HumanResponseS))
+		}
+		got, _, _ := s.Get(ctx, p.Token)
+		if len(got.Replies) != 4 || got.First.ID != "<oof@x>" || got.Human.ID != "<human@x>" {
+			t.Errorf("order %v: record first %v human %v, %d replies", order, got.First, got.Human, len(got.Replies))
+		}
+	}
+}
+
+// INTERNALDATE has whole seconds: a reply stamped within a second before t0 is timed
+// 0 s; one stamped earlier is a clock problem, kept and not used.
+func TestPendingResolution(t *testing.T) {
+	s, p := newPending(t)
+	ctx := context.Background()
+	rec := &recorder{}
+	early := Seen{ID: "<early@x>", At: p.T0.Add(-2 * time.Second).Truncate(time.Second), Kind: KindAutoReply}
+	o, err := s.Observe(ctx, p.Token, early, rec.publish)
+	if err != nil || !o.ClockSkew {
+		t.Fatalf("Observe(2 s before t0) = %+v, %v; want clock skew", o, err)
+	}
+	fast := Seen{ID: "<fast@x>", At: p.T0.Truncate(time.Second), Kind: KindHuman} // 0.4 s "before" t0
+	if o, err := s.Observe(ctx, p.Token, fast, rec.publish); err != nil || o.ClockSkew {
+		t.Fatalf("Observe(same second as t0) = %+v, %v; want no clock skew", o, err)
+	}
+	r := rec.last(t)
+	if r.Outcome != result.Answered || secs(r.FirstResponseS) != "0.000" || secs(r.HumanResponseS) != "0.000" {
+		t.Errorf("result = %s first %s human %s, want answered 0 0 (never negative)", r.Outcome, secs(r.FirstResponseS), secs(r.HumanResponseS))
+	}
+	got, _, _ := s.Get(ctx, p.Token)
+	if len(got.Replies) != 2 || !got.Replies[0].ClockSkew || got.Replies[1].ClockSkew {
+		t.Errorf("replies = %+v, want the early one marked clock_skew", got.Replies)
 	}
 }
 
@@ -68,33 +183,98 @@ func TestPendingObserve(t *testing.T) {
 func TestPendingClose(t *testing.T) {
 	s, p := newPending(t)
 	ctx := context.Background()
-	var got []result.Result
-	record := func(p *Pending) error { got = append(got, p.Result()); return nil }
-	if _, err := s.Observe(ctx, p.Token, Seen{ID: "<oof@x>", At: p.T0.Add(time.Second), Kind: KindOutOfOffice}, record); err != nil {
+	rec := &recorder{}
+	if _, err := s.Observe(ctx, p.Token, Seen{ID: "<oof@x>", At: p.T0.Add(time.Second), Kind: KindOutOfOffice}, rec.publish); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Close(ctx, p.Token, record); err != nil {
+	if _, err := s.Close(ctx, p.Token, rec.publish); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].Outcome != result.AutoOnly || got[0].HumanResponseS != nil || *got[0].FirstResponseS != 1 {
+	if got := rec.results(); len(got) != 1 || got[0].Outcome != result.AutoOnly || got[0].HumanResponseS != nil || secs(got[0].FirstResponseS) != "1.000" {
 		t.Errorf("Close = %+v, want auto_only with first 1s", got)
 	}
 
-	p2 := p
-	p2.Token, p2.ProbeID = Token("other"), "other"
-	if err := s.Register(ctx, p2); err != nil {
+	p2 := testPending("other")
+	if err := s.Register(ctx, p2, nil); err != nil {
 		t.Fatal(err)
 	}
-	got = nil
-	if _, err := s.Close(ctx, p2.Token, record); err != nil {
+	rec = &recorder{}
+	if _, err := s.Close(ctx, p2.Token, rec.publish); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].Outcome != result.NoResponse || got[0].Reason != result.ReasonDeadline {
+	if got := rec.results(); len(got) != 1 || got[0].Outcome != result.NoResponse || got[0].Reason != result.ReasonDeadline {
 		t.Errorf("Close = %+v, want no_response deadline", got)
 	}
 }
 
-// When the decision cannot be recorded, nothing is stored: the next attempt decides again.
+// A bounce ends the probe failed/bounced with the DSN as evidence; a delay warning does not.
+func TestPendingBounce(t *testing.T) {
+	s, p := newPending(t)
+	ctx := context.Background()
+	rec := &recorder{}
+	delay := Seen{ID: "<delay@x>", At: p.T0.Add(time.Hour), Kind: KindBounce, DSN: "delayed", Text: "still trying"}
+	if _, err := s.Observe(ctx, p.Token, delay, rec.publish); err != nil || len(rec.results()) != 0 {
+		t.Fatalf("a delay warning published %+v, %v; want nothing", rec.results(), err)
+	}
+	bounce := Seen{ID: "<dsn@x>", At: p.T0.Add(2 * time.Hour), Kind: KindBounce, DSN: "failed", Text: "550 5.1.1 User unknown"}
+	if _, err := s.Observe(ctx, p.Token, bounce, rec.publish); err != nil {
+		t.Fatal(err)
+	}
+	r := rec.last(t)
+	if r.Outcome != result.Failed || r.Reason != result.ReasonBounced || r.FirstResponseS != nil {
+		t.Errorf("result = %s/%s first %s, want failed/bounced without latencies", r.Outcome, r.Reason, secs(r.FirstResponseS))
+	}
+	if want := `"bounce":{"id":"\u003cdsn@x\u003e"`; !strings.Contains(string(r.Evidence), want) || !strings.Contains(string(r.Evidence), "User unknown") {
+		t.Errorf("evidence %s lacks the DSN", r.Evidence)
+	}
+	if _, err := s.Close(ctx, p.Token, rec.publish); err != nil || rec.last(t).Outcome != result.Failed {
+		t.Errorf("Close after a bounce changed the outcome: %+v, %v", rec.last(t), err)
+	}
+}
+
+// Replies that arrive while the message is being sent (record written, 250 not yet
+// recorded) and replies for a token not yet registered are kept, and decide the probe
+// once its t0 is known.
+func TestPendingRepliesBeforeT0(t *testing.T) {
+	srv := redistest.Start(t)
+	s := NewPendings(redistest.Client(t, srv))
+	ctx := context.Background()
+	rec := &recorder{}
+	human := Seen{ID: "<h@x>", At: testT0.Add(4 * time.Second), Kind: KindHuman}
+
+	sending := testPending("run/acme/email/0001")
+	sending.T0, sending.Deadline, sending.SendingAt = time.Time{}, time.Time{}, testT0.Add(-time.Second)
+	if err := s.Register(ctx, sending, rec.publish); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := s.Observe(ctx, sending.Token, human, rec.publish); err != nil || !o.Known || len(rec.results()) != 0 {
+		t.Fatalf("Observe while sending = %+v, %v, published %d; want known, undecided", o, err, len(rec.results()))
+	}
+	p, err := s.Confirm(ctx, sending.Token, testT0, T0Accepted, rec.publish)
+	if err != nil || p.Deadline != testT0.Add(72*time.Hour) {
+		t.Fatalf("Confirm = %+v, %v", p, err)
+	}
+	if r := rec.last(t); r.Outcome != result.Answered || secs(r.HumanResponseS) != "4.000" {
+		t.Errorf("after Confirm: %s human %s, want answered 4", r.Outcome, secs(r.HumanResponseS))
+	}
+
+	rec = &recorder{}
+	orphan := testPending("run/acme/email/0002")
+	if o, err := s.Observe(ctx, orphan.Token, human, rec.publish); err != nil || o.Known || !o.Held || !o.New {
+		t.Fatalf("Observe(unregistered) = %+v, %v; want held", o, err)
+	}
+	if o, _ := s.Observe(ctx, orphan.Token, human, rec.publish); !o.Held || o.New {
+		t.Errorf("Observe(unregistered, again) = %+v; want held, not new", o)
+	}
+	if err := s.Register(ctx, orphan, rec.publish); err != nil {
+		t.Fatal(err)
+	}
+	if r := rec.last(t); r.ProbeID != orphan.ProbeID || r.Outcome != result.Answered || secs(r.HumanResponseS) != "4.000" {
+		t.Errorf("after Register: %+v, want the held reply to answer it", r)
+	}
+}
+
+// When the decision cannot be published, nothing is stored: the next attempt decides again.
 func TestPendingDecideFails(t *testing.T) {
 	s, p := newPending(t)
 	ctx := context.Background()
@@ -103,8 +283,20 @@ func TestPendingDecideFails(t *testing.T) {
 	if _, err := s.Observe(ctx, p.Token, human, func(*Pending) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("Observe = %v, want boom", err)
 	}
-	calls := 0
-	if _, err := s.Observe(ctx, p.Token, human, func(*Pending) error { calls++; return nil }); err != nil || calls != 1 {
-		t.Errorf("second Observe = %v with %d decisions, want the reply to decide now", err, calls)
+	rec := &recorder{}
+	if _, err := s.Observe(ctx, p.Token, human, rec.publish); err != nil || len(rec.results()) != 1 {
+		t.Errorf("second Observe = %v with %d decisions, want the reply to decide now", err, len(rec.results()))
+	}
+}
+
+// A record's replies are bounded; the first and the human reply are never dropped.
+func TestPendingBoundedReplies(t *testing.T) {
+	p := testPending("x")
+	p.add(Seen{ID: "<h>", At: testT0.Add(time.Hour), Kind: KindHuman})
+	for i := range 3 * maxReplies {
+		p.add(Seen{ID: fmt.Sprintf("<a%d>", i), At: testT0.Add(time.Duration(i+1) * time.Second), Kind: KindAutoReply})
+	}
+	if len(p.Replies) != maxReplies || p.Human == nil || p.First == nil || p.First.ID != "<a0>" {
+		t.Errorf("replies %d, first %v, human %v; want %d kept with first <a0> and the human one", len(p.Replies), p.First, p.Human, maxReplies)
 	}
 }

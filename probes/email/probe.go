@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -16,11 +17,20 @@ import (
 // Probe is the email channel's probe. It sends the scenario's message and returns at
 // once: the mail watcher matches replies to the probe as they arrive, and a deadline
 // task closes it at t0 + deadline. A worker slot is never held while waiting for a human.
+//
+// A company receives each probe's message once: the probe's record is written to Redis
+// before DATA, and an attempt that finds a record of an earlier attempt's send never
+// sends again.
 type Probe struct {
 	Sender   *Sender
 	Pendings *Pendings
 	Redis    redis.UniversalClient
 	Client   *asynq.Client
+	// Publish enqueues the result of a probe that replies decided before the send was
+	// recorded (replies that arrived before the server's 250 reached us). Nil: none.
+	Publish Publish
+	// Logger receives a record when an interrupted send is resolved (default: discard).
+	Logger *slog.Logger
 }
 
 // Probe implements probes.Probe.
@@ -29,33 +39,79 @@ func (e *Probe) Probe(ctx context.Context, a probes.Target) (probes.Result, erro
 		// The campaign validator refuses this; a hand-made task could still carry it.
 		return probes.Result{Outcome: result.Failed, Reason: result.ReasonMailboxUnreachable}, nil
 	}
-	if err := RegisterMailbox(ctx, e.Redis, *a.Mailbox); err != nil {
-		return probes.Result{}, err
-	}
-	// A retried attempt whose message already went out (its record exists) does not
-	// send it again: it only makes sure the deadline task exists.
-	if prev, ok, err := e.Pendings.Get(ctx, Token(a.ProbeID)); err != nil {
-		return probes.Result{}, err
-	} else if ok && !prev.T0.IsZero() {
-		return probes.Result{Pending: true}, e.enqueueDeadline(ctx, a.ProbeID, prev.Token, prev.Deadline)
-	}
-	started := time.Now().UTC()
-	sent, err := e.Sender.Send(ctx, a)
-	if IsPermanent(err) {
-		return probes.Result{Outcome: result.Failed, Reason: result.ReasonSMTPRejected}, nil
-	}
+	token := Token(a.ProbeID)
+	prev, ok, err := e.Pendings.Get(ctx, token)
 	if err != nil {
 		return probes.Result{}, err
 	}
-	p := Pending{
-		Token: sent.Token, ProbeID: a.ProbeID, Run: a.Run, Campaign: a.Campaign, Target: a.Target.ID,
-		Industry: a.Target.Industry, Scenario: a.Scenario.ID, Mailbox: a.Mailbox.Address, MessageID: sent.MessageID,
-		PlannedAt: a.PlannedAt, StartedAt: started, T0: sent.T0, Deadline: sent.T0.Add(a.Deadline),
+	switch {
+	case ok && !prev.T0.IsZero():
+		// A retried attempt whose message went out: only make sure the deadline exists.
+		return probes.Result{Pending: true}, e.enqueueDeadline(ctx, a.ProbeID, token, prev.Deadline)
+	case ok && prev.Outcome == result.Failed:
+		return probes.Result{Outcome: result.Failed, Reason: prev.Reason}, nil
+	case ok && prev.Sending():
+		return e.resume(ctx, a, prev)
 	}
-	if err := e.Pendings.Register(ctx, p); err != nil {
+	started := time.Now().UTC()
+	sent, err := e.Sender.SendWith(ctx, a, func(s Sent) error { return e.begin(ctx, a, s, started) })
+	if err != nil {
+		return e.failed(ctx, token, err)
+	}
+	p, err := e.Pendings.Confirm(ctx, token, sent.T0, T0Accepted, e.Publish)
+	if err != nil {
 		return probes.Result{}, err
 	}
-	return probes.Result{Pending: true}, e.enqueueDeadline(ctx, a.ProbeID, sent.Token, p.Deadline)
+	return probes.Result{Pending: true}, e.enqueueDeadline(ctx, a.ProbeID, token, p.Deadline)
+}
+
+// begin records the probe, before DATA, and makes sure a watcher reads its mailbox.
+func (e *Probe) begin(ctx context.Context, a probes.Target, s Sent, started time.Time) error {
+	p := Pending{
+		Token: s.Token, ProbeID: a.ProbeID, Run: a.Run, Campaign: a.Campaign, Target: a.Target.ID,
+		Industry: a.Target.Industry, Scenario: a.Scenario.ID, Mailbox: a.Mailbox.Address, MessageID: s.MessageID,
+		PlannedAt: a.PlannedAt, StartedAt: started, SendingAt: time.Now().UTC(), Wait: a.Deadline,
+	}
+	if err := e.Pendings.Register(ctx, p, e.Publish); err != nil {
+		return err
+	}
+	// After the record (which makes the mailbox outstanding), so that a watcher that
+	// hears of the mailbox finds a probe to watch for.
+	return UseMailbox(ctx, e.Redis, *a.Mailbox)
+}
+
+// resume handles an attempt that finds an earlier attempt's send unconfirmed: the
+// message may have gone out, so it is never sent again. t0 is taken as when that
+// attempt began DATA; a probe that then gets no reply at all ends failed/send_unconfirmed.
+func (e *Probe) resume(ctx context.Context, a probes.Target, prev *Pending) (probes.Result, error) {
+	e.logger().Warn("an earlier attempt stopped while sending: not sending again, t0 is when it began DATA",
+		"probe", a.ProbeID, "data_started", prev.SendingAt)
+	if err := UseMailbox(ctx, e.Redis, *a.Mailbox); err != nil {
+		return probes.Result{}, err
+	}
+	p, err := e.Pendings.Confirm(ctx, prev.Token, prev.SendingAt, T0DataStarted, e.Publish)
+	if err != nil {
+		return probes.Result{}, err
+	}
+	return probes.Result{Pending: true}, e.enqueueDeadline(ctx, a.ProbeID, prev.Token, p.Deadline)
+}
+
+// failed handles a send that failed. A message that may have reached the server is
+// left recorded as sending (the retry resumes it); otherwise the record is released so
+// a retry sends, or, when retrying cannot help, ends the probe failed/smtp_rejected.
+func (e *Probe) failed(ctx context.Context, token string, err error) (probes.Result, error) {
+	var se *SMTPError
+	if !errors.As(err, &se) || se.MaybeSent {
+		return probes.Result{}, err
+	}
+	// The server said no, or the session ended before DATA: nothing was delivered.
+	if aerr := e.Pendings.Abandon(ctx, token, se.Permanent, result.ReasonSMTPRejected); aerr != nil {
+		return probes.Result{}, errors.Join(err, aerr)
+	}
+	if se.Permanent {
+		return probes.Result{Outcome: result.Failed, Reason: result.ReasonSMTPRejected}, nil
+	}
+	return probes.Result{}, err
 }
 
 // enqueueDeadline enqueues the task that closes the probe at its deadline (once).
@@ -68,4 +124,11 @@ func (e *Probe) enqueueDeadline(ctx context.Context, probeID, token string, at t
 		return fmt.Errorf("enqueue deadline of %s: %w", probeID, err)
 	}
 	return nil
+}
+
+func (e *Probe) logger() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Logger
 }

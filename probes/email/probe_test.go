@@ -43,7 +43,7 @@ func TestProbe(t *testing.T) {
 	if err != nil || info.NextProcessAt.Unix() != pend.Deadline.Unix() {
 		t.Errorf("deadline task = %+v, %v; want one at %v", info, err, pend.Deadline)
 	}
-	mbs, err := Mailboxes(ctx, rdb)
+	mbs, _, err := Mailboxes(ctx, rdb)
 	if err != nil || len(mbs) != 1 || mbs[0].Address != a.Mailbox.Address {
 		t.Errorf("registered mailboxes = %+v, %v; want the probe's", mbs, err)
 	}

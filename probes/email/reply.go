@@ -57,6 +57,11 @@ type Reply struct {
 	// ReportedMessageID is the Message-ID of the message returned inside a
 	// multipart/report (a bounce or a read receipt), without angle brackets.
 	ReportedMessageID string
+	// DSNAction is the action of a delivery status notification: "failed" when any
+	// recipient failed, else the first action given (delayed, delivered, relayed,
+	// expanded); "delayed" for a report without one whose subject says it is a delay
+	// warning; "" otherwise.
+	DSNAction string
 	// Header holds the header fields classification and correlation need
 	// (auto-reply markers, helpdesk marks, Content-Type, Cc, Delivered-To...),
 	// raw (not RFC 2047 decoded), with canonical keys.
@@ -89,6 +94,9 @@ var (
 	addrRE     = regexp.MustCompile(`[^\s<>"',;:()\[\]@]+@[^\s<>"',;:()\[\]@]+`)
 	boundaryRE = regexp.MustCompile(`(?i)boundary\s*=\s*"?([^";\s]+)`)
 	commentRE  = regexp.MustCompile(`\([^()]*\)`)
+	actionRE   = regexp.MustCompile(`(?im)^action:\s*([a-z]+)`)
+	// delaySubjRE: delay warnings, which say delivery is still being tried.
+	delaySubjRE = regexp.MustCompile(`(?i)(\(delay\)|delayed mail|delivery delayed|message delayed|warning: (message|could not send)|still being retried|verzögert|retardé)`)
 )
 
 var dateLayouts = []string{
@@ -118,6 +126,10 @@ func ParseReply(r io.Reader, maxBytes int64) (Reply, error) {
 	w := walker{}
 	w.walk(ent, 0)
 	rep.ReportedMessageID = w.reported
+	rep.DSNAction = w.action
+	if rep.DSNAction == "" && delaySubjRE.MatchString(rep.Subject) {
+		rep.DSNAction = "delayed"
+	}
 	text := w.plain
 	if !w.plainSet && w.htmlSet {
 		text = stripHTML(w.html)
@@ -296,10 +308,12 @@ type walker struct {
 	report            bool
 	reported          string
 	reportedSet       bool
+	action            string
+	actionSet         bool
 }
 
 func (w *walker) done() bool {
-	return w.parts >= maxParts || w.plainSet && (!w.report || w.reportedSet)
+	return w.parts >= maxParts || w.plainSet && (!w.report || w.reportedSet && w.actionSet)
 }
 
 // walk visits e and its parts, depth first.
@@ -329,6 +343,15 @@ func (w *walker) walk(e *message.Entity, depth int) {
 	case mt == "text/html" && inline && !w.htmlSet && !w.plainSet:
 		w.html, _ = readBounded(e.Body, maxHTML)
 		w.htmlSet = true
+	case w.report && !w.actionSet && (mt == "message/delivery-status" || mt == "message/global-delivery-status"):
+		w.actionSet = true
+		body, _ := readBounded(e.Body, maxInner)
+		for _, m := range actionRE.FindAllStringSubmatch(body, maxAddrs) {
+			a := strings.ToLower(m[1])
+			if w.action == "" || a == "failed" {
+				w.action = a
+			}
+		}
 	case w.report && !w.reportedSet && (mt == "message/rfc822" || strings.HasSuffix(mt, "rfc822-headers")):
 		w.reportedSet = true
 		if h, err := readHeader(bufio.NewReader(io.LimitReader(e.Body, maxInner))); err == nil {

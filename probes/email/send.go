@@ -36,7 +36,8 @@ const (
 	StageAuth        = "auth"
 	StageMailFrom    = "mail from"
 	StageRcptTo      = "rcpt to"
-	StageData        = "data" // DATA, the message, and the reply to its end
+	StageRecord      = "record" // recording the probe before DATA (the BeforeData hook)
+	StageData        = "data"   // DATA, the message, and the reply to its end
 )
 
 // Sender sends probe messages from their probe mailbox over SMTP.
@@ -74,6 +75,10 @@ type SMTPError struct {
 	// Stage is the step that failed: one of the Stage constants.
 	Stage string
 	// Err is the cause, with any password removed from its text.
+	// MaybeSent is true when the whole message may have reached the server: the
+	// session failed after the end of DATA was sent and before the server answered
+	// (a timeout, a dropped connection). Sending again could deliver it twice.
+	MaybeSent bool
 	Err error
 }
 
@@ -91,9 +96,17 @@ func IsPermanent(err error) bool {
 // Send builds probe a's message and submits it to the SMTP server of its probe mailbox,
 // addressed to the target's support address. The session ends when ctx does.
 func (s *Sender) Send(ctx context.Context, a tasks.Assignment) (Sent, error) {
+	return s.SendWith(ctx, a, nil)
+}
+
+// SendWith is Send with a hook: once the server has accepted the recipient, and before
+// DATA, beforeData is called with the message's Message-ID and token (T0 zero), so the
+// caller can record the probe durably before the company can receive anything. An
+// error from it ends the session before DATA (stage StageRecord, not permanent).
+func (s *Sender) SendWith(ctx context.Context, a tasks.Assignment, beforeData func(Sent) error) (Sent, error) {
 	start := time.Now()
 	log := s.logger().With("probe", a.ProbeID)
-	sent, err := s.send(ctx, a, start)
+	sent, err := s.send(ctx, a, start, beforeData)
 	if err != nil {
 		se := &SMTPError{}
 		errors.As(err, &se)
@@ -105,7 +118,7 @@ func (s *Sender) Send(ctx context.Context, a tasks.Assignment) (Sent, error) {
 	return sent, nil
 }
 
-func (s *Sender) send(ctx context.Context, a tasks.Assignment, now time.Time) (Sent, error) {
+func (s *Sender) send(ctx context.Context, a tasks.Assignment, now time.Time, beforeData func(Sent) error) (Sent, error) {
 	msg, id, err := BuildMessage(a, now)
 	if err != nil {
 		return Sent{}, &SMTPError{Permanent: true, Stage: StageConfig, Err: err}
@@ -125,6 +138,9 @@ func (s *Sender) send(ctx context.Context, a tasks.Assignment, now time.Time) (S
 		srv: srv, tlsConfig: s.TLSConfig,
 		username: username, password: password,
 		from: a.Mailbox.Address, to: a.Email.Address, msg: msg,
+	}
+	if beforeData != nil {
+		sess.beforeData = func() error { return beforeData(Sent{MessageID: id, Token: Token(a.ProbeID)}) }
 	}
 	timeout := s.Timeout
 	if timeout <= 0 {
@@ -146,6 +162,7 @@ type session struct {
 	username, password string
 	from, to           string
 	msg                []byte
+	beforeData         func() error
 }
 
 // run submits the message and returns when the server accepted it. go-smtp's client
@@ -188,6 +205,11 @@ func (ss *session) run(ctx context.Context, timeout time.Duration) (time.Time, e
 	if err := c.Rcpt(ss.to, nil); err != nil {
 		return time.Time{}, ss.fail(ctx, StageRcptTo, err)
 	}
+	if ss.beforeData != nil {
+		if err := ss.beforeData(); err != nil {
+			return time.Time{}, &SMTPError{Stage: StageRecord, Err: err}
+		}
+	}
 	w, err := c.Data()
 	if err != nil {
 		return time.Time{}, ss.fail(ctx, StageData, err)
@@ -196,7 +218,11 @@ func (ss *session) run(ctx context.Context, timeout time.Duration) (time.Time, e
 		return time.Time{}, ss.fail(ctx, StageData, err)
 	}
 	if err := w.Close(); err != nil {
-		return time.Time{}, ss.fail(ctx, StageData, err)
+		// The end of the message went out (or was going out): unless the server
+		// answered no, it may have the message.
+		e := ss.fail(ctx, StageData, err)
+		e.MaybeSent = e.Code == 0
+		return time.Time{}, e
 	}
 	t0 := time.Now()
 	// The message is accepted: a failed or slow goodbye changes nothing.

@@ -73,6 +73,9 @@ type serverOpts struct {
 	RcptErr, DataErr error
 	// DataHold, when set, delays the reply to the end of DATA until it is closed.
 	DataHold chan struct{}
+	// DataRead, when set, receives a value each time the server has read a whole
+	// message (before DataHold); it must be buffered or read.
+	DataRead chan struct{}
 }
 
 // received is a message a test server accepted.
@@ -89,8 +92,17 @@ type testServer struct {
 	opts serverOpts
 	Port int
 
-	mu   sync.Mutex
-	msgs []received
+	mu     sync.Mutex
+	msgs   []received
+	bodies int // messages read whole, accepted or not
+}
+
+// bodiesRead is the number of messages the server read whole: what a company would
+// have received, whether or not the client saw the server's answer.
+func (s *testServer) bodiesRead() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bodies
 }
 
 func (s *testServer) messages() []received {
@@ -195,6 +207,12 @@ func (s *testSession) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	s.srv.mu.Lock()
+	s.srv.bodies++
+	s.srv.mu.Unlock()
+	if s.srv.opts.DataRead != nil {
+		s.srv.opts.DataRead <- struct{}{}
 	}
 	if s.srv.opts.DataHold != nil {
 		<-s.srv.opts.DataHold

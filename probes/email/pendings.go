@@ -1,0 +1,301 @@
+package email
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stakeoutcx/stakeout/internal/result"
+)
+
+// keepAfterDeadline is how long a probe's record stays in Redis after its deadline,
+// for late evidence and re-delivered replies.
+const keepAfterDeadline = 30 * 24 * time.Hour
+
+// Held replies: a reply carrying a token with no record yet is kept this long, at most
+// maxHeld per token, and joins the record when the probe registers.
+const (
+	keepHeld = 7 * 24 * time.Hour
+	maxHeld  = maxReplies
+)
+
+// Pendings keeps pending email probes in Redis, one key per token.
+type Pendings struct {
+	rdb redis.UniversalClient
+}
+
+// NewPendings returns a store on rdb.
+func NewPendings(rdb redis.UniversalClient) *Pendings { return &Pendings{rdb: rdb} }
+
+func pendingKey(token string) string { return "stakeout:mail:probe:{" + token + "}" }
+func heldKey(token string) string    { return "stakeout:mail:probe:{" + token + "}:held" }
+func revKey(token string) string     { return "stakeout:mail:probe:{" + token + "}:rev" }
+
+// Publish enqueues the result of a decided probe, p.Result() at revision p.Rev. It is
+// called before the record is stored, so a crash in between loses nothing: the next
+// attempt publishes again, at a higher revision.
+type Publish func(p *Pending) error
+
+// Observed is what Observe did with a reply.
+type Observed struct {
+	// Known: the token belongs to a registered probe.
+	Known bool
+	// New: the reply was not seen before (a reply delivered twice is New once).
+	New bool
+	// Held: no probe has the token yet; the reply is kept and joins the probe's record
+	// when it registers.
+	Held bool
+	// ClockSkew: the reply is stamped before our message went out, beyond Resolution.
+	ClockSkew bool
+}
+
+// Register stores p as the record of its probe. Replies already known for the token
+// (held ones too) are kept; a decided record is left alone.
+func (s *Pendings) Register(ctx context.Context, p Pending, publish Publish) error {
+	_, err := s.update(ctx, p.Token, true, publish, func(cur *Pending) bool {
+		if cur.Done() {
+			return false
+		}
+		p.Replies, p.Rev, p.Published = cur.Replies, cur.Rev, cur.Published
+		*cur = p
+		cur.derive()
+		return true
+	})
+	return err
+}
+
+// Confirm records that the message went out at t0 (source T0Accepted or T0DataStarted)
+// and sets the deadline. Replies that arrived before are timed now and may decide the
+// probe. It returns the record as stored.
+func (s *Pendings) Confirm(ctx context.Context, token string, t0 time.Time, source string, publish Publish) (*Pending, error) {
+	var out Pending
+	known, err := s.update(ctx, token, false, publish, func(p *Pending) bool {
+		if p.T0.IsZero() {
+			p.T0, p.T0Source, p.Deadline = t0, source, t0.Add(p.Wait)
+			p.derive()
+		}
+		out = *p
+		return true
+	})
+	if err == nil && !known {
+		err = fmt.Errorf("confirm email probe %s: no record", token)
+	}
+	return &out, err
+}
+
+// Abandon records that an attempt did not send the message after all (the server said
+// no), so a retry may send it. With final, the probe ends failed with reason (the
+// dispatcher reports that result).
+func (s *Pendings) Abandon(ctx context.Context, token string, final bool, reason string) error {
+	_, err := s.update(ctx, token, false, nil, func(p *Pending) bool {
+		if !p.T0.IsZero() || p.Done() {
+			return false
+		}
+		p.SendingAt = time.Time{}
+		if final {
+			p.Outcome, p.Reason = result.Failed, reason
+			p.Published = p.digest() // the dispatcher reports this result
+		}
+		return true
+	})
+	return err
+}
+
+// Get returns the record of token; ok is false when there is none.
+func (s *Pendings) Get(ctx context.Context, token string) (p *Pending, ok bool, err error) {
+	b, err := s.rdb.Get(ctx, pendingKey(token)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read pending probe %s: %w", token, err)
+	}
+	p = new(Pending)
+	if err := json.Unmarshal(b, p); err != nil {
+		return nil, false, fmt.Errorf("decode pending probe %s: %w", token, err)
+	}
+	return p, true, nil
+}
+
+// Observe adds a reply to the probe of token. Whenever the probe is decided and what its
+// result says changes (the reply decided it, timed it earlier, or is new evidence),
+// publish is called with the record before it is stored. A token with no record keeps
+// the reply aside until its probe registers.
+func (s *Pendings) Observe(ctx context.Context, token string, seen Seen, publish Publish) (Observed, error) {
+	var o Observed
+	known, err := s.update(ctx, token, false, publish, func(p *Pending) bool {
+		o = Observed{Known: true, New: p.add(seen)}
+		for _, r := range p.Replies {
+			if r.ID == seen.ID {
+				o.ClockSkew = r.ClockSkew
+			}
+		}
+		return o.New
+	})
+	if err != nil || known {
+		return o, err
+	}
+	return s.hold(ctx, token, seen, publish)
+}
+
+// Close decides the probe of token at its deadline and publishes it.
+func (s *Pendings) Close(ctx context.Context, token string, publish Publish) (known bool, err error) {
+	return s.update(ctx, token, false, publish, func(p *Pending) bool {
+		if p.Closed || p.T0.IsZero() {
+			return false
+		}
+		p.Closed = true
+		p.derive()
+		return true
+	})
+}
+
+// hold keeps a reply whose token has no record yet. The record may have appeared since
+// Observe looked: then the reply goes to it.
+func (s *Pendings) hold(ctx context.Context, token string, seen Seen, publish Publish) (Observed, error) {
+	b, err := json.Marshal(seen)
+	if err != nil {
+		return Observed{}, err
+	}
+	var o Observed
+	err = s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+		n, err := tx.Exists(ctx, pendingKey(token)).Result()
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return redis.TxFailedErr // the record appeared since Observe looked
+		}
+		held, err := tx.LRange(ctx, heldKey(token), 0, -1).Result()
+		if err != nil {
+			return err
+		}
+		for _, h := range held {
+			var r Seen
+			if json.Unmarshal([]byte(h), &r) == nil && r.ID == seen.ID {
+				o = Observed{Held: true}
+				return nil
+			}
+		}
+		o = Observed{Held: true, New: len(held) < maxHeld}
+		if !o.New {
+			return nil
+		}
+		_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+			pipe.RPush(ctx, heldKey(token), b)
+			pipe.Expire(ctx, heldKey(token), keepHeld)
+			return nil
+		})
+		return err
+	}, pendingKey(token), heldKey(token))
+	if errors.Is(err, redis.TxFailedErr) {
+		return s.Observe(ctx, token, seen, publish) // the record appeared, or the list changed
+	}
+	if err != nil {
+		return Observed{}, fmt.Errorf("hold reply for %s: %w", token, err)
+	}
+	return o, nil
+}
+
+// update runs fn on the record of token inside an optimistic transaction; fn reports
+// whether to store the record. With create, a missing record starts empty. Replies
+// held for the token join the record. When the stored record is decided and says
+// something new, publish is called first, at a new revision.
+func (s *Pendings) update(ctx context.Context, token string, create bool, publish Publish, fn func(*Pending) bool) (known bool, err error) {
+	key, held := pendingKey(token), heldKey(token)
+	published := false // an earlier attempt published a record that was not stored
+	for attempt := 0; attempt < 20; attempt++ {
+		err = s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			p, found, err := s.decode(ctx, tx, key)
+			if err != nil {
+				return err
+			}
+			known = found
+			if !found && !create {
+				return nil
+			}
+			store := fn(p)
+			joined, err := s.join(ctx, tx, held, p)
+			if err != nil {
+				return err
+			}
+			if !store && !joined {
+				return nil
+			}
+			if publish != nil && p.Done() && (published || p.digest() != p.Published) {
+				if p.Rev, err = tx.Incr(ctx, revKey(token)).Result(); err != nil {
+					return err
+				}
+				if err := publish(p); err != nil {
+					return err
+				}
+				published = true
+				p.Published = p.digest()
+			}
+			return s.store(ctx, tx, p, joined)
+		}, key, held)
+		if !errors.Is(err, redis.TxFailedErr) {
+			return known, err
+		}
+	}
+	return known, fmt.Errorf("update pending probe %s: too much contention", token)
+}
+
+// join adds the replies held for the record's token to it.
+func (s *Pendings) join(ctx context.Context, tx *redis.Tx, held string, p *Pending) (bool, error) {
+	items, err := tx.LRange(ctx, held, 0, -1).Result()
+	if err != nil || len(items) == 0 {
+		return false, err
+	}
+	for _, it := range items {
+		var r Seen
+		if json.Unmarshal([]byte(it), &r) == nil {
+			p.add(r)
+		}
+	}
+	return true, nil
+}
+
+func (s *Pendings) store(ctx context.Context, tx *redis.Tx, p *Pending, joined bool) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	end := p.Deadline
+	if end.IsZero() {
+		end = time.Now().Add(p.Wait)
+	}
+	ttl := max(time.Until(end.Add(keepAfterDeadline)), time.Hour)
+	_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.Set(ctx, pendingKey(p.Token), b, ttl)
+		pipe.Expire(ctx, revKey(p.Token), ttl)
+		if joined {
+			pipe.Del(ctx, heldKey(p.Token))
+		}
+		if p.Done() {
+			pipe.SRem(ctx, outstandingKey(p.Mailbox), p.Token)
+		} else {
+			pipe.SAdd(ctx, outstandingKey(p.Mailbox), p.Token)
+		}
+		return nil
+	})
+	return err
+}
+
+func (s *Pendings) decode(ctx context.Context, tx *redis.Tx, key string) (*Pending, bool, error) {
+	b, err := tx.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return &Pending{}, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	p := new(Pending)
+	if err := json.Unmarshal(b, p); err != nil {
+		return nil, false, fmt.Errorf("decode %s: %w", key, err)
+	}
+	return p, true, nil
+}
