@@ -79,7 +79,7 @@ type SMTPError struct {
 	// session failed after the end of DATA was sent and before the server answered
 	// (a timeout, a dropped connection). Sending again could deliver it twice.
 	MaybeSent bool
-	Err error
+	Err       error
 }
 
 func (e *SMTPError) Error() string { return "smtp " + e.Stage + ": " + e.Err.Error() }
