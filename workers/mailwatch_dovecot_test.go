@@ -1,8 +1,10 @@
 package workers
 
 import (
+	"fmt"
 	"math"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,5 +102,57 @@ func TestMailWatcherDovecot(t *testing.T) {
 	check("probe 2 human response", r2.HumanResponseS, human2)
 	if len(res["run/acme/email/0003"]) != 0 {
 		t.Errorf("probe 3 decided without a reply")
+	}
+}
+
+// Against Dovecot, each probe's automated and human replies both delivered before the
+// watcher's first fetch: every probe's first response is the automated one, its human
+// response the human one, and its evidence lists both.
+func TestMailWatcherDovecotBacklog(t *testing.T) {
+	d := dovecottest.Start(t, map[string]string{shopper: password})
+	const n = 9
+	f := newMailFixture(t, n)
+	t0 := time.Now().UTC()
+	for _, tok := range f.tokens {
+		p, _, _ := f.pendings.Get(t.Context(), tok)
+		p.T0, p.StartedAt = t0, t0
+		if err := f.pendings.Register(t.Context(), *p, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acks := make([]time.Time, n)
+	humans := make([]time.Time, n)
+	for i, tok := range f.tokens {
+		acks[i] = lmtpDeliver(t, d.LMTPAddr, "shopper+"+tok+"@probes.test",
+			rawReply(fmt.Sprintf("a%d", i), tok, "Automatic reply: Where is my order?", "Auto-Submitted: auto-replied\r\n"))
+	}
+	time.Sleep(1100 * time.Millisecond) // the human replies a second later (INTERNALDATE has whole seconds)
+	for i, tok := range f.tokens {
+		humans[i] = lmtpDeliver(t, d.LMTPAddr, "shopper+"+tok+"@probes.test", rawReply(fmt.Sprintf("h%d", i), tok, "Re: Where is my order?", ""))
+	}
+	syncOnce(t, f.watcher(d.IMAPAddr, false))
+	res := f.results(t)
+	for i := range n {
+		id := fmt.Sprintf("run/acme/email/%04d", i+1)
+		if len(res[id]) != 1 {
+			t.Errorf("%s: %d results, want 1", id, len(res[id]))
+			continue
+		}
+		r := res[id][0]
+		if r.FirstResponseS == nil || r.HumanResponseS == nil || *r.FirstResponseS >= *r.HumanResponseS {
+			t.Errorf("%s: first %v human %v, want the automated reply first", id, r.FirstResponseS, r.HumanResponseS)
+			continue
+		}
+		for name, c := range map[string]struct {
+			got  float64
+			want time.Time
+		}{"first": {*r.FirstResponseS, acks[i]}, "human": {*r.HumanResponseS, humans[i]}} {
+			if diff := math.Abs(c.got - c.want.Sub(t0).Seconds()); diff > 1 || c.got < 0 {
+				t.Errorf("%s: %s response %.3f s, delivered after %.3f s", id, name, c.got, c.want.Sub(t0).Seconds())
+			}
+		}
+		if !strings.Contains(string(r.Evidence), fmt.Sprintf("a%d@acme.test", i)) {
+			t.Errorf("%s: evidence %s lacks the automated reply", id, r.Evidence)
+		}
 	}
 }

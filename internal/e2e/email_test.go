@@ -124,13 +124,36 @@ func checkAgainstTruth(t *testing.T, rs []result.Result, truth []sim.TruthRecord
 	for _, tr := range truth {
 		byToken[tr.Token] = append(byToken[tr.Token], tr)
 	}
-	var worst float64
+	var worst, worstFirst float64
 	for _, r := range rs {
 		recs := byToken[email.Token(r.ProbeID)]
-		want, human := expected(recs)
+		received := 0
+		for _, rec := range recs {
+			if rec.Kind == sim.KindReceived {
+				received++
+			}
+		}
+		if received != 1 {
+			t.Errorf("%s: the company received the probe's message %d times, want once", r.ProbeID, received)
+		}
+		want, human, first := expected(recs)
 		if r.Outcome != want {
 			t.Errorf("%s: outcome %s, want %s (truth %+v)", r.ProbeID, r.Outcome, want, recs)
 			continue
+		}
+		if want == result.NoResponse {
+			continue
+		}
+		// Every reply counts: the first response is the earliest reply of any kind,
+		// never negative, to INTERNALDATE's resolution.
+		if r.FirstResponseS == nil {
+			t.Errorf("%s: %s without a first response time", r.ProbeID, r.Outcome)
+			continue
+		}
+		fdiff := math.Abs(*r.FirstResponseS - first.Seconds())
+		worstFirst = max(worstFirst, fdiff)
+		if fdiff > 1 || *r.FirstResponseS < 0 {
+			t.Errorf("%s: first response %.3f s, truth %.3f s: off by %.3f s (want 0 to 1 s)", r.ProbeID, *r.FirstResponseS, first.Seconds(), fdiff)
 		}
 		if want != result.Answered {
 			continue
@@ -145,32 +168,36 @@ func checkAgainstTruth(t *testing.T, rs []result.Result, truth []sim.TruthRecord
 			t.Errorf("%s: human response %.3f s, truth %.3f s: off by %.3f s (want ≤ 1 s)", r.ProbeID, *r.HumanResponseS, human.Seconds(), diff)
 		}
 	}
-	t.Logf("%d probes; worst human response error %.3f s", len(rs), worst)
+	t.Logf("%d probes; worst human response error %.3f s, worst first response error %.3f s", len(rs), worst, worstFirst)
 }
 
-// expected is the outcome the truth implies, and the human latency when answered.
-func expected(recs []sim.TruthRecord) (result.Outcome, time.Duration) {
+// expected is the outcome the truth implies, the human latency when answered, and the
+// first response's latency when there is one.
+func expected(recs []sim.TruthRecord) (o result.Outcome, human, first time.Duration) {
 	var sent time.Time
-	automated := false
+	first = -1
 	for _, r := range recs {
 		if r.Kind == sim.KindReceived {
 			sent = r.SentAtProbe
 		}
 	}
+	o, human = result.NoResponse, -1
 	for _, r := range recs {
-		switch r.Kind {
-		case sim.KindHuman:
-			if d := r.IntendedAt.Sub(sent); d <= deadline {
-				return result.Answered, d
-			}
-		case sim.KindAck, sim.KindOOF:
-			automated = automated || r.IntendedAt.Sub(sent) <= deadline
+		d := r.IntendedAt.Sub(sent)
+		switch {
+		case r.Kind != sim.KindHuman && r.Kind != sim.KindAck && r.Kind != sim.KindOOF, d > deadline:
+			continue
+		case r.Kind == sim.KindHuman && (human < 0 || d < human):
+			human, o = d, result.Answered
+		}
+		if first < 0 || d < first {
+			first = d
+		}
+		if o == result.NoResponse {
+			o = result.AutoOnly
 		}
 	}
-	if automated {
-		return result.AutoOnly, 0
-	}
-	return result.NoResponse, 0
+	return o, max(human, 0), max(first, 0)
 }
 
 // 200 probes against the simulator with the poll interval at 30 s, IMAP IDLE off and on:

@@ -51,6 +51,13 @@ func FuzzParseReply(f *testing.F) {
 				t.Fatalf("ParseReply() Header[%q] has %d values", k, len(vs))
 			}
 		}
+		switch r.DSNAction {
+		case "", "failed", "delayed", "delivered", "relayed", "expanded":
+		default:
+			if len(r.DSNAction) > 64 { // any word an MTA writes is kept, bounded by the pattern
+				t.Fatalf("ParseReply() DSNAction = %q", r.DSNAction)
+			}
+		}
 		if toks := r.Tokens(); len(toks) > MaxTokens {
 			t.Fatalf("Tokens() = %d tokens", len(toks))
 		}

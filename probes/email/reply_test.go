@@ -69,6 +69,26 @@ func TestParseReplyText(t *testing.T) {
 	if r.ReportedMessageID != "stk-bouncedmessg@probes.example" || r.From != "MAILER-DAEMON@probes.example" {
 		t.Errorf("ParseReply(dsn_bounce.eml) ReportedMessageID, From = %q, %q", r.ReportedMessageID, r.From)
 	}
+	if r.DSNAction != "failed" {
+		t.Errorf("ParseReply(dsn_bounce.eml) DSNAction = %q, want failed", r.DSNAction)
+	}
+	for _, tc := range []struct{ name, subject, actions, want string }{
+		{"one delayed", "Delivery Status Notification (Delay)", "Action: delayed\n", "delayed"},
+		{"delayed and failed", "Undelivered", "Action: delayed\n\nAction: failed\n", "failed"},
+		{"no report, delay subject", "Warning: message delayed", "", "delayed"},
+		{"no report", "Undelivered Mail Returned to Sender", "", ""},
+	} {
+		raw := "From: MAILER-DAEMON@x\nSubject: " + tc.subject + "\nContent-Type: multipart/report; report-type=delivery-status; boundary=r\n\n" +
+			"--r\nContent-Type: text/plain\n\nsee below\n"
+		if tc.actions != "" {
+			raw += "--r\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n\n" + tc.actions
+		}
+		raw += "--r--\n"
+		r, err := ParseReply(strings.NewReader(raw), 0)
+		if err != nil || r.DSNAction != tc.want {
+			t.Errorf("%s: DSNAction = %q, %v; want %q", tc.name, r.DSNAction, err, tc.want)
+		}
+	}
 }
 
 // zendeskLong is a reply whose base64 text part is far longer than the 2 KiB a
