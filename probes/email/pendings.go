@@ -201,11 +201,16 @@ func (s *Pendings) hold(ctx context.Context, token string, seen Seen, publish Pu
 }
 
 // update runs fn on the record of token inside an optimistic transaction; fn reports
-// whether to store the record. With create, a missing record starts empty. Replies
-// held for the token join the record. When the stored record is decided and says
+// whether to store the record. With create (Register), a missing record starts empty and
+// replies held for the token join the record; once a record exists, hold sends replies
+// to it, so other updates need not look. When the stored record is decided and says
 // something new, publish is called first, at a new revision.
 func (s *Pendings) update(ctx context.Context, token string, create bool, publish Publish, fn func(*Pending) bool) (known bool, err error) {
 	key, held := pendingKey(token), heldKey(token)
+	watched := []string{key}
+	if create {
+		watched = append(watched, held)
+	}
 	published := false // an earlier attempt published a record that was not stored
 	for attempt := 0; attempt < 20; attempt++ {
 		err = s.rdb.Watch(ctx, func(tx *redis.Tx) error {
@@ -218,13 +223,16 @@ func (s *Pendings) update(ctx context.Context, token string, create bool, publis
 				return nil
 			}
 			store := fn(p)
-			joined, err := s.join(ctx, tx, held, p)
-			if err != nil {
-				return err
+			joined := false
+			if create {
+				if joined, err = s.join(ctx, tx, held, p); err != nil {
+					return err
+				}
 			}
 			if !store && !joined {
 				return nil
 			}
+			now := false
 			if publish != nil && p.Done() && (published || p.digest() != p.Published) {
 				if p.Rev, err = tx.Incr(ctx, revKey(token)).Result(); err != nil {
 					return err
@@ -232,11 +240,11 @@ func (s *Pendings) update(ctx context.Context, token string, create bool, publis
 				if err := publish(p); err != nil {
 					return err
 				}
-				published = true
+				published, now = true, true
 				p.Published = p.digest()
 			}
-			return s.store(ctx, tx, p, joined)
-		}, key, held)
+			return s.store(ctx, tx, p, joined, now)
+		}, watched...)
 		if !errors.Is(err, redis.TxFailedErr) {
 			return known, err
 		}
@@ -259,7 +267,7 @@ func (s *Pendings) join(ctx context.Context, tx *redis.Tx, held string, p *Pendi
 	return true, nil
 }
 
-func (s *Pendings) store(ctx context.Context, tx *redis.Tx, p *Pending, joined bool) error {
+func (s *Pendings) store(ctx context.Context, tx *redis.Tx, p *Pending, joined, published bool) error {
 	b, err := json.Marshal(p)
 	if err != nil {
 		return err
@@ -271,7 +279,9 @@ func (s *Pendings) store(ctx context.Context, tx *redis.Tx, p *Pending, joined b
 	ttl := max(time.Until(end.Add(keepAfterDeadline)), time.Hour)
 	_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 		pipe.Set(ctx, pendingKey(p.Token), b, ttl)
-		pipe.Expire(ctx, revKey(p.Token), ttl)
+		if published {
+			pipe.Expire(ctx, revKey(p.Token), ttl)
+		}
 		if joined {
 			pipe.Del(ctx, heldKey(p.Token))
 		}
