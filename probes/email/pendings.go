@@ -81,10 +81,13 @@ func (s *Pendings) Confirm(ctx context.Context, token string, t0 time.Time, sour
 		return true
 	})
 	if err == nil && !known {
-		err = fmt.Errorf("confirm email probe %s: no record", token)
+		err = fmt.Errorf("confirm email probe %s: %w", token, ErrNoRecord)
 	}
 	return &out, err
 }
+
+// ErrNoRecord is returned by Confirm for a token without a record (Redis lost it).
+var ErrNoRecord = errors.New("no record of the probe")
 
 // Abandon records that an attempt did not send the message after all (the server said
 // no), so a retry may send it. With final, the probe ends failed with reason (the

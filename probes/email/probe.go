@@ -54,24 +54,39 @@ func (e *Probe) Probe(ctx context.Context, a probes.Target) (probes.Result, erro
 		return e.resume(ctx, a, prev)
 	}
 	started := time.Now().UTC()
-	sent, err := e.Sender.SendWith(ctx, a, func(s Sent) error { return e.begin(ctx, a, s, started) })
+	var rec Pending
+	sent, err := e.Sender.SendWith(ctx, a, func(s Sent) error {
+		rec = e.record(a, s, started)
+		return e.begin(ctx, a, rec)
+	})
 	if err != nil {
 		return e.failed(ctx, token, err)
 	}
 	p, err := e.Pendings.Confirm(ctx, token, sent.T0, T0Accepted, e.Publish)
+	if errors.Is(err, ErrNoRecord) {
+		// The record written before DATA is gone (Redis lost it): write it again, sent.
+		rec.T0, rec.T0Source, rec.Deadline = sent.T0, T0Accepted, sent.T0.Add(rec.Wait)
+		if err = e.Pendings.Register(ctx, rec, e.Publish); err == nil {
+			p = &rec
+		}
+	}
 	if err != nil {
 		return probes.Result{}, err
 	}
 	return probes.Result{Pending: true}, e.enqueueDeadline(ctx, a.ProbeID, token, p.Deadline)
 }
 
-// begin records the probe, before DATA, and makes sure a watcher reads its mailbox.
-func (e *Probe) begin(ctx context.Context, a probes.Target, s Sent, started time.Time) error {
-	p := Pending{
+// record is the probe's record as written before DATA.
+func (e *Probe) record(a probes.Target, s Sent, started time.Time) Pending {
+	return Pending{
 		Token: s.Token, ProbeID: a.ProbeID, Run: a.Run, Campaign: a.Campaign, Target: a.Target.ID,
 		Industry: a.Target.Industry, Scenario: a.Scenario.ID, Mailbox: a.Mailbox.Address, MessageID: s.MessageID,
 		PlannedAt: a.PlannedAt, StartedAt: started, SendingAt: time.Now().UTC(), Wait: a.Deadline,
 	}
+}
+
+// begin records the probe, before DATA, and makes sure a watcher reads its mailbox.
+func (e *Probe) begin(ctx context.Context, a probes.Target, p Pending) error {
 	if err := e.Pendings.Register(ctx, p, e.Publish); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/redistest"
 	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/probes"
 )
 
 // The test binary doubles as a worker process sending one probe, for the tests that
@@ -139,4 +140,44 @@ func TestProbeInterruptedSend(t *testing.T) {
 	if n := srv.bodiesRead(); n != 1 {
 		t.Errorf("the company received %d messages, want 1", n)
 	}
+}
+
+// The record written before DATA vanishes (Redis lost it) before the server answers:
+// the probe writes it again with t0, and a retry does not send again.
+func TestProbeRecordLostDuringSend(t *testing.T) {
+	t.Setenv(passwordEnv, testPassword)
+	cert, pool := testCert(t)
+	read := make(chan struct{}, 1)
+	srv := startServer(t, serverOpts{TLS: "none", DataHold: make(chan struct{}), DataRead: read}, cert)
+	rdb := redistest.Client(t, redistest.Start(t))
+	sender, _ := newSender(pool)
+	p := &Probe{Sender: sender, Pendings: NewPendings(rdb), Redis: rdb, Client: asynq.NewClientFromRedisClient(rdb)}
+	a := sendAssignment(srv.Port, "none")
+	a.Deadline = time.Hour
+	var (
+		wg  sync.WaitGroup
+		res probesResult
+	)
+	wg.Go(func() { res.r, res.err = p.Probe(context.Background(), a) })
+	<-read
+	if err := rdb.Del(context.Background(), pendingKey(Token(a.ProbeID))).Err(); err != nil {
+		t.Fatal(err)
+	}
+	srv.Release()
+	wg.Wait()
+	if res.err != nil || !res.r.Pending {
+		t.Fatalf("Probe = %+v, %v; want pending", res.r, res.err)
+	}
+	rec, ok, _ := p.Pendings.Get(context.Background(), Token(a.ProbeID))
+	if !ok || rec.T0.IsZero() || rec.T0Source != T0Accepted || rec.Deadline != rec.T0.Add(time.Hour) {
+		t.Fatalf("record = %+v, %v; want it written again with t0 and its deadline", rec, ok)
+	}
+	if r, err := p.Probe(context.Background(), a); err != nil || !r.Pending || srv.bodiesRead() != 1 {
+		t.Errorf("retry = %+v, %v, %d messages received; want pending, 1", r, err, srv.bodiesRead())
+	}
+}
+
+type probesResult struct {
+	r   probes.Result
+	err error
 }

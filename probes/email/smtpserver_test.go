@@ -91,6 +91,8 @@ type received struct {
 type testServer struct {
 	opts serverOpts
 	Port int
+	// Release lets held answers to DATA go (with serverOpts.DataHold).
+	Release func()
 
 	mu     sync.Mutex
 	msgs   []received
@@ -153,7 +155,8 @@ func startServer(t *testing.T, opts serverOpts, cert tls.Certificate) *testServe
 		<-done
 	})
 	if opts.DataHold != nil {
-		t.Cleanup(func() { close(opts.DataHold) }) // runs before the server closes
+		ts.Release = sync.OnceFunc(func() { close(opts.DataHold) })
+		t.Cleanup(ts.Release) // runs before the server closes
 	}
 	return ts
 }
