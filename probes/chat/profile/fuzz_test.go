@@ -30,7 +30,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if p.Input == "" || p.Messages.Container == "" || p.Messages.Item == "" || p.Messages.Agent == nil {
+		if p.Input == "" || p.Messages.Container == "" || p.Messages.Item == "" || (p.Messages.Agent == nil && p.Messages.DefaultAuthor != "agent") {
 			t.Fatalf("Parse() accepted a profile without input or messages: %+v", p)
 		}
 		if p.Send.Selector == "" && p.Send.Key == "" {

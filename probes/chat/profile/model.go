@@ -150,7 +150,13 @@ type Messages struct {
 	Bot *Matcher `yaml:"bot"`
 	// System matches notices such as "Anna joined the chat".
 	System *Matcher `yaml:"system"`
+	// DefaultAuthor is the author of a message no matcher accepts: one of
+	// DefaultAuthors; empty means such messages are unknown (never answers).
+	DefaultAuthor string `yaml:"default_author"`
 }
+
+// DefaultAuthors are the values Messages.DefaultAuthor accepts.
+var DefaultAuthors = []string{"agent", "bot", "system"}
 
 // Matcher tells elements apart; every condition set must hold.
 type Matcher struct {

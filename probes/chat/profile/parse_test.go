@@ -42,6 +42,7 @@ messages:
   agent: {selector: .them, attribute: {name: data-role}}
   bot: {attribute: {name: data-role, pattern: "^bot$"}}
   system: {text: joined}
+  default_author: bot
 typing: {selector: .typing}
 offline: {selector: .banner, text: "(?i)offline"}
 captcha: {selector: "iframe[src*=captcha]"}
@@ -77,13 +78,14 @@ func TestParseGood(t *testing.T) {
 		Input: "textarea",
 		Send:  Send{Selector: "button.send"},
 		Messages: Messages{
-			Container: ".log",
-			Item:      ".msg",
-			Text:      ".body",
-			Ours:      &Matcher{Selector: ".me"},
-			Agent:     &Matcher{Selector: ".them", Attribute: &Attribute{Name: "data-role"}},
-			Bot:       &Matcher{Attribute: &Attribute{Name: "data-role", Pattern: MustPattern("^bot$")}},
-			System:    &Matcher{Text: MustPattern("joined")},
+			Container:     ".log",
+			Item:          ".msg",
+			Text:          ".body",
+			Ours:          &Matcher{Selector: ".me"},
+			Agent:         &Matcher{Selector: ".them", Attribute: &Attribute{Name: "data-role"}},
+			Bot:           &Matcher{Attribute: &Attribute{Name: "data-role", Pattern: MustPattern("^bot$")}},
+			System:        &Matcher{Text: MustPattern("joined")},
+			DefaultAuthor: "bot",
 		},
 		Typing:   &Typing{Selector: ".typing"},
 		Offline:  &Notice{Selector: ".banner", Text: MustPattern("(?i)offline")},
@@ -116,6 +118,19 @@ func TestParseMinimalDefaults(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got, patternEqual); diff != "" {
 		t.Errorf("Parse(minimal) mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestDefaultAuthorAgent: with default_author agent, the agent matcher may be
+// left out.
+func TestDefaultAuthorAgent(t *testing.T) {
+	src := okName + okInput + okSend + "messages: {container: .log, item: .msg, bot: {selector: .bot}, default_author: agent}\n"
+	p, err := Parse("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("Parse() error = %v", err)
+	}
+	if p.Messages.Agent != nil || p.Messages.DefaultAuthor != "agent" {
+		t.Errorf("messages = %+v, want no agent matcher and default_author agent", p.Messages)
 	}
 }
 

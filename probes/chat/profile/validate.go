@@ -143,8 +143,11 @@ func (k *checker) messages() {
 	m := &k.pr.Messages
 	k.required("messages.container", m.Container, "a CSS selector for the element holding the messages")
 	k.required("messages.item", m.Item, "a CSS selector for one message, within the container")
-	if m.Agent == nil {
-		k.p.Add("messages.agent", "required: how to tell a person's answers (selector, text or attribute)")
+	if m.DefaultAuthor != "" && !slices.Contains(DefaultAuthors, m.DefaultAuthor) {
+		k.p.Add("messages.default_author", "unknown author %s (want one of %s; leave it out for unknown)", yamlcheck.Quote(m.DefaultAuthor), strings.Join(DefaultAuthors, ", "))
+	}
+	if m.Agent == nil && m.DefaultAuthor != "agent" {
+		k.p.Add("messages.agent", "required: how to tell a person's answers (selector, text or attribute), or default_author: agent")
 	}
 	for _, a := range []struct {
 		name string

@@ -16,7 +16,7 @@ var validateCases = []badCase{
 			"p.yaml:1: send: required: selector (a button to click) or key (one of Enter, Ctrl+Enter, Meta+Enter)",
 			"p.yaml:1: messages.container: required: a CSS selector for the element holding the messages",
 			"p.yaml:1: messages.item: required: a CSS selector for one message, within the container",
-			"p.yaml:1: messages.agent: required: how to tell a person's answers (selector, text or attribute)",
+			"p.yaml:1: messages.agent: required: how to tell a person's answers (selector, text or attribute), or default_author: agent",
 		},
 	},
 	{
@@ -58,6 +58,19 @@ var validateCases = []badCase{
 			"p.yaml:6: frame[0]: selector and shadow both set: one step is an iframe or a shadow root, not both; use two list items",
 			"p.yaml:7: frame[1]: required: selector (an iframe) or shadow (a shadow root's host element)",
 		},
+	},
+	{
+		name: "default author",
+		src:  okName + okInput + okSend + "messages: {container: .log, item: .msg, default_author: ours}\n",
+		want: []string{
+			`p.yaml:4: messages.default_author: unknown author "ours" (want one of agent, bot, system; leave it out for unknown)`,
+			"p.yaml:4: messages.agent: required: how to tell a person's answers (selector, text or attribute), or default_author: agent",
+		},
+	},
+	{
+		name: "default author: a list",
+		src:  okName + okInput + okSend + "messages: {container: .log, item: .msg, agent: {selector: .a}, default_author: [bot]}\n",
+		want: []string{"p.yaml:4: messages.default_author: want a string, got a list"},
 	},
 	{
 		name: "prechat",
