@@ -36,6 +36,9 @@ func FuzzParse(f *testing.F) {
 		if p.Send.Selector == "" && p.Send.Key == "" {
 			t.Fatalf("Parse() accepted a profile without a way to send")
 		}
+		if checkScript(string(p.Page.ReadyScript)) != "" && p.Page.ReadyScript != "" {
+			t.Fatalf("Parse() accepted the script %q", p.Page.ReadyScript)
+		}
 		for _, d := range []Duration{p.Timeouts.PageLoad, p.Timeouts.Widget, p.Timeouts.Form, p.Timeouts.Send} {
 			if d <= 0 {
 				t.Fatalf("Parse() accepted a timeout of %v", d.D())

@@ -72,14 +72,18 @@ func (k *checker) page() {
 	}
 	if l := pr.Launcher; l != nil {
 		k.required("launcher.selector", l.Selector, "a CSS selector for the button that opens the widget")
+		k.path("launcher.frame", l.Frame)
 	}
 }
 
-func (k *checker) frames() {
-	for i, f := range k.pr.Frame {
-		path := "frame"
-		if k.p.Present(yamlcheck.Index("frame", i)) {
-			path = yamlcheck.Index("frame", i)
+func (k *checker) frames() { k.path("frame", k.pr.Frame) }
+
+// path checks the steps of a frame path written at name.
+func (k *checker) path(name string, steps []Frame) {
+	for i, f := range steps {
+		path := name
+		if k.p.Present(yamlcheck.Index(name, i)) {
+			path = yamlcheck.Index(name, i)
 		}
 		switch {
 		case k.p.BadUnder(path):
