@@ -12,9 +12,9 @@ import (
 	"github.com/stakeoutcx/stakeout/probes/chat/profile"
 )
 
-// exampleProfile parses a profile shipped in examples/widgets, with extra
-// YAML appended (a later key wins nothing: the decoder refuses duplicates,
-// so extra only adds fields the file leaves out), and short step timeouts.
+// exampleProfile parses a profile shipped in examples/widgets with extra
+// YAML appended (top-level fields the file leaves out: the decoder refuses a
+// key set twice), and gives it short step timeouts.
 func exampleProfile(t *testing.T, file, extra string) *profile.Profile {
 	t.Helper()
 	b, err := fs.ReadFile(widgets.FS, file)
