@@ -71,6 +71,8 @@ func waitFor(ctx context.Context, d *doc, q query, timeout time.Duration) error 
 		switch {
 		case err != nil && strings.Contains(err.Error(), "SyntaxError"):
 			return false, errStop{fmt.Errorf("the browser refuses a selector: %w", err)}
+		case err != nil && detachedError(err):
+			return false, errStop{markGone(err)}
 		case err != nil:
 			return false, err
 		case st.Captcha:

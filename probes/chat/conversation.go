@@ -165,7 +165,7 @@ func consentWait(p *profile.Profile) time.Duration {
 	return min(3*time.Second, p.Timeouts.Widget.D())
 }
 
-// load navigates to the URL and waits for the page to be ready.
+// load navigates to the URL and waits for the page to be ready (pageReady).
 func (cv *conv) load(ctx context.Context) (*doc, error) {
 	p := cv.Profile
 	var top *doc
@@ -182,44 +182,12 @@ func (cv *conv) load(ctx context.Context) (*doc, error) {
 		if top, err = mainDoc(sctx, cv.top); err != nil {
 			return fail(result.ReasonPageLoad, err)
 		}
-		q := query{Sel: "body", Captcha: captchaSel(p)}
-		if p.Page.Ready != "" {
-			q.Sel = string(p.Page.Ready)
-		} else if err := waitLoaded(sctx, top, p.Timeouts.PageLoad.D()); err != nil {
+		if err := cv.pageReady(sctx, top, p.Timeouts.PageLoad.D()); err != nil {
 			return fail(result.ReasonPageLoad, err)
-		}
-		if err := waitFor(sctx, top, q, p.Timeouts.PageLoad.D()); err != nil {
-			return fail(result.ReasonPageLoad, fmt.Errorf("page not ready: %w", err))
 		}
 		return nil
 	})
 	return top, err
-}
-
-// launch clicks the launcher, when the profile has one.
-func (cv *conv) launch(ctx context.Context, top *doc) error {
-	l := cv.Profile.Launcher
-	if l == nil {
-		return nil
-	}
-	return cv.step("launcher", func() error {
-		d := top
-		wait := cv.Profile.Timeouts.Widget.D()
-		if l.Frame != "" {
-			var err error
-			if d, err = cv.frame(ctx, top, l.Frame, wait); err != nil {
-				return cv.missing(l.Optional, err)
-			}
-		}
-		q := query{Sel: string(l.Selector), Visible: true, Captcha: captchaSel(cv.Profile)}
-		if err := waitFor(ctx, d, q, wait); err != nil {
-			return cv.missing(l.Optional, fmt.Errorf("launcher: %w", err))
-		}
-		if err := click(ctx, cv.top, d, q); err != nil {
-			return fail(result.ReasonWidgetNotFound, fmt.Errorf("click the launcher: %w", err))
-		}
-		return nil
-	})
 }
 
 // missing is the error of an element not found: none when it is optional.
@@ -231,29 +199,37 @@ func (cv *conv) missing(optional bool, err error) error {
 	return fail(result.ReasonWidgetNotFound, err)
 }
 
-// enter steps into the widget's frames and shadow roots.
+// enter steps into the widget's frames and shadow roots, one step each. A
+// document on the way that goes away (an iframe replaced, or moved to
+// another process) is entered again.
 func (cv *conv) enter(ctx context.Context, top *doc) (*doc, error) {
-	d := top
+	frames := cv.Profile.Frame
 	wait := cv.Profile.Timeouts.Widget.D()
-	for i, f := range cv.Profile.Frame {
+	docs := []*doc{top}
+	for i, f := range frames {
 		err := cv.step(fmt.Sprintf("frame[%d]", i), func() error {
-			var err error
-			if f.Selector != "" {
-				d, err = cv.frame(ctx, d, f.Selector, wait)
-			} else {
-				err = waitFor(ctx, d, query{Sel: string(f.Shadow)}, wait)
-				d = d.with(string(f.Shadow))
+			sctx, cancel := context.WithTimeout(ctx, wait)
+			defer cancel()
+			for {
+				next, err := cv.into(sctx, docs[i], f, wait)
+				if err == nil {
+					docs = append(docs[:i+1], next)
+					return nil
+				}
+				if gone(err) && sctx.Err() == nil {
+					cv.Log.Debug("a frame went away; entering again", "step", i, "err", err)
+					docs, err = cv.reach(sctx, top, frames[:i], wait)
+				}
+				if err != nil {
+					return fail(result.ReasonWidgetNotFound, err)
+				}
 			}
-			if err != nil {
-				return fail(result.ReasonWidgetNotFound, err)
-			}
-			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	return d, nil
+	return docs[len(docs)-1], nil
 }
 
 // frame waits for the iframe sel in d and enters it once it loaded. An

@@ -213,7 +213,7 @@ func (q query) in(d *doc) query {
 func (d *doc) enterFrame(ctx context.Context, sel string) (*doc, error) {
 	for {
 		child, err := d.tryFrame(ctx, sel)
-		if err == nil || ctx.Err() != nil {
+		if err == nil || ctx.Err() != nil || gone(err) {
 			return child, err
 		}
 		select {
@@ -228,11 +228,11 @@ func (d *doc) enterFrame(ctx context.Context, sel string) (*doc, error) {
 func (d *doc) tryFrame(ctx context.Context, sel string) (*doc, error) {
 	obj, err := d.element(ctx, query{Sel: sel})
 	if err != nil {
-		return nil, err
+		return nil, markGone(err)
 	}
 	n, err := call(ctx, d.s, dom.DescribeNode, dom.DescribeNodeParams{ObjectID: obj})
 	if err != nil {
-		return nil, fmt.Errorf("describe iframe: %w", err)
+		return nil, markGone(fmt.Errorf("describe iframe: %w", err))
 	}
 	if n.Node == nil || n.Node.FrameID == "" {
 		return nil, fmt.Errorf("%q is not an iframe", sel)

@@ -204,5 +204,25 @@
     return true;
   };
 
+  // glance tells what a launcher click may change, in one round trip: the
+  // launcher (a signature of its markup, "" when it is gone or hidden) when
+  // a.sel is set, and whether what the widget shows once open (a.target: an
+  // element with a size, under the root of a.targetShadow) shows.
+  S.glance = (a) => {
+    const out = { sig: "", target: false };
+    if (a.sel) {
+      const e = S.find({ shadow: a.shadow, sel: a.sel, visible: true });
+      if (e) out.sig = e.outerHTML.slice(0, 4096);
+    }
+    if (a.target) {
+      const t = S.find({ shadow: a.targetShadow, sel: a.target, visible: true });
+      if (t) {
+        const r = t.getBoundingClientRect();
+        out.target = r.width > 0 && r.height > 0;
+      }
+    }
+    return out;
+  };
+
   globalThis.__stk = S;
 })();

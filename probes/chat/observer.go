@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -229,14 +230,43 @@ func (o *observer) classify(text string, sels map[string]bool, attrs map[string]
 	case m.Bot != nil && holds(m.Bot, "bot", text, sels, attrs):
 		return AuthorBot
 	case m.Agent != nil && holds(m.Agent, "agent", text, sels, attrs):
-		for _, p := range o.prof.BotText {
-			if p.MatchString(text) {
-				return AuthorBot
+		return o.agentOrBot(text)
+	}
+	return o.byDefault(text)
+}
+
+// agentOrBot is the author of an agent's message: the bot when the text
+// matches bot_text.
+func (o *observer) agentOrBot(text string) Author {
+	for _, p := range o.prof.BotText {
+		if p.MatchString(text) {
+			return AuthorBot
+		}
+	}
+	return AuthorAgent
+}
+
+// byDefault is the author of a message no matcher accepts: the profile's
+// default author, unknown without one. Without an ours matcher, a text that
+// holds one we sent is ours (the widget added a name or a time to it), so
+// that our own message is never taken for an answer. o.mu is held.
+func (o *observer) byDefault(text string) Author {
+	def := Author(o.prof.Messages.DefaultAuthor)
+	if def == "" {
+		return AuthorUnknown
+	}
+	if o.prof.Messages.Ours == nil {
+		t := normalize(text)
+		for _, s := range o.sent {
+			if s != "" && strings.Contains(t, s) {
+				return AuthorOurs
 			}
 		}
-		return AuthorAgent
 	}
-	return AuthorUnknown
+	if def == AuthorAgent {
+		return o.agentOrBot(text)
+	}
+	return def
 }
 
 // holds reports whether every condition of m holds for a message.

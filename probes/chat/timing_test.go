@@ -18,6 +18,15 @@ func TestCarries(t *testing.T) {
 		{`{"text":"Your order ships today"}`, "Maria 10:42 Your order ships today", true},
 		{`{"name":"Acme Outdoor"}`, "Hi, this is Maria from Acme Outdoor (conversation c-1). Happy to help!", false},
 		{`{"text":"yes"}`, "Anna: yes", false},
+		{`{"type":"message","role":"ai","text":"An **agent** will join *shortly*."}`, "An agent will join shortly.", true},
+		{`{"text":"Hi, this is *Ann* from [Acme support](https://shop.example/help). Happy to help with:\n\n- shipping\n- returns"}`,
+			"Hi, this is Ann from Acme support. Happy to help with: shipping returns", true},
+		{`[{"seq":2,"html":"<p>Hi, this is <strong>Ann</strong> from <a href=\"/help\">Acme&nbsp;support</a>.</p><p>Happy to help!</p>"}]`,
+			"Hi, this is Ann from Acme support. Happy to help!", true},
+		{`<div class="msg"><b>Your order</b> ships today</div>`, "Your order ships today", true},
+		{"Plain **markdown** frame", "Ann 10:42 Plain markdown frame", true},
+		{`{"text":"An **agent** will join"}`, "A bot will join", false},
+		{`{"html":"<p>yes</p>"}`, "Anna: yes", false},
 		{`not json at all`, "", false},
 		{`{"text":"   "}`, "anything", false},
 	}
@@ -66,15 +75,22 @@ func TestSentAtFallsBackToTheInput(t *testing.T) {
 }
 
 // FuzzPayloadStrings feeds payloads of network events, which come from the
-// sites probed: decoding them must neither panic nor return empty strings.
+// sites probed: decoding them and reducing their markup must neither panic
+// nor return empty strings.
 func FuzzPayloadStrings(f *testing.F) {
-	for _, s := range []string{`{"a":"b"}`, `42["m",{"t":"x"}]`, `[[[[[[["deep"]]]]]]]`, `"{\"x\":\"y\"}"`, "\x00\xff{", `{"a":`} {
+	for _, s := range []string{`{"a":"b"}`, `42["m",{"t":"x"}]`, `[[[[[[["deep"]]]]]]]`, `"{\"x\":\"y\"}"`, "\x00\xff{", `{"a":`,
+		`{"text":"**b** *i* [l](u) ` + "`c`" + `"}`, "<p>a<br>b</p><!-- c", "```\n*x*\n", "\ue000 1\ue001 _a_"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, p string) {
 		for _, s := range payloadStrings(p) {
 			if s == "" {
 				t.Fatalf("payloadStrings(%q) returned an empty string", p)
+			}
+		}
+		for _, s := range payloadTexts(p) {
+			if s == "" || s != normalize(s) {
+				t.Fatalf("payloadTexts(%q) returned %q: empty, or white space not folded", p, s)
 			}
 		}
 		w := &wire{strs: map[*wireEvent][]string{}}

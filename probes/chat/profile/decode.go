@@ -21,6 +21,8 @@ var (
 	templateType = reflect.TypeFor[Template]()
 	patternType  = reflect.TypeFor[Pattern]()
 	framesType   = reflect.TypeFor[[]Frame]()
+	pathType     = reflect.TypeFor[Path]()
+	scriptType   = reflect.TypeFor[Script]()
 )
 
 // decoder fills the model from a yaml.Node tree, reporting every unknown field,
@@ -101,11 +103,21 @@ func (d *decoder) list(n *yaml.Node, path string, v reflect.Value) {
 	if yamlcheck.IsNull(n) {
 		return
 	}
-	if v.Type() == framesType && n.Kind == yaml.MappingNode {
+	isPath := v.Type() == framesType || v.Type() == pathType
+	if isPath && n.Kind == yaml.MappingNode {
 		// One frame may be written as a mapping rather than a list of one.
 		s := reflect.MakeSlice(v.Type(), 1, 1)
 		d.structure(n, path, s.Index(0))
 		v.Set(s)
+		return
+	}
+	if v.Type() == pathType && n.Kind == yaml.ScalarNode {
+		// launcher.frame's older form: one iframe selector.
+		sel := reflect.New(selectorType).Elem()
+		d.special(n, path, sel)
+		if sel.String() != "" {
+			v.Set(reflect.ValueOf(Path{{Selector: Selector(sel.String())}}))
+		}
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
@@ -155,7 +167,7 @@ func (d *decoder) scalar(n *yaml.Node, path string, v reflect.Value) {
 // special decodes the types written as one scalar with a syntax of their own.
 func (d *decoder) special(n *yaml.Node, path string, v reflect.Value) bool {
 	t := v.Type()
-	if t != durationType && t != selectorType && t != templateType && t != patternType {
+	if t != durationType && t != selectorType && t != templateType && t != patternType && t != scriptType {
 		return false
 	}
 	if n.Kind != yaml.ScalarNode {
@@ -196,6 +208,11 @@ func parseSpecial(t reflect.Type, s string) (any, string) {
 			return nil, msg
 		}
 		return Template(s), ""
+	case scriptType:
+		if msg := checkScript(s); msg != "" {
+			return nil, msg
+		}
+		return Script(strings.TrimSpace(s)), ""
 	default: // patternType
 		if s == "" {
 			return nil, "empty pattern: it would match everything; leave the field out instead"
@@ -226,6 +243,10 @@ func want(t reflect.Type) string {
 		return "a regular expression"
 	case framesType:
 		return "a mapping or a list"
+	case pathType:
+		return "an iframe selector, a mapping or a list"
+	case scriptType:
+		return "a JavaScript expression"
 	}
 	switch t.Kind() {
 	case reflect.Struct:

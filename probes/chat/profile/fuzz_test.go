@@ -30,11 +30,14 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if p.Input == "" || p.Messages.Container == "" || p.Messages.Item == "" || p.Messages.Agent == nil {
+		if p.Input == "" || p.Messages.Container == "" || p.Messages.Item == "" || (p.Messages.Agent == nil && p.Messages.DefaultAuthor != "agent") {
 			t.Fatalf("Parse() accepted a profile without input or messages: %+v", p)
 		}
 		if p.Send.Selector == "" && p.Send.Key == "" {
 			t.Fatalf("Parse() accepted a profile without a way to send")
+		}
+		if checkScript(string(p.Page.ReadyScript)) != "" && p.Page.ReadyScript != "" {
+			t.Fatalf("Parse() accepted the script %q", p.Page.ReadyScript)
 		}
 		for _, d := range []Duration{p.Timeouts.PageLoad, p.Timeouts.Widget, p.Timeouts.Form, p.Timeouts.Send} {
 			if d <= 0 {

@@ -57,9 +57,13 @@ type Profile struct {
 
 // Page describes the host page.
 type Page struct {
-	// Ready is an element whose presence means the page is usable; empty means
-	// the page's load event.
+	// Ready is an element whose presence means the page is usable. With
+	// neither Ready nor ReadyScript, the page is usable after its load event.
 	Ready Selector `yaml:"ready"`
+	// ReadyScript is a JavaScript expression, evaluated in the page's own
+	// world, that is true once the page is usable (its widget's script has
+	// started, say). With Ready too, both must hold.
+	ReadyScript Script `yaml:"ready_script"`
 	// Consent is a cookie banner to dismiss when it appears; nil when none.
 	Consent *Consent `yaml:"consent"`
 }
@@ -74,11 +78,19 @@ type Consent struct {
 type Launcher struct {
 	// Selector finds the launcher in the page.
 	Selector Selector `yaml:"selector"`
-	// Frame is an iframe holding the launcher, when it is not in the page itself.
-	Frame Selector `yaml:"frame"`
+	// Frame is the path from the top page to the document holding the
+	// launcher (iframes and shadow roots, outermost first, as the profile's
+	// Frame); empty when the launcher is in the page itself. One iframe
+	// selector alone is the older form of the field.
+	Frame Path `yaml:"frame"`
 	// Optional means the widget may already be open, so a missing launcher is not an error.
 	Optional bool `yaml:"optional"`
 }
+
+// Path is a list of steps from the top page into a document: iframes and
+// shadow roots, outermost first. In a file it is a list, one mapping, or
+// (launcher.frame only) one iframe selector.
+type Path []Frame
 
 // Frame is one step into the widget: an iframe (Selector) or an element
 // whose open shadow root holds the rest (Shadow). Exactly one is set.
@@ -150,7 +162,13 @@ type Messages struct {
 	Bot *Matcher `yaml:"bot"`
 	// System matches notices such as "Anna joined the chat".
 	System *Matcher `yaml:"system"`
+	// DefaultAuthor is the author of a message no matcher accepts: one of
+	// DefaultAuthors; empty means such messages are unknown (never answers).
+	DefaultAuthor string `yaml:"default_author"`
 }
+
+// DefaultAuthors are the values Messages.DefaultAuthor accepts.
+var DefaultAuthors = []string{"agent", "bot", "system"}
 
 // Matcher tells elements apart; every condition set must hold.
 type Matcher struct {
@@ -213,6 +231,10 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 
 // Selector is a CSS selector, checked for plausible syntax when parsed.
 type Selector string
+
+// Script is a JavaScript expression, checked for plausible syntax when
+// parsed (one expression, brackets and quotes balanced).
+type Script string
 
 // Template is a value with {{variables}}, checked when parsed; see Render.
 type Template string

@@ -16,6 +16,7 @@ name: acme-chat
 description: everything set
 page:
   ready: main
+  ready_script: "window.Chat && window.Chat.ready"
   consent: {click: "#accept"}
 launcher: {selector: button.open, frame: iframe.launcher, optional: true}
 frame:
@@ -42,6 +43,7 @@ messages:
   agent: {selector: .them, attribute: {name: data-role}}
   bot: {attribute: {name: data-role, pattern: "^bot$"}}
   system: {text: joined}
+  default_author: bot
 typing: {selector: .typing}
 offline: {selector: .banner, text: "(?i)offline"}
 captcha: {selector: "iframe[src*=captcha]"}
@@ -59,8 +61,8 @@ func TestParseGood(t *testing.T) {
 		Name:        "acme-chat",
 		Version:     1,
 		Description: "everything set",
-		Page:        Page{Ready: "main", Consent: &Consent{Click: "#accept"}},
-		Launcher:    &Launcher{Selector: "button.open", Frame: "iframe.launcher", Optional: true},
+		Page:        Page{Ready: "main", ReadyScript: "window.Chat && window.Chat.ready", Consent: &Consent{Click: "#accept"}},
+		Launcher:    &Launcher{Selector: "button.open", Frame: Path{{Selector: "iframe.launcher"}}, Optional: true},
 		Frame:       []Frame{{Selector: "iframe#outer"}, {Shadow: "chat-widget"}, {Selector: "iframe.inner"}},
 		Prechat: &Prechat{
 			Form:     "form.pre",
@@ -77,13 +79,14 @@ func TestParseGood(t *testing.T) {
 		Input: "textarea",
 		Send:  Send{Selector: "button.send"},
 		Messages: Messages{
-			Container: ".log",
-			Item:      ".msg",
-			Text:      ".body",
-			Ours:      &Matcher{Selector: ".me"},
-			Agent:     &Matcher{Selector: ".them", Attribute: &Attribute{Name: "data-role"}},
-			Bot:       &Matcher{Attribute: &Attribute{Name: "data-role", Pattern: MustPattern("^bot$")}},
-			System:    &Matcher{Text: MustPattern("joined")},
+			Container:     ".log",
+			Item:          ".msg",
+			Text:          ".body",
+			Ours:          &Matcher{Selector: ".me"},
+			Agent:         &Matcher{Selector: ".them", Attribute: &Attribute{Name: "data-role"}},
+			Bot:           &Matcher{Attribute: &Attribute{Name: "data-role", Pattern: MustPattern("^bot$")}},
+			System:        &Matcher{Text: MustPattern("joined")},
+			DefaultAuthor: "bot",
 		},
 		Typing:   &Typing{Selector: ".typing"},
 		Offline:  &Notice{Selector: ".banner", Text: MustPattern("(?i)offline")},
@@ -116,6 +119,42 @@ func TestParseMinimalDefaults(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got, patternEqual); diff != "" {
 		t.Errorf("Parse(minimal) mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestLauncherFrameForms reads the forms of launcher.frame: one iframe
+// selector (the older form), one step as a mapping, and a list of steps.
+func TestLauncherFrameForms(t *testing.T) {
+	for _, tc := range []struct {
+		frame string
+		want  Path
+	}{
+		{`"iframe.launcher"`, Path{{Selector: "iframe.launcher"}}},
+		{`{shadow: chat-widget}`, Path{{Shadow: "chat-widget"}}},
+		{"\n    - selector: iframe#outer\n    - shadow: chat-widget", Path{{Selector: "iframe#outer"}, {Shadow: "chat-widget"}}},
+	} {
+		src := minimal + "launcher:\n  selector: button\n  frame: " + tc.frame + "\n"
+		p, err := Parse("p.yaml", []byte(src))
+		if err != nil {
+			t.Errorf("Parse(launcher.frame: %s) error = %v", tc.frame, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, p.Launcher.Frame); diff != "" {
+			t.Errorf("Parse(launcher.frame: %s) mismatch (-want +got):\n%s", tc.frame, diff)
+		}
+	}
+}
+
+// TestDefaultAuthorAgent: with default_author agent, the agent matcher may be
+// left out.
+func TestDefaultAuthorAgent(t *testing.T) {
+	src := okName + okInput + okSend + "messages: {container: .log, item: .msg, bot: {selector: .bot}, default_author: agent}\n"
+	p, err := Parse("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("Parse() error = %v", err)
+	}
+	if p.Messages.Agent != nil || p.Messages.DefaultAuthor != "agent" {
+		t.Errorf("messages = %+v, want no agent matcher and default_author agent", p.Messages)
 	}
 }
 

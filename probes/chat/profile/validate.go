@@ -72,14 +72,18 @@ func (k *checker) page() {
 	}
 	if l := pr.Launcher; l != nil {
 		k.required("launcher.selector", l.Selector, "a CSS selector for the button that opens the widget")
+		k.path("launcher.frame", l.Frame)
 	}
 }
 
-func (k *checker) frames() {
-	for i, f := range k.pr.Frame {
-		path := "frame"
-		if k.p.Present(yamlcheck.Index("frame", i)) {
-			path = yamlcheck.Index("frame", i)
+func (k *checker) frames() { k.path("frame", k.pr.Frame) }
+
+// path checks the steps of a frame path written at name.
+func (k *checker) path(name string, steps []Frame) {
+	for i, f := range steps {
+		path := name
+		if k.p.Present(yamlcheck.Index(name, i)) {
+			path = yamlcheck.Index(name, i)
 		}
 		switch {
 		case k.p.BadUnder(path):
@@ -143,8 +147,11 @@ func (k *checker) messages() {
 	m := &k.pr.Messages
 	k.required("messages.container", m.Container, "a CSS selector for the element holding the messages")
 	k.required("messages.item", m.Item, "a CSS selector for one message, within the container")
-	if m.Agent == nil {
-		k.p.Add("messages.agent", "required: how to tell a person's answers (selector, text or attribute)")
+	if m.DefaultAuthor != "" && !slices.Contains(DefaultAuthors, m.DefaultAuthor) {
+		k.p.Add("messages.default_author", "unknown author %s (want one of %s; leave it out for unknown)", yamlcheck.Quote(m.DefaultAuthor), strings.Join(DefaultAuthors, ", "))
+	}
+	if m.Agent == nil && m.DefaultAuthor != "agent" {
+		k.p.Add("messages.agent", "required: how to tell a person's answers (selector, text or attribute), or default_author: agent")
 	}
 	for _, a := range []struct {
 		name string

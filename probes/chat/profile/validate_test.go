@@ -16,7 +16,7 @@ var validateCases = []badCase{
 			"p.yaml:1: send: required: selector (a button to click) or key (one of Enter, Ctrl+Enter, Meta+Enter)",
 			"p.yaml:1: messages.container: required: a CSS selector for the element holding the messages",
 			"p.yaml:1: messages.item: required: a CSS selector for one message, within the container",
-			"p.yaml:1: messages.agent: required: how to tell a person's answers (selector, text or attribute)",
+			"p.yaml:1: messages.agent: required: how to tell a person's answers (selector, text or attribute), or default_author: agent",
 		},
 	},
 	{
@@ -58,6 +58,92 @@ var validateCases = []badCase{
 			"p.yaml:6: frame[0]: selector and shadow both set: one step is an iframe or a shadow root, not both; use two list items",
 			"p.yaml:7: frame[1]: required: selector (an iframe) or shadow (a shadow root's host element)",
 		},
+	},
+	{
+		name: "launcher frame: steps, older form, wrong kinds",
+		src: minimal + "launcher:\n  selector: button\n  frame:\n    - {selector: iframe, shadow: '#host'}\n    - {}\n    - {shadow: 'chat-['}\n" +
+			"page: {consent: {click: a}}\n",
+		want: []string{
+			"p.yaml:8: launcher.frame[0]: selector and shadow both set: one step is an iframe or a shadow root, not both; use two list items",
+			"p.yaml:9: launcher.frame[1]: required: selector (an iframe) or shadow (a shadow root's host element)",
+			`p.yaml:10: launcher.frame[2].shadow: bad CSS selector "chat-[": unclosed '['`,
+		},
+	},
+	{
+		name: "launcher frame: a bad selector in the older form, a number list",
+		src:  minimal + "launcher: {selector: button, frame: 'iframe['}\nframe: iframe\n",
+		want: []string{
+			`p.yaml:5: launcher.frame: bad CSS selector "iframe[": unclosed '['`,
+			`p.yaml:6: frame: want a mapping or a list, got "iframe"`,
+		},
+	},
+	{
+		name: "launcher frame: not a path",
+		src:  minimal + "launcher: {selector: button, frame: [[iframe]]}\n",
+		want: []string{`p.yaml:5: launcher.frame[0]: want a mapping, got a list`},
+	},
+	{
+		name: "default author",
+		src:  okName + okInput + okSend + "messages: {container: .log, item: .msg, default_author: ours}\n",
+		want: []string{
+			`p.yaml:4: messages.default_author: unknown author "ours" (want one of agent, bot, system; leave it out for unknown)`,
+			"p.yaml:4: messages.agent: required: how to tell a person's answers (selector, text or attribute), or default_author: agent",
+		},
+	},
+	{
+		name: "default author: a list",
+		src:  okName + okInput + okSend + "messages: {container: .log, item: .msg, agent: {selector: .a}, default_author: [bot]}\n",
+		want: []string{"p.yaml:4: messages.default_author: want a string, got a list"},
+	},
+	{
+		name: "ready script: empty",
+		src:  minimal + "page: {ready_script: '  '}\n",
+		want: []string{"p.yaml:5: page.ready_script: empty script: leave the field out instead"},
+	},
+	{
+		name: "ready script: a list",
+		src:  minimal + "page: {ready_script: [window.ready]}\n",
+		want: []string{"p.yaml:5: page.ready_script: want a JavaScript expression, got a list"},
+	},
+	{
+		name: "ready script: a statement",
+		src:  minimal + "page: {ready_script: 'return window.ready'}\n",
+		want: []string{`p.yaml:5: page.ready_script: bad script "return window.ready": starts with the statement "return": write one expression, such as window.Chat && window.Chat.ready`},
+	},
+	{
+		name: "ready script: two statements",
+		src:  minimal + "page: {ready_script: 'window.a; window.b'}\n",
+		want: []string{`p.yaml:5: page.ready_script: bad script "window.a; window.b": ';' at character 9 ends a statement: write one expression (combine conditions with &&)`},
+	},
+	{
+		name: "ready script: unclosed bracket",
+		src:  minimal + "page: {ready_script: '(window.Chat && window.Chat.ready'}\n",
+		want: []string{`p.yaml:5: page.ready_script: bad script "(window.Chat && window.Chat.ready": unclosed '('`},
+	},
+	{
+		name: "ready script: stray bracket",
+		src:  minimal + "page: {ready_script: 'window.x)'}\n",
+		want: []string{`p.yaml:5: page.ready_script: bad script "window.x)": unexpected ')' at character 9`},
+	},
+	{
+		name: "ready script: unclosed string",
+		src:  minimal + `page: {ready_script: 'document.title === "Shop'}` + "\n",
+		want: []string{`p.yaml:5: page.ready_script: bad script "document.title === \"Shop": unclosed string at character 20`},
+	},
+	{
+		name: "ready script: a comment",
+		src:  minimal + "page: {ready_script: 'window.ready // set by the widget'}\n",
+		want: []string{`p.yaml:5: page.ready_script: bad script "window.ready // set by the widget": a comment at character 14: write the expression alone`},
+	},
+	{
+		name: "ready script: unclosed template literal",
+		src:  minimal + "page: {ready_script: '`${window.x`'}\n",
+		want: []string{"p.yaml:5: page.ready_script: bad script \"`${window.x`\": unclosed template literal"},
+	},
+	{
+		name: "ready script too long",
+		src:  minimal + "page: {ready_script: '" + strings.Repeat("a", 1001) + "'}\n",
+		want: []string{"p.yaml:5: page.ready_script: too long: 1001 characters, at most 1000"},
 	},
 	{
 		name: "prechat",
