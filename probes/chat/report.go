@@ -110,10 +110,17 @@ func (cv *conv) finish(ctx context.Context, err error) {
 	if cv.tab.Ctx().Err() != nil && rep.Outcome == result.Failed {
 		rep.Reason = result.ReasonBrowser
 	}
+	gone := cv.life.gone()
+	if gone != nil {
+		// Our failure, whatever the steps or the widget said so far.
+		rep.Outcome, rep.Reason, rep.Error = result.Failed, result.ReasonBrowser, gone.Error()
+	}
 	cv.obs.mu.Lock()
 	rep.ObserverErrors = append([]string(nil), cv.obs.errs...)
 	cv.obs.mu.Unlock()
-	if (rep.Outcome == result.Failed || cv.Screenshot) && cv.tab.Ctx().Err() == nil {
+	if gone != nil {
+		rep.ScreenshotError = "no screenshot of a dead page"
+	} else if (rep.Outcome == result.Failed || cv.Screenshot) && cv.tab.Ctx().Err() == nil {
 		shot, err := screenshot(context.WithoutCancel(ctx), cv.top)
 		switch {
 		case err != nil:

@@ -228,6 +228,9 @@ func (cv *conv) await(ctx context.Context, since, deadline time.Time, first bool
 		}
 		select {
 		case <-ctx.Done():
+			if gone := cv.life.gone(); gone != nil {
+				return fail(result.ReasonBrowser, gone)
+			}
 			return fail(result.ReasonBrowser, fmt.Errorf("conversation stopped: %w", ctx.Err()))
 		case <-cv.tab.Ctx().Done():
 			return fail(result.ReasonBrowser, errors.New("the browser went away mid-conversation"))
