@@ -60,6 +60,9 @@ type Report struct {
 	// T0 is when our opening message left the browser; zero when never sent.
 	T0       time.Time `json:"t0,omitzero"`
 	T0Source string    `json:"t0_source,omitempty"`
+	// BrowserWait is how long the probe waited for its browser tab before the
+	// conversation started (set by the worker's probe; nil in chat try).
+	BrowserWait *time.Duration `json:"browser_wait,omitempty"`
 	// WidgetReady is the time from opening the page to the input being usable.
 	WidgetReady *time.Duration `json:"widget_ready,omitempty"`
 	// FirstResponse and HumanResponse are measured from T0; nil when none.
