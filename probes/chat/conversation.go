@@ -103,6 +103,7 @@ func (c *Conversation) Run(ctx context.Context, tab *browser.Tab) *Report {
 	cv.obs = newObserver(c.Profile)
 	defer cv.closeKids()
 	err := cv.hold(ctx)
+	cv.progress()
 	cv.finish(ctx, err)
 	return cv.rep
 }
@@ -342,6 +343,9 @@ func (cv *conv) step(name string, f func() error) error {
 		st.Error = err.Error()
 	}
 	cv.rep.Steps = append(cv.rep.Steps, st)
+	// The messages that showed during the step come first, so that what
+	// Progress gets is in the order it happened.
+	cv.progressUntil(st.End)
 	if cv.Progress != nil {
 		cv.Progress(Event{Step: &st})
 	}

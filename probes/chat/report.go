@@ -57,6 +57,9 @@ type Report struct {
 	Reason  string         `json:"reason,omitempty"`
 	// Error says what went wrong in a failed step.
 	Error string `json:"error,omitempty"`
+	// OfflineNotice is the text of the widget's offline notice, for a
+	// no_response/offline outcome: why the company's chat was closed.
+	OfflineNotice string `json:"offline_notice,omitempty"`
 	// T0 is when our opening message left the browser; zero when never sent.
 	T0       time.Time `json:"t0,omitzero"`
 	T0Source string    `json:"t0_source,omitempty"`
@@ -112,6 +115,9 @@ func (cv *conv) finish(ctx context.Context, err error) {
 	}
 	if cv.tab.Ctx().Err() != nil && rep.Outcome == result.Failed {
 		rep.Reason = result.ReasonBrowser
+	}
+	if rep.Outcome == result.NoResponse && rep.Reason == result.ReasonOffline {
+		rep.OfflineNotice = cv.obs.offlineNotice(cv.Profile.Offline)
 	}
 	gone := cv.life.gone()
 	if gone != nil {
