@@ -38,6 +38,25 @@ type Probe interface {
 	Probe(ctx context.Context, t Target) (Result, error)
 }
 
+// Reserver is a probe that needs a resource of the worker for an attempt: a
+// browser tab for chat. The dispatcher reserves it before it takes the
+// target's pacing slot, and starts the attempt once it has it: a probe
+// waiting for the resource holds no slot of its target, is not in flight, and
+// its result's started_at is when it could start.
+type Reserver interface {
+	Probe
+	// Reserve waits, bounded by ctx, for the resource of an attempt at t. An
+	// error means the attempt could not start (it is retried).
+	Reserve(ctx context.Context, t Target) (Reservation, error)
+}
+
+// Reservation is the resource of one attempt. Its Probe runs the attempt in
+// it, at most once; Release frees it, after Probe or instead of it.
+type Reservation interface {
+	Probe
+	Release()
+}
+
 // Func adapts a function to the Probe interface.
 type Func func(ctx context.Context, t Target) (Result, error)
 

@@ -16,9 +16,10 @@ import (
 	"github.com/stakeoutcx/stakeout/probes"
 )
 
-// Dispatcher runs probe tasks: it checks the run state, takes a pacing slot of the target,
-// runs the channel's probe and turns what it measured into a result task. It records what
-// every probe has in common; probes add only their own measurements.
+// Dispatcher runs probe tasks: it checks the run state, reserves what the probe needs of
+// this worker (a browser tab for chat), takes a pacing slot of the target, runs the
+// channel's probe and turns what it measured into a result task. It records what every
+// probe has in common; probes add only their own measurements.
 type Dispatcher struct {
 	Registry *probes.Registry
 	Pacer    *Pacer
@@ -58,6 +59,16 @@ func (d *Dispatcher) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		log.Info("probe already ended, not run again", "state", states[0])
 		return nil
 	}
+	if r, ok := probe.(probes.Reserver); ok {
+		// The worker's resource first: the target's pacing slot is not held, nor the
+		// probe in flight, while it waits for the browser.
+		res, err := d.reserve(ctx, p, r)
+		if err != nil {
+			return d.notStarted(ctx, p, err, log)
+		}
+		defer res.Release()
+		probe = res
+	}
 	slot, err := d.acquire(ctx, p)
 	if err != nil {
 		return err
@@ -76,6 +87,35 @@ func (d *Dispatcher) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return nil
 	}
 	return d.run(ctx, p, probe, log)
+}
+
+// reserve waits for what probe r needs of this worker, and records the wait.
+func (d *Dispatcher) reserve(ctx context.Context, p tasks.Assignment, r probes.Reserver) (probes.Reservation, error) {
+	begin := time.Now()
+	res, err := r.Reserve(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("probe %s: %w", p.ProbeID, err)
+	}
+	d.Metrics.BrowserWait.WithLabelValues(string(p.Channel)).Observe(time.Since(begin).Seconds())
+	return res, nil
+}
+
+// notStarted handles a probe whose reservation failed: it is retried, or recorded as
+// failed on its last attempt.
+func (d *Dispatcher) notStarted(ctx context.Context, p tasks.Assignment, err error, log *slog.Logger) error {
+	retried, _ := asynq.GetRetryCount(ctx)
+	maxRetry, _ := asynq.GetMaxRetry(ctx)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	d.Metrics.Errors.WithLabelValues(string(p.Channel)).Inc()
+	if retried < maxRetry {
+		log.Warn("probe could not start, will retry", "err", err, "attempt", retried+1)
+		return err
+	}
+	log.Error("probe could not start on its last attempt", "err", err)
+	now := time.Now()
+	return d.report(ctx, Record(p, probes.Result{Outcome: result.Failed, Reason: result.ReasonProbeError}, now, 0), log)
 }
 
 func (d *Dispatcher) acquire(ctx context.Context, p tasks.Assignment) (*Slot, error) {

@@ -91,6 +91,7 @@ func TestMetricsLint(t *testing.T) {
 	p.Duration.WithLabelValues("email", "answered").Observe(1)
 	p.InFlight.WithLabelValues("email").Set(1)
 	p.PacingWait.WithLabelValues("email").Observe(0.1)
+	p.BrowserWait.WithLabelValues("chat").Observe(0.1)
 	p.PacingDeferred.WithLabelValues("email", "acme").Inc()
 	p.Errors.WithLabelValues("email").Inc()
 	r.Outcomes.WithLabelValues("email", "acme", "answered", "").Inc()

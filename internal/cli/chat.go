@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ type ChatTryCmd struct {
 	Wait       time.Duration `name:"wait" default:"2m" help:"How long to wait for a person to answer (a campaign's abandon timeout is 20m)."`
 	Screenshot string        `name:"screenshot" default:"chat-try.jpg" help:"Where to save a screenshot of the page at the end (an empty value saves none)."`
 	Chromium   string        `name:"chromium" env:"STAKEOUT_CHROMIUM" help:"Chromium binary (default: the headless shell of Debian's chromium-headless-shell, else chromium)."`
+	Verbose    bool          `name:"verbose" short:"v" help:"Also print the debug logs of the conversation and the browser (text lines on stderr). Without it only their warnings and errors show; --log-level does not apply to chat try, and it writes no JSON."`
 }
 
 // Run holds the conversation and prints what happened; it exits 1 when a
@@ -40,7 +42,8 @@ func (c *ChatTryCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
-	pool, err := browser.New(browser.Options{ExecPath: c.Chromium, MaxConcurrent: 1, Logger: g.logger})
+	logger := tryLogger(g.stderr, c.Verbose)
+	pool, err := browser.New(browser.Options{ExecPath: c.Chromium, MaxConcurrent: 1, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -55,7 +58,7 @@ func (c *ChatTryCmd) Run(ctx context.Context, g *Globals) error {
 	fmt.Fprintf(out, "chat try: %s with profile %s, waiting up to %s for a person\n", c.URL, prof.Name, c.Wait)
 	conv := &chat.Conversation{URL: c.URL, Profile: prof, Message: c.Message, FollowUps: c.FollowUps,
 		Vars:    profile.Vars{PersonaName: c.Name, PersonaEmail: c.Email, PersonaPhone: c.Phone, Message: c.Message},
-		Abandon: c.Wait, Screenshot: c.Screenshot != "", Log: g.logger,
+		Abandon: c.Wait, Screenshot: c.Screenshot != "", Log: logger,
 		Progress: func(ev chat.Event) { printEvent(out, start, ev) }}
 	rep := conv.Run(ctx, tab)
 	printReport(out, rep)
@@ -69,6 +72,23 @@ func (c *ChatTryCmd) Run(ctx context.Context, g *Globals) error {
 		return &exitError{code: 1, msg: fmt.Sprintf("chat try: failed/%s: %s", rep.Reason, rep.Error)}
 	}
 	return nil
+}
+
+// tryLogger is the logger of chat try's browser and conversation: text lines
+// on w, not JSON, so that a terminal shows only lines a person reads; their
+// warnings and errors only, unless verbose.
+func tryLogger(w io.Writer, verbose bool) *slog.Logger {
+	level := slog.LevelWarn
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{} // the step lines carry the times
+			}
+			return a
+		}}))
 }
 
 // loadProfile reads a profile file, or finds a built-in profile by name.
@@ -105,6 +125,9 @@ func printReport(out io.Writer, rep *chat.Report) {
 		fmt.Fprintf(out, " (%s)", rep.Error)
 	}
 	fmt.Fprintln(out)
+	if rep.Outcome == result.NoResponse && rep.Reason == result.ReasonOffline {
+		printOffline(out, rep.OfflineNotice, time.Now())
+	}
 	if rep.WidgetReady != nil {
 		fmt.Fprintf(out, "widget ready:    %s after opening the page\n", ms(*rep.WidgetReady))
 	}
@@ -137,6 +160,19 @@ func printReport(out io.Writer, rep *chat.Report) {
 	for _, e := range rep.ObserverErrors {
 		fmt.Fprintf(out, "observer error: %s\n", e)
 	}
+}
+
+// printOffline says why the widget was offline: its notice, as the company
+// wrote it (a simulator's says its hours, its time zone and the time there),
+// and the local time now.
+func printOffline(out io.Writer, notice string, now time.Time) {
+	if notice == "" {
+		notice = "(the notice has no text)"
+	} else {
+		notice = fmt.Sprintf("%q", strings.Join(strings.Fields(notice), " "))
+	}
+	fmt.Fprintf(out, "offline notice:  %s\n", notice)
+	fmt.Fprintf(out, "local time now:  %s\n", now.Format("Mon 2006-01-02 15:04 MST"))
 }
 
 // durationOr formats d with its source, or "none".

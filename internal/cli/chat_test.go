@@ -3,12 +3,17 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/stakeoutcx/stakeout/internal/sim"
 )
@@ -59,6 +64,7 @@ func TestChatTry(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, got.Stdout)
 		}
 	}
+	checkTryLines(t, got, "page", "consent", "launcher", "frame[0]", "prechat", "input", "send", "follow_up[0]")
 	if !regexp.MustCompile(`human response:  \d+\.\d{3}s \(network\)`).MatchString(got.Stdout) {
 		t.Errorf("no network-timed human response in:\n%s", got.Stdout)
 	}
@@ -89,5 +95,109 @@ func TestChatTryBadProfile(t *testing.T) {
 	got = stakeout(t, "chat", "try", "--url", "http://127.0.0.1:1/", "--profile", "no-such-profile")
 	if got.Code != 1 || !strings.Contains(got.Stderr, `no widget profile named "no-such-profile" (known: `) {
 		t.Errorf("unknown name: exit %d, stderr:\n%s", got.Code, got.Stderr)
+	}
+}
+
+// progressLine is a step or message line of chat try: its time from the
+// start and what it is.
+var progressLine = regexp.MustCompile(`^ *(\d+\.\d{3})s  (step|message) +(\S+)`)
+
+// checkTryLines checks what chat try wrote: lines for a person only (no JSON
+// log line on stdout or stderr), the step and message lines in the order of
+// their times, and the steps in the order given.
+func checkTryLines(t *testing.T, got outcome, steps ...string) {
+	t.Helper()
+	for name, text := range map[string]string{"stdout": got.Stdout, "stderr": got.Stderr} {
+		for _, line := range strings.Split(text, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "{") {
+				t.Errorf("%s has a JSON line: %s", name, line)
+			}
+		}
+	}
+	last, seen := -1.0, []string{}
+	for _, line := range strings.Split(got.Stdout, "\n") {
+		m := progressLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		at, _ := strconv.ParseFloat(m[1], 64)
+		if at < last {
+			t.Errorf("line out of order (%.3fs after a line at %.3fs): %s", at, last, line)
+		}
+		last = at
+		if m[2] == "step" {
+			seen = append(seen, m[3])
+		}
+	}
+	if diff := cmp.Diff(steps, seen); diff != "" {
+		t.Errorf("steps printed (-want +got):\n%s\nstdout:\n%s", diff, got.Stdout)
+	}
+}
+
+// TestChatTryOffline tries widgets closed by their hours: the result says
+// why, with the notice the widget showed (the simulator's gives its hours,
+// time zone and the time there) and the local time now.
+func TestChatTryOffline(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Open one whole day, two days from now in Tokyo: closed now.
+	day := strings.ToLower(time.Now().In(tokyo).AddDate(0, 0, 2).Format("Mon"))
+	cfg, err := sim.Parse("sim.yaml", []byte(`
+companies:
+  - id: nightin
+    timezone: Asia/Tokyo
+    chat: {style: inline, hours: [{days: "`+day+`", open: "00:00", close: "24:00"}], reply: {median: 1s, p90: 2s}}
+  - id: nightframe
+    timezone: Asia/Tokyo
+    chat: {style: iframe, hours: [{days: "`+day+`", open: "00:00", close: "24:00"}], reply: {median: 1s, p90: 2s}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sim.New(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	reason := func(at time.Time) string {
+		return "Our hours are " + day + " 00:00-24:00 (Asia/Tokyo); it is " + at.In(tokyo).Format("Mon 15:04") + " there now."
+	}
+	tests := []struct {
+		company, profile string
+		notice           string
+		args             []string
+		steps            []string
+	}{
+		{"nightin", "sim-inline", `offline notice:  "We're currently offline. %s Leave a message and we'll reply by email."`,
+			[]string{"--verbose"}, []string{"page", "input", "send"}},
+		{"nightframe", "../../examples/widgets/iframe-launcher.yaml", `offline notice:  "We're offline right now. %s Leave a message and we'll get back to you by email."`,
+			nil, []string{"page", "consent", "launcher", "frame[0]", "prechat", "input", "send"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.company, func(t *testing.T) {
+			url, _ := s.ChatURL(tt.company)
+			before := time.Now()
+			got := stakeout(t, append([]string{"chat", "try", "--url", url, "--profile", tt.profile, "--wait", "10s", "--screenshot", ""}, tt.args...)...)
+			after := time.Now()
+			if got.Code != 0 || !strings.Contains(got.Stdout, "outcome: no_response/offline\n") {
+				t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", got.Code, got.Stdout, got.Stderr)
+			}
+			if a, b := fmt.Sprintf(tt.notice, reason(before)), fmt.Sprintf(tt.notice, reason(after)); !strings.Contains(got.Stdout, a) && !strings.Contains(got.Stdout, b) {
+				t.Errorf("output lacks %s:\n%s", a, got.Stdout)
+			}
+			if !regexp.MustCompile(`\nlocal time now:  \w{3} \d{4}-\d\d-\d\d \d\d:\d\d \S+\n`).MatchString(got.Stdout) {
+				t.Errorf("output lacks the local time now:\n%s", got.Stdout)
+			}
+			checkTryLines(t, got, tt.steps...)
+			// The browser's own logs show, as text, only with --verbose.
+			if verbose := len(tt.args) > 0; verbose != strings.Contains(got.Stderr, `level=INFO msg="chromium started"`) {
+				t.Errorf("--verbose %v, stderr:\n%s", verbose, got.Stderr)
+			}
+		})
 	}
 }

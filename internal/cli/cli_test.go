@@ -137,7 +137,7 @@ var commands = []struct {
 	{cmd: "demo", flags: map[string]string{"--campaign": "", "--sim": "", "--results": ""}},
 	{cmd: "sim", flags: map[string]string{}},
 	{cmd: "chat try", flags: map[string]string{"--url": "", "--profile": "", "--message": "", "--follow-up": "", "--name": "",
-		"--email": "", "--phone": "", "--wait": "", "--screenshot": "", "--chromium": "STAKEOUT_CHROMIUM"}},
+		"--email": "", "--phone": "", "--wait": "", "--screenshot": "", "--chromium": "STAKEOUT_CHROMIUM", "--verbose": ""}},
 }
 
 // helpFlag is the first line of a flag in kong's help: "  -o, --output=..." or "      --db=...".

@@ -26,6 +26,9 @@ type Probe struct {
 	InFlight *prometheus.GaugeVec
 	// PacingWait is how long probes waited for a pacing slot, by channel.
 	PacingWait *prometheus.HistogramVec
+	// BrowserWait is how long probes waited for a browser tab of the worker
+	// (chat), before taking their target's pacing slot, by channel.
+	BrowserWait *prometheus.HistogramVec
 	// PacingDeferred counts probes handed back to the queue to wait for a pacing slot.
 	PacingDeferred *prometheus.CounterVec
 	// Errors counts probe attempts that ended in an error (retried), by channel.
@@ -46,6 +49,10 @@ func NewProbe(reg prometheus.Registerer) *Probe {
 			Name: "stakeout_pacing_wait_seconds", Help: "Time probes waited in the worker for a pacing slot of their target.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 4, 10), NativeHistogramBucketFactor: 1.1,
 		}, []string{"channel"}),
+		BrowserWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "stakeout_browser_slot_wait_seconds", Help: "Time probes waited in the worker for a browser tab (a free slot of the worker's browser, and its start when needed), before taking their target's pacing slot.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 4, 10), NativeHistogramBucketFactor: 1.1,
+		}, []string{"channel"}),
 		PacingDeferred: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stakeout_pacing_deferred_total", Help: "Probes handed back to the queue because their target had no free pacing slot.",
 		}, []string{"channel", "target"}),
@@ -53,7 +60,7 @@ func NewProbe(reg prometheus.Registerer) *Probe {
 			Name: "stakeout_probe_errors_total", Help: "Probe attempts that ended in an error and were retried, by channel.",
 		}, []string{"channel"}),
 	}
-	reg.MustRegister(m.Duration, m.InFlight, m.PacingWait, m.PacingDeferred, m.Errors)
+	reg.MustRegister(m.Duration, m.InFlight, m.PacingWait, m.BrowserWait, m.PacingDeferred, m.Errors)
 	return m
 }
 

@@ -64,7 +64,8 @@ type conversation struct {
 	id             string
 	desk           *chatDesk
 	visitor, email string
-	offline        bool // offline when it opened: no ack, no agent, ever
+	offline        bool   // offline when it opened: no ack, no agent, ever
+	offlineReason  string // why, when offline: the hours and the time there
 
 	// wire keeps the truth log in causal order on the inline widget: a frame's
 	// write and its chat_message record happen under it, so a visitor's answer
@@ -145,6 +146,9 @@ func (s *Sim) openConversation(d *chatDesk, visitor, email string) *conversation
 	now := time.Now()
 	c := &conversation{desk: d, visitor: visitor, email: email, offline: d.offlineAt(now),
 		changed: make(chan struct{})}
+	if c.offline {
+		c.offlineReason = d.offlineReason(now)
+	}
 	s.chat.add(c)
 	ch := d.co.Chat
 	s.truth(TruthRecord{Kind: KindChatOpened, Company: d.co.ID, Conversation: c.id, Style: ch.Style,
@@ -152,7 +156,7 @@ func (s *Sim) openConversation(d *chatDesk, visitor, email string) *conversation
 	s.log.Info("chat opened", "company", d.co.ID, "conversation", c.id, "offline", c.offline)
 	switch {
 	case c.offline && ch.Style == ChatInline:
-		c.emit(c.message(AuthorSystem, AuthorSystem, offlineText, now))
+		c.emit(c.message(AuthorSystem, AuthorSystem, fmt.Sprintf(offlineText, c.offlineReason), now))
 	case !c.offline && ch.greets():
 		shown := AuthorBot
 		if ch.Style == ChatIframe {

@@ -47,7 +47,9 @@ type startRequest struct {
 type startResponse struct {
 	Conversation string `json:"conversation"`
 	Offline      bool   `json:"offline"`
-	Agent        string `json:"agent"`
+	// OfflineReason says why, when offline: the hours and the time there.
+	OfflineReason string `json:"offline_reason,omitempty"`
+	Agent         string `json:"agent"`
 }
 
 // sendRequest is a visitor message sent by the iframe widget.
@@ -83,7 +85,7 @@ func (s *Sim) handleStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := s.openConversation(d, name, email)
-	writeJSON(w, startResponse{Conversation: c.id, Offline: c.offline, Agent: d.co.Chat.AgentName})
+	writeJSON(w, startResponse{Conversation: c.id, Offline: c.offline, OfflineReason: c.offlineReason, Agent: d.co.Chat.AgentName})
 }
 
 // handleSend is POST /w/{id}/api/send: a visitor message. Its receive time is

@@ -55,7 +55,7 @@ func TestChatPages(t *testing.T) {
 			`<input name="consent" type="checkbox">`, `<button type="submit">Start chat</button>`,
 			`el("div", "error", text)`, `el("div", "transcript")`, `el("textarea", "composer-input")`,
 			`el("button", "composer-send", "Send")`, `"typing-indicator"`, ` is typing\u2026"`,
-			`el("div", "offline-notice",`, `"We're offline right now. Leave a message and we'll get back to you by email."`,
+			`el("div", "offline-notice",`, `"We're offline right now. " + (reason ? reason + " " : "") + "Leave a message and we'll get back to you by email."`,
 			`author === "system" ? "msg system" : "msg"`, `m.setAttribute("data-author", author)`,
 			`el("span", "msg-author", name || "")`, `el("div", "msg-body", text)`,
 			`post("start"`, `post("send"`, `"poll?conversation="`, `typing.remove()`,

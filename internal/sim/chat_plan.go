@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -55,9 +56,24 @@ func ackText(visitor string) string {
 // joinedText is the system notice before the agent's first message.
 func joinedText(agent string) string { return agent + " joined the chat" }
 
-// offlineText is the inline widget's offline notice (the iframe widget has
-// its own element, see the frame page).
-const offlineText = "We're currently offline. Leave a message and we'll reply by email."
+// offlineText is the inline widget's offline notice, around the reason (the
+// iframe widget has its own element, see the frame page).
+const offlineText = "We're currently offline. %s Leave a message and we'll reply by email."
+
+// offlineReason says why d's chat is offline at now, as a visitor can read it:
+// its hours in its time zone and the time there now, or that it never opens.
+func (d *chatDesk) offlineReason(now time.Time) string {
+	ch := d.co.Chat
+	if ch.Offline || len(ch.Hours) == 0 {
+		return "This chat is closed at all hours."
+	}
+	hours := make([]string, len(ch.Hours))
+	for i, h := range ch.Hours {
+		hours[i] = h.Days + " " + h.Open + "-" + h.Close
+	}
+	return fmt.Sprintf("Our hours are %s (%s); it is %s there now.",
+		strings.Join(hours, ", "), d.loc, now.In(d.loc).Format("Mon 15:04"))
+}
 
 // agentText is the agent's message number n (1-based) in conversation conv:
 // unique, since it carries the conversation id and n.

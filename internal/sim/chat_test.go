@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -115,18 +116,30 @@ func TestChatInline(t *testing.T) {
 
 func TestChatOffline(t *testing.T) {
 	closedToday := chatCompany("shut", ChatIframe)
-	closedToday.Chat.Hours = []ChatHours{{Days: dayName(time.Now().UTC().AddDate(0, 0, 2)), Open: "00:00", Close: "24:00"}}
+	openDay := dayName(time.Now().UTC().AddDate(0, 0, 2))
+	closedToday.Chat.Hours = []ChatHours{{Days: openDay, Open: "00:00", Close: "24:00"}}
 	offline := chatCompany("off", ChatIframe)
 	offline.Chat.Offline = true
 	inline := chatCompany("offin", ChatInline)
 	inline.Chat.Offline = true
 	s := startChatSim(t, chatConfig(t, closedToday, offline, inline))
 
+	// The reason says when the chat opens, and the time there now.
+	reason := map[string]func(time.Time) string{
+		"shut": func(at time.Time) string {
+			return "Our hours are " + openDay + " 00:00-24:00 (UTC); it is " + at.UTC().Format("Mon 15:04") + " there now."
+		},
+		"off": func(time.Time) string { return "This chat is closed at all hours." },
+	}
 	for _, id := range []string{"shut", "off"} {
 		c := newIframeClient(t, s, id)
+		before := time.Now()
 		r := c.start("Jane", "jane@probe.test")
 		if !r.Offline {
 			t.Errorf("%s: start = %+v, want offline", id, r)
+		}
+		if want := reason[id]; r.OfflineReason != want(before) && r.OfflineReason != want(time.Now()) {
+			t.Errorf("%s: offline reason %q, want %q", id, r.OfflineReason, want(before))
 		}
 		c.send("Anyone there?")
 		if evs := c.pollFor(500 * time.Millisecond); len(evs) > 0 {
@@ -136,7 +149,7 @@ func TestChatOffline(t *testing.T) {
 	}
 	ws := dialInline(t, s, "offin")
 	notice := ws.until(func(got) bool { return true })
-	if diff := cmp.Diff([]event{{Type: "message", Author: AuthorSystem, Text: offlineText}}, events(notice)); diff != "" {
+	if diff := cmp.Diff([]event{{Type: "message", Author: AuthorSystem, Text: fmt.Sprintf(offlineText, "This chat is closed at all hours.")}}, events(notice)); diff != "" {
 		t.Errorf("inline offline frames (-want +got):\n%s", diff)
 	}
 	ws.send("Anyone there?")

@@ -76,6 +76,7 @@ type conv struct {
 	top   *session
 	rec   *recorder
 	obs   *observer
+	life  *lifeline
 	rep   *Report
 	start time.Time
 	kids  []*session
@@ -95,10 +96,14 @@ func (c *Conversation) Run(ctx context.Context, tab *browser.Tab) *Report {
 	if cv.Abandon <= 0 {
 		cv.Abandon = campaign.DefaultChatDeadline
 	}
+	ctx, end := context.WithCancelCause(ctx)
+	defer end(nil)
+	cv.life = newLifeline(end)
 	cv.rec = newRecorder(ctx)
 	cv.obs = newObserver(c.Profile)
 	defer cv.closeKids()
 	err := cv.hold(ctx)
+	cv.progress()
 	cv.finish(ctx, err)
 	return cv.rep
 }
@@ -115,6 +120,9 @@ func (cv *conv) hold(ctx context.Context) error {
 	if err := cv.obs.start(ctx, widget); err != nil {
 		return fail(result.ReasonWidgetNotFound, fmt.Errorf("start the message observer: %w", err))
 	}
+	if err := cv.life.arm(ctx, widget, cv.kids); err != nil {
+		return fail(result.ReasonBrowser, fmt.Errorf("watch the widget: %w", err))
+	}
 	if err := cv.prechat(ctx, widget); err != nil {
 		return err
 	}
@@ -124,8 +132,12 @@ func (cv *conv) hold(ctx context.Context) error {
 	return cv.talk(ctx, widget)
 }
 
-// setup listens to the page's network and observer reports.
+// setup watches the page for its death and listens to its network and
+// observer reports.
 func (cv *conv) setup(ctx context.Context) error {
+	if err := cv.life.watch(ctx, cv.top, "the page"); err != nil {
+		return fail(result.ReasonBrowser, fmt.Errorf("watch the page: %w", err))
+	}
 	if err := cv.rec.attach(ctx, cv.top); err != nil {
 		return fail(result.ReasonBrowser, fmt.Errorf("enable network events: %w", err))
 	}
@@ -299,10 +311,17 @@ func (cv *conv) step(name string, f func() error) error {
 	st := Step{Name: name, Start: time.Now()}
 	err := f()
 	st.End = time.Now()
+	if gone := cv.life.gone(); err != nil && gone != nil {
+		// The step failed because the page died under it.
+		err = fail(result.ReasonBrowser, gone)
+	}
 	if err != nil {
 		st.Error = err.Error()
 	}
 	cv.rep.Steps = append(cv.rep.Steps, st)
+	// The messages that showed during the step come first, so that what
+	// Progress gets is in the order it happened.
+	cv.progressUntil(st.End)
 	if cv.Progress != nil {
 		cv.Progress(Event{Step: &st})
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/probes"
@@ -27,36 +28,75 @@ type Probe struct {
 // step, no answer) is in the result; an error means the attempt could not
 // run (the pool closed, or the worker is stopping) and is retried.
 func (p *Probe) Probe(ctx context.Context, t probes.Target) (probes.Result, error) {
+	r, err := p.Reserve(ctx, t)
+	if err != nil {
+		return probes.Result{}, err
+	}
+	defer r.Release()
+	return r.Probe(ctx, t)
+}
+
+// Reserve waits for a tab of the pool for a conversation with t's widget; the
+// worker's dispatcher calls it before it takes the target's pacing slot. A
+// target without a chat channel or with a bad profile gets a reservation
+// without a tab, whose Probe says what is wrong.
+func (p *Probe) Reserve(ctx context.Context, t probes.Target) (probes.Reservation, error) {
 	if t.Chat == nil {
-		return failed(result.ReasonProbeError, errors.New("the target has no chat channel in the run's spec")), nil
+		return &reservation{res: failed(result.ReasonProbeError, errors.New("the target has no chat channel in the run's spec"))}, nil
 	}
 	prof, err := p.profile(t)
 	if err != nil {
-		return failed(result.ReasonProfile, err), nil
+		return &reservation{res: failed(result.ReasonProfile, err)}, nil
 	}
+	begin := time.Now()
 	tab, err := p.Pool.Acquire(ctx)
 	if err != nil {
-		return probes.Result{}, fmt.Errorf("chat probe: %w", err)
+		return nil, fmt.Errorf("chat probe: %w", err)
 	}
-	defer tab.Close()
-	log := p.Logger
+	return &reservation{probe: p, prof: prof, tab: tab, wait: time.Since(begin)}, nil
+}
+
+// reservation is a tab held for one conversation, or the failed result of a
+// target that cannot have one.
+type reservation struct {
+	probe *Probe
+	prof  *profile.Profile
+	tab   *browser.Tab
+	wait  time.Duration // for the tab
+	res   probes.Result // when tab is nil
+}
+
+// Probe holds the conversation in the reserved tab.
+func (r *reservation) Probe(ctx context.Context, t probes.Target) (probes.Result, error) {
+	if r.tab == nil {
+		return r.res, nil
+	}
+	log := r.probe.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	c := &Conversation{
-		URL: t.Chat.URL, Profile: prof, Message: t.Scenario.Message, FollowUps: t.Scenario.FollowUps,
+		URL: t.Chat.URL, Profile: r.prof, Message: t.Scenario.Message, FollowUps: t.Scenario.FollowUps,
 		Vars: profile.Vars{PersonaName: t.Scenario.Persona.Name, PersonaEmail: t.Scenario.Persona.Email,
 			PersonaPhone: t.Scenario.Persona.Phone, Message: t.Scenario.Message},
 		Abandon: t.Deadline, Log: log.With("probe", t.ProbeID),
 	}
-	rep := c.Run(ctx, tab)
+	rep := c.Run(ctx, r.tab)
 	if ctx.Err() != nil {
 		// The worker is stopping: hand the probe back rather than record a
 		// conversation cut short.
 		return probes.Result{}, fmt.Errorf("chat probe interrupted: %w", ctx.Err())
 	}
+	rep.BrowserWait = &r.wait
 	return probes.Result{Outcome: rep.Outcome, Reason: rep.Reason, FirstResponse: rep.FirstResponse,
 		HumanResponse: rep.HumanResponse, Evidence: rep.Evidence()}, nil
+}
+
+// Release closes the tab.
+func (r *reservation) Release() {
+	if r.tab != nil {
+		_ = r.tab.Close()
+	}
 }
 
 // profile returns the target's profile: its own (carried in the run's spec)

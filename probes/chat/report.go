@@ -57,9 +57,15 @@ type Report struct {
 	Reason  string         `json:"reason,omitempty"`
 	// Error says what went wrong in a failed step.
 	Error string `json:"error,omitempty"`
+	// OfflineNotice is the text of the widget's offline notice, for a
+	// no_response/offline outcome: why the company's chat was closed.
+	OfflineNotice string `json:"offline_notice,omitempty"`
 	// T0 is when our opening message left the browser; zero when never sent.
 	T0       time.Time `json:"t0,omitzero"`
 	T0Source string    `json:"t0_source,omitempty"`
+	// BrowserWait is how long the probe waited for its browser tab before the
+	// conversation started (set by the worker's probe; nil in chat try).
+	BrowserWait *time.Duration `json:"browser_wait,omitempty"`
 	// WidgetReady is the time from opening the page to the input being usable.
 	WidgetReady *time.Duration `json:"widget_ready,omitempty"`
 	// FirstResponse and HumanResponse are measured from T0; nil when none.
@@ -110,10 +116,20 @@ func (cv *conv) finish(ctx context.Context, err error) {
 	if cv.tab.Ctx().Err() != nil && rep.Outcome == result.Failed {
 		rep.Reason = result.ReasonBrowser
 	}
+	if rep.Outcome == result.NoResponse && rep.Reason == result.ReasonOffline {
+		rep.OfflineNotice = cv.obs.offlineNotice(cv.Profile.Offline)
+	}
+	gone := cv.life.gone()
+	if gone != nil {
+		// Our failure, whatever the steps or the widget said so far.
+		rep.Outcome, rep.Reason, rep.Error = result.Failed, result.ReasonBrowser, gone.Error()
+	}
 	cv.obs.mu.Lock()
 	rep.ObserverErrors = append([]string(nil), cv.obs.errs...)
 	cv.obs.mu.Unlock()
-	if (rep.Outcome == result.Failed || cv.Screenshot) && cv.tab.Ctx().Err() == nil {
+	if gone != nil {
+		rep.ScreenshotError = "no screenshot of a dead page"
+	} else if (rep.Outcome == result.Failed || cv.Screenshot) && cv.tab.Ctx().Err() == nil {
 		shot, err := screenshot(context.WithoutCancel(ctx), cv.top)
 		switch {
 		case err != nil:

@@ -228,6 +228,9 @@ func (cv *conv) await(ctx context.Context, since, deadline time.Time, first bool
 		}
 		select {
 		case <-ctx.Done():
+			if gone := cv.life.gone(); gone != nil {
+				return fail(result.ReasonBrowser, gone)
+			}
 			return fail(result.ReasonBrowser, fmt.Errorf("conversation stopped: %w", ctx.Err()))
 		case <-cv.tab.Ctx().Done():
 			return fail(result.ReasonBrowser, errors.New("the browser went away mid-conversation"))
@@ -240,14 +243,21 @@ func (cv *conv) await(ctx context.Context, since, deadline time.Time, first bool
 }
 
 // progress reports the messages not reported yet.
-func (cv *conv) progress() {
+func (cv *conv) progress() { cv.progressUntil(time.Time{}) }
+
+// progressUntil reports the messages not reported yet that showed by until
+// (all of them for a zero until), in the order they showed.
+func (cv *conv) progressUntil(until time.Time) {
 	msgs := cv.obs.messages()
-	if cv.Progress != nil {
-		for i := cv.reported; i < len(msgs); i++ {
-			cv.Progress(Event{Message: &msgs[i]})
+	for ; cv.reported < len(msgs); cv.reported++ {
+		m := &msgs[cv.reported]
+		if !until.IsZero() && m.DOMAt.After(until) {
+			return
+		}
+		if cv.Progress != nil {
+			cv.Progress(Event{Message: m})
 		}
 	}
-	cv.reported = len(msgs)
 }
 
 // captchaNotice is the captcha as a selector-only notice.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrNotFound is returned by New when there is no Chromium binary to run.
@@ -57,6 +58,8 @@ type Pool struct {
 	life  chan struct{} // held while a browser starts or stops
 	stop  context.Context
 	close context.CancelFunc
+
+	waiting atomic.Int32 // Acquire calls waiting for a slot
 
 	mu     sync.Mutex
 	gen    *generation // current browser, nil before the first Acquire
@@ -125,17 +128,24 @@ func (p *Pool) PID() int {
 	return p.gen.pid
 }
 
+// Waiting returns how many Acquire calls wait for a free slot now.
+func (p *Pool) Waiting() int { return int(p.waiting.Load()) }
+
 // Acquire waits for a free slot, starts or restarts Chromium when needed, and
 // returns a Tab in a new browser context. ctx bounds the wait and the start
 // only; the Tab lives until Tab.Close or Pool.Close.
 func (p *Pool) Acquire(ctx context.Context) (*Tab, error) {
+	p.waiting.Add(1)
 	select {
 	case p.slots <- struct{}{}:
 	case <-ctx.Done():
+		p.waiting.Add(-1)
 		return nil, fmt.Errorf("waiting for a browser slot: %w", ctx.Err())
 	case <-p.stop.Done():
+		p.waiting.Add(-1)
 		return nil, ErrClosed
 	}
+	p.waiting.Add(-1)
 	t, err := p.acquire(ctx)
 	if err != nil {
 		<-p.slots
