@@ -171,23 +171,3 @@ func holdUntilDead(t *testing.T, f *fixture, p *browser.Pool, tc deadPageCase) {
 		t.Errorf("conversation ended %v after the page died, want within 3s (deadline %v)", took, abandon)
 	}
 }
-
-// holdIn runs c in a new tab of p; with is called with the tab first.
-func holdIn(t *testing.T, p *browser.Pool, c *Conversation, with ...func(*browser.Tab)) *Report {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	tab, err := p.Acquire(ctx)
-	if err != nil {
-		t.Fatalf("Acquire: %v", err)
-	}
-	defer tab.Close()
-	for _, f := range with {
-		f(tab)
-	}
-	rep := c.Run(ctx, tab)
-	for _, s := range rep.Steps {
-		t.Logf("step %-10s %6.0f ms %s", s.Name, float64(s.Duration())/1e6, s.Error)
-	}
-	return rep
-}

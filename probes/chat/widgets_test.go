@@ -31,7 +31,7 @@ func exampleProfile(t *testing.T, file, extra string) *profile.Profile {
 }
 
 // holdIn runs c in a new tab of p.
-func holdIn(t *testing.T, p *browser.Pool, c *Conversation) *Report {
+func holdIn(t *testing.T, p *browser.Pool, c *Conversation, with ...func(*browser.Tab)) *Report {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -40,6 +40,9 @@ func holdIn(t *testing.T, p *browser.Pool, c *Conversation) *Report {
 		t.Fatalf("Acquire: %v", err)
 	}
 	defer tab.Close()
+	for _, f := range with {
+		f(tab)
+	}
 	rep := c.Run(ctx, tab)
 	for _, s := range rep.Steps {
 		t.Logf("step %-10s %6.0f ms %s", s.Name, float64(s.Duration())/1e6, s.Error)
