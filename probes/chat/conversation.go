@@ -120,7 +120,7 @@ func (cv *conv) hold(ctx context.Context) error {
 	if err := cv.obs.start(ctx, widget); err != nil {
 		return fail(result.ReasonWidgetNotFound, fmt.Errorf("start the message observer: %w", err))
 	}
-	if err := cv.life.arm(ctx, widget, cv.kids); err != nil {
+	if err := cv.life.arm(ctx, widget, cv.top); err != nil {
 		return fail(result.ReasonBrowser, fmt.Errorf("watch the widget: %w", err))
 	}
 	if err := cv.prechat(ctx, widget); err != nil {

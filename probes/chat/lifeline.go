@@ -137,20 +137,17 @@ func (l *lifeline) frame(id cdp.FrameID) {
 }
 
 // arm watches the widget once the conversation is under way: its frame's
-// removal, and the crash or loss of the out-of-process iframes it was
-// reached through (kids), ends the conversation. Before, while the steps
-// enter the widget, a frame may still move between processes.
-func (l *lifeline) arm(ctx context.Context, widget *doc, kids []*session) error {
+// removal, and the crash or loss of the out-of-process iframe it lives in
+// (an iframe it was reached through takes it along), ends the conversation.
+// Other iframes the steps entered (a launcher's, which may reload or move
+// once the widget is open) do not count. Before, while the steps enter the
+// widget, a frame may still move between processes.
+func (l *lifeline) arm(ctx context.Context, widget *doc, page *session) error {
 	l.mu.Lock()
 	l.frames[widget.frame] = "the widget's frame"
 	l.mu.Unlock()
-	for _, s := range kids {
-		if s.ctx.Err() != nil {
-			continue // left while entering the widget
-		}
-		if err := l.watch(ctx, s, "the widget's iframe"); err != nil {
-			return err
-		}
+	if widget.s == page || widget.s.ctx.Err() != nil {
+		return nil
 	}
-	return nil
+	return l.watch(ctx, widget.s, "the widget's iframe")
 }
