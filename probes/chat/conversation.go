@@ -124,8 +124,12 @@ func (cv *conv) hold(ctx context.Context) error {
 	return cv.talk(ctx, widget)
 }
 
-// setup listens to the page's network and observer reports.
+// setup sizes the window as the profile says and listens to the page's
+// network and observer reports.
 func (cv *conv) setup(ctx context.Context) error {
+	if err := cv.tab.SetViewport(ctx, viewport(cv.Profile)); err != nil {
+		return fail(result.ReasonBrowser, err)
+	}
 	if err := cv.rec.attach(ctx, cv.top); err != nil {
 		return fail(result.ReasonBrowser, fmt.Errorf("enable network events: %w", err))
 	}
@@ -134,6 +138,16 @@ func (cv *conv) setup(ctx context.Context) error {
 	}
 	_, _ = call(ctx, cv.top, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
 	return nil
+}
+
+// viewport is the window of p: the browser's default for a profile made
+// without Parse.
+func viewport(p *profile.Profile) browser.Viewport {
+	v := browser.Viewport{Width: p.Viewport.Width, Height: p.Viewport.Height}
+	if v.Width <= 0 || v.Height <= 0 {
+		return browser.DefaultViewport
+	}
+	return v
 }
 
 // open loads the page, dismisses a consent banner, clicks the launcher and
