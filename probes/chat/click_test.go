@@ -1,0 +1,149 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/probes/chat/browser"
+	"github.com/stakeoutcx/stakeout/probes/chat/profile"
+)
+
+// formProfile is the profile of the tall widget (testdata/tallwidget.html)
+// reached through the frames given.
+const formProfile = `
+name: tall
+page: {ready: "iframe#w"}
+frame: [%s]
+prechat:
+  form: "form.pre"
+  fields: [{selector: "input[name=name]", value: "{{persona.name}}"}]
+  submit: "form.pre button"
+input: "#chat input.text"
+send: {key: Enter}
+messages:
+  container: "#chat ol.log"
+  item: "li"
+  ours: {selector: ".me"}
+  agent: {selector: ".them"}
+  bot: {selector: ".them.bot"}
+timeouts: {page_load: 10s, widget: 5s, form: 3s, send: 3s}
+`
+
+// oneFrame is the frame section of a widget in the page's iframe#w.
+const oneFrame = `{selector: "iframe#w"}`
+
+// testBrowsers returns the pools of both browsers: the package's headless
+// shell, and a full chromium closed at the end of the test.
+func testBrowsers(t *testing.T) map[string]*browser.Pool {
+	t.Helper()
+	full, err := browser.New(browser.Options{ExecPath: browser.DefaultExecPath, MaxConcurrent: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := full.Close(); err != nil {
+			t.Errorf("closing chromium: %v", err)
+		}
+	})
+	return map[string]*browser.Pool{"headless-shell": pool, "chromium": full}
+}
+
+// holdIn runs c in a new tab of p.
+func holdIn(t *testing.T, p *browser.Pool, c *Conversation) *Report {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	tab, err := p.Acquire(ctx)
+	if err != nil {
+		t.Fatalf("Acquire: %v", err)
+	}
+	defer tab.Close()
+	rep := c.Run(ctx, tab)
+	for _, s := range rep.Steps {
+		t.Logf("step %-10s %6.0f ms %s", s.Name, float64(s.Duration())/1e6, s.Error)
+	}
+	return rep
+}
+
+// nest is the URL of the host page (testdata/nest.html) on base, with its
+// settings as name, value pairs.
+func nest(base string, kv ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return base + "/nest?" + v.Encode()
+}
+
+// TestWidgetClicks holds conversations whose pre-chat form must be clicked
+// in both browsers: a widget anchored to the bottom right of the window and
+// taller than the browsers' own windows, below the fold, behind nested
+// iframes and a shadow root. A click that cannot reach the button (outside
+// the window, covered) and a form the widget does not take end
+// failed/form_rejected, never "prechat ok" and then send_failed.
+func TestWidgetClicks(t *testing.T) {
+	// The widget is cross-site (localhost against 127.0.0.1): the full
+	// browser runs it in a process of its own.
+	widget := func(f *fixture, variant string) string {
+		return strings.Replace(f.srv.URL, "127.0.0.1", "localhost", 1) + "/tallwidget?agent=300" + variant
+	}
+	corner := func(variant string) func(f *fixture) string {
+		return func(f *fixture) string { return nest(f.srv.URL, "pos", "fixed", "h", "700", "frame", widget(f, variant)) }
+	}
+	tests := []struct {
+		name    string
+		url     func(f *fixture) string
+		frames  string
+		extra   string
+		outcome result.Outcome
+		reason  string
+		errHas  string
+	}{
+		{name: "bottom-right corner", url: corner(""), outcome: result.Answered},
+		{name: "corner in a small window", url: corner(""), extra: "viewport: {width: 800, height: 500}\n",
+			outcome: result.Failed, reason: result.ReasonFormRejected, errHas: "outside the window"},
+		{name: "button covered", url: corner("&cover=1"),
+			outcome: result.Failed, reason: result.ReasonFormRejected, errHas: `hits <div id="cover">`},
+		{name: "form not taken", url: corner("&dead=1"),
+			outcome: result.Failed, reason: result.ReasonFormRejected, errHas: "did not take the form"},
+		{name: "form stays, start request seen", url: corner("&keep=1"), outcome: result.Answered},
+		{name: "below the fold", url: func(f *fixture) string { return nest(f.srv.URL, "pad", "2000", "h", "560", "frame", widget(f, "")) },
+			outcome: result.Answered},
+		{name: "nested iframes and a shadow root", url: func(f *fixture) string {
+			inner := nest(f.srv.URL, "pad", "900", "h", "480", "shadow", "1", "frame", widget(f, ""))
+			return nest(f.srv.URL, "pad", "1500", "h", "500", "frame", inner)
+		}, frames: `{selector: "iframe#w"}, {shadow: "#host"}, {selector: "iframe#w"}`, outcome: result.Answered},
+	}
+	for name, p := range testBrowsers(t) {
+		t.Run(name, func(t *testing.T) {
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					f := newFixture(t)
+					frames := tt.frames
+					if frames == "" {
+						frames = oneFrame
+					}
+					prof := mustProfile(t, fmt.Sprintf(formProfile, frames)+tt.extra)
+					rep := holdIn(t, p, &Conversation{URL: tt.url(f), Profile: prof, Message: "Is the blue one in stock?",
+						Vars: profile.Vars{PersonaName: "Alex Morgan"}, Abandon: 10 * time.Second})
+					if rep.Outcome != tt.outcome || rep.Reason != tt.reason || !strings.Contains(rep.Error, tt.errHas) {
+						t.Errorf("outcome %s/%s (%s), want %s/%s with an error saying %q", rep.Outcome, rep.Reason, rep.Error, tt.outcome, tt.reason, tt.errHas)
+					}
+					if tt.outcome != result.Answered {
+						return
+					}
+					if diff := cmp.Diff([]string{"Alex Morgan"}, f.started()); diff != "" {
+						t.Errorf("conversations the widget started, by the form's name (-want +got):\n%s", diff)
+					}
+				})
+			}
+		})
+	}
+}
