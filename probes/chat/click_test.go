@@ -95,7 +95,9 @@ func TestWidgetClicks(t *testing.T) {
 		return strings.Replace(f.srv.URL, "127.0.0.1", "localhost", 1) + "/tallwidget?agent=300" + variant
 	}
 	corner := func(variant string) func(f *fixture) string {
-		return func(f *fixture) string { return nest(f.srv.URL, "pos", "fixed", "h", "700", "frame", widget(f, variant)) }
+		return func(f *fixture) string {
+			return nest(f.srv.URL, "pos", "fixed", "h", "700", "frame", widget(f, variant))
+		}
 	}
 	tests := []struct {
 		name    string
