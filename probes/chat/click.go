@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -31,16 +32,20 @@ func clickTimed(ctx context.Context, top *session, d *doc, q query) (time.Time, 
 	cctx, cancel := context.WithTimeout(ctx, clickWait)
 	defer cancel()
 	var x, y float64
+	var why error // the last error not caused by the wait's end
 	last, timedOut := poll(cctx, func() (bool, error) {
 		var err error
 		x, y, err = aim(cctx, d, q)
+		if err != nil && cctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
+			why = err
+		}
 		return err == nil, err
 	})
 	switch {
 	case ctx.Err() != nil:
 		return time.Time{}, ctx.Err()
-	case timedOut && last != nil:
-		return time.Time{}, fmt.Errorf("%w (for %s)", last, clickWait)
+	case timedOut && why != nil:
+		return time.Time{}, fmt.Errorf("%w (for %s)", why, clickWait)
 	case last != nil:
 		return time.Time{}, last
 	}
@@ -103,10 +108,8 @@ func aim(ctx context.Context, d *doc, q query) (x, y float64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	for _, h := range hops {
-		if _, err := h.d.callOn(ctx, h.obj, "function() { return __stk.reveal(this); }"); err != nil {
-			return 0, 0, fmt.Errorf("scroll %s into view: %w", h.name, err)
-		}
+	if err := reveal(ctx, hops); err != nil {
+		return 0, 0, err
 	}
 	boxes := make([]box, len(hops))
 	for i, h := range hops {
@@ -145,18 +148,37 @@ func aim(ctx context.Context, d *doc, q query) (x, y float64, err error) {
 	return x, y, nil
 }
 
-// locate returns the iframes on the way from the page to d, outermost
-// first, then the element q finds in d.
-func locate(ctx context.Context, d *doc, q query) ([]hop, error) {
+// reveal scrolls each of hops into view in its document, in order.
+func reveal(ctx context.Context, hops []hop) error {
+	for _, h := range hops {
+		if _, err := h.d.callOn(ctx, h.obj, "function() { return __stk.reveal(this); }"); err != nil {
+			return fmt.Errorf("scroll %s into view: %w", h.name, err)
+		}
+	}
+	return nil
+}
+
+// frameHops returns the iframes on the way from the page to d, outermost
+// first.
+func frameHops(ctx context.Context, d *doc) ([]hop, error) {
 	var hops []hop
-	chain := d.chain()
-	for _, child := range chain[1:] {
+	for _, child := range d.chain()[1:] {
 		p := child.parent
 		obj, err := p.element(ctx, query{Sel: child.iframe})
 		if err != nil {
 			return nil, fmt.Errorf("iframe %q: %w", child.iframe, err)
 		}
 		hops = append(hops, hop{d: p, obj: obj, name: fmt.Sprintf("the iframe %q", child.iframe)})
+	}
+	return hops, nil
+}
+
+// locate returns the iframes on the way from the page to d, outermost
+// first, then the element q finds in d.
+func locate(ctx context.Context, d *doc, q query) ([]hop, error) {
+	hops, err := frameHops(ctx, d)
+	if err != nil {
+		return nil, err
 	}
 	obj, err := d.element(ctx, q)
 	if err != nil {

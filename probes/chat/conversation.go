@@ -49,6 +49,9 @@ type Event struct {
 	Step *Step
 	// Message is set when a message showed.
 	Message *Message
+	// Typing is set when the typing indicator showed (End is zero) and
+	// when it went away.
+	Typing *Typing
 }
 
 // step failure: a reason and what happened.
@@ -79,8 +82,11 @@ type conv struct {
 	rep   *Report
 	start time.Time
 	kids  []*session
-	// reported counts the messages given to Progress.
-	reported int
+	// deepest is the last document entered, shown in a screenshot.
+	deepest *doc
+	// reported counts the messages given to Progress; typingShown and
+	// typingGone the typing indicator's showings and endings.
+	reported, typingShown, typingGone int
 }
 
 // Run holds the conversation in tab and reports what happened. It returns
@@ -112,6 +118,7 @@ func (cv *conv) hold(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	cv.deepest = widget
 	if err := cv.obs.start(ctx, widget); err != nil {
 		return fail(result.ReasonWidgetNotFound, fmt.Errorf("start the message observer: %w", err))
 	}
@@ -291,6 +298,7 @@ func (cv *conv) frame(ctx context.Context, d *doc, sel profile.Selector, wait ti
 		}
 		err = waitLoaded(ctx, child, time.Second)
 		if err == nil {
+			cv.deepest = child
 			return child, nil
 		}
 		if child.s != d.s {

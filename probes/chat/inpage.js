@@ -261,7 +261,8 @@
     };
     const scan = () => {
       const t = now();
-      try { items(t); flags(t); } catch (e) { emit({ k: "error", t, text: String(e).slice(0, 300) }); }
+      // The typing indicator first: it goes away with the answer, which may end the wait.
+      try { flags(t); items(t); } catch (e) { emit({ k: "error", t, text: String(e).slice(0, 300) }); }
       // Notices need no precise time: read them at most once a second.
       if (!noticeTimer) noticeTimer = setTimeout(notices, 1000);
     };

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -305,15 +306,38 @@ func (cv *conv) await(ctx context.Context, since, deadline time.Time, first bool
 	}
 }
 
-// progress reports the messages not reported yet.
+// progress reports the messages and typing indicator changes not reported
+// yet, in the order they happened.
 func (cv *conv) progress() {
 	msgs := cv.obs.messages()
-	if cv.Progress != nil {
-		for i := cv.reported; i < len(msgs); i++ {
-			cv.Progress(Event{Message: &msgs[i]})
+	ts, _ := cv.obs.typings()
+	var evs []Event
+	at := func(ev Event) time.Time {
+		switch {
+		case ev.Message != nil:
+			return ev.Message.DOMAt
+		case ev.Typing.End.IsZero():
+			return ev.Typing.Start
 		}
+		return ev.Typing.End
+	}
+	for i := cv.reported; i < len(msgs); i++ {
+		evs = append(evs, Event{Message: &msgs[i]})
+	}
+	for ; cv.typingShown < len(ts); cv.typingShown++ {
+		evs = append(evs, Event{Typing: &Typing{Start: ts[cv.typingShown].Start}})
+	}
+	for ; cv.typingGone < len(ts) && !ts[cv.typingGone].End.IsZero(); cv.typingGone++ {
+		evs = append(evs, Event{Typing: &ts[cv.typingGone]})
 	}
 	cv.reported = len(msgs)
+	if cv.Progress == nil {
+		return
+	}
+	slices.SortStableFunc(evs, func(a, b Event) int { return at(a).Compare(at(b)) })
+	for _, ev := range evs {
+		cv.Progress(ev)
+	}
 }
 
 // captchaNotice is the captcha as a selector-only notice.
