@@ -36,6 +36,9 @@ func FuzzParse(f *testing.F) {
 		if p.Send.Selector == "" && p.Send.Key == "" {
 			t.Fatalf("Parse() accepted a profile without a way to send")
 		}
+		if v := p.Viewport; v.Width < MinViewportWidth || v.Width > MaxViewportWidth || v.Height < MinViewportHeight || v.Height > MaxViewportHeight {
+			t.Fatalf("Parse() accepted a viewport of %dx%d", v.Width, v.Height)
+		}
 		for _, d := range []Duration{p.Timeouts.PageLoad, p.Timeouts.Widget, p.Timeouts.Form, p.Timeouts.Send} {
 			if d <= 0 {
 				t.Fatalf("Parse() accepted a timeout of %v", d.D())
