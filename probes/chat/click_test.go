@@ -149,3 +149,28 @@ func TestWidgetClicks(t *testing.T) {
 		})
 	}
 }
+
+// TestSendClickTime sends with a button that a clear layer covers for
+// 400 ms after typing began, through a transport whose payload the probe
+// cannot read: t0 is then the moment of the click, which must be when the
+// button got it, not when the probe began to aim.
+func TestSendClickTime(t *testing.T) {
+	f := newFixture(t)
+	src := strings.Replace(panelProfile, "send: {key: Enter}", `send: {selector: "#composer button.send"}`, 1)
+	rep := hold(t, &Conversation{URL: f.srv.URL + "/panel?button=1&cover=400&b64=1&agent=300",
+		Profile: mustProfile(t, src), Message: "Hello, is the shop open on Sunday?", Abandon: 10 * time.Second})
+	if rep.Outcome != result.Answered || rep.T0Source != SourceInput {
+		t.Fatalf("outcome %s/%s (%s), t0 from %s: want answered, t0 from the input", rep.Outcome, rep.Reason, rep.Error, rep.T0Source)
+	}
+	f.mu.Lock()
+	marks := f.marks
+	f.mu.Unlock()
+	if len(marks) != 1 {
+		t.Fatalf("the page saw %d clicks of its send button, want 1", len(marks))
+	}
+	// The page's clock and ours are the machine's; the click event comes a
+	// few ms after the mouse button went down.
+	if d := marks[0].Sub(rep.T0); d < 0 || d > 50*time.Millisecond {
+		t.Errorf("t0 %s, the button's click at %s (%v later): want t0 when the mouse button went down", rep.T0.Format("15:04:05.000"), marks[0].Format("15:04:05.000"), d)
+	}
+}

@@ -46,6 +46,7 @@ type fixture struct {
 	mu    sync.Mutex
 	convs map[string]*fixConv
 	forms map[string]string // conversation: the name its pre-chat form gave
+	marks []time.Time       // when pages said something happened
 }
 
 // fixConv is one conversation of the fixture.
@@ -75,6 +76,7 @@ func newFixture(t *testing.T) *fixture {
 	mux.HandleFunc("GET /tallwidget", f.page("testdata/tallwidget.html"))
 	mux.HandleFunc("GET /panel", f.page("testdata/panel.html"))
 	mux.HandleFunc("POST /api/start", f.start)
+	mux.HandleFunc("POST /api/mark", f.mark)
 	mux.HandleFunc("GET /never-answers.js", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	mux.HandleFunc("GET /redirect", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
@@ -140,6 +142,20 @@ func (f *fixture) start(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	f.forms[in.Conv] = in.Name
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// mark notes the time (ms since the epoch, by the page's clock) a page
+// sends as its body.
+func (f *fixture) mark(w http.ResponseWriter, r *http.Request) {
+	var ms float64
+	if err := json.NewDecoder(r.Body).Decode(&ms); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	f.marks = append(f.marks, msTime(ms))
 	f.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
 }

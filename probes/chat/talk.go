@@ -232,12 +232,13 @@ func (cv *conv) send(ctx context.Context, w *doc, text, name string) (time.Time,
 		if err := typeText(sctx, w, in, text); err != nil {
 			return fail(result.ReasonSendFailed, fmt.Errorf("type the message: %w", err))
 		}
-		at = time.Now()
 		var err error
 		if p.Send.Key != "" {
+			at = time.Now()
 			err = pressKey(sctx, w, in, p.Send.Key)
 		} else {
-			err = click(sctx, cv.top, w, query{Sel: string(p.Send.Selector), Visible: true})
+			// The moment of the click, after aiming at the button.
+			at, err = clickTimed(sctx, cv.top, w, query{Sel: string(p.Send.Selector), Visible: true})
 		}
 		if err != nil {
 			return fail(result.ReasonSendFailed, fmt.Errorf("send: %w", err))
