@@ -98,7 +98,7 @@ func TestOfflineDuringWaits(t *testing.T) {
 func TestOptionalForm(t *testing.T) {
 	f := newFixture(t)
 	optional := panelProfile + "prechat: {form: \"form.pre\", submit: \"form.pre button\", optional: true, fields: [{selector: \"input[name=name]\", value: \"{{persona.name}}\"}]}\n"
-	for name, query := range map[string]string{"never shows": "", "shows first": "&form=0"} {
+	for name, query := range map[string]string{"never shows": "", "shows first": "&form=0", "shows, but transparent": "&form=0&formhide=opacity"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			rep := hold(t, &Conversation{URL: f.srv.URL + "/panel?agent=300" + query,
@@ -110,8 +110,9 @@ func TestOptionalForm(t *testing.T) {
 			for _, s := range rep.Steps {
 				steps = append(steps, s.Name)
 			}
-			if filled := strings.Contains(strings.Join(steps, " "), "prechat"); filled != (query != "") {
-				t.Errorf("steps %v: pre-chat form filled %v, want %v", steps, filled, query != "")
+			want := name == "shows first"
+			if filled := strings.Contains(strings.Join(steps, " "), "prechat"); filled != want {
+				t.Errorf("steps %v: pre-chat form filled %v, want %v", steps, filled, want)
 			}
 			if rep.WidgetReady == nil || *rep.WidgetReady >= panelWidget {
 				t.Errorf("widget ready after %v: an optional form that never shows cost a widget timeout (%s)", rep.WidgetReady, panelWidget)
