@@ -27,7 +27,9 @@
   // hidden: a click scrolls it into view.
   S.visible = (el) => {
     if (!el || !el.isConnected) return false;
-    if (!el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true, contentVisibilityAuto: true })) return false;
+    // Not contentVisibilityAuto: content-visibility: auto only skips drawing
+    // what is off screen.
+    if (!el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) return false;
     const r = el.getBoundingClientRect();
     if (r.width < 1 || r.height < 1) return false;
     let pos = getComputedStyle(el).position;

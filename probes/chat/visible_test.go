@@ -58,14 +58,18 @@ func TestUnusableInput(t *testing.T) {
 			}
 		})
 	}
-	t.Run("usable", func(t *testing.T) {
-		t.Parallel()
-		rep := hold(t, &Conversation{URL: f.srv.URL + "/panel?agent=300", Profile: mustProfile(t, panelProfile),
-			Message: "Hello?", Abandon: 10 * time.Second})
-		if rep.Outcome != result.Answered {
-			t.Errorf("outcome %s/%s (%s), want answered", rep.Outcome, rep.Reason, rep.Error)
-		}
-	})
+	// Usable: shown, and below the fold in a panel the browser does not
+	// draw while it is off screen (content-visibility: auto).
+	for name, query := range map[string]string{"usable": "", "usable, off screen": "&pad=3000&cv=auto"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rep := hold(t, &Conversation{URL: f.srv.URL + "/panel?agent=300" + query, Profile: mustProfile(t, panelProfile),
+				Message: "Hello?", Abandon: 10 * time.Second})
+			if rep.Outcome != result.Answered {
+				t.Errorf("outcome %s/%s (%s), want answered", rep.Outcome, rep.Reason, rep.Error)
+			}
+		})
+	}
 }
 
 // TestOfflineDuringWaits shows the offline notice, and neither the pre-chat
