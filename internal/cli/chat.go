@@ -112,6 +112,10 @@ func printEvent(out io.Writer, start time.Time, ev chat.Event) {
 		fmt.Fprintf(out, "%s  step %-12s ok (%s)\n", at(ev.Step.End), ev.Step.Name, ms(ev.Step.Duration()))
 	case ev.Message != nil:
 		fmt.Fprintf(out, "%s  message %-8s %s\n", at(ev.Message.DOMAt), ev.Message.Author, quoteLine(ev.Message.Text))
+	case ev.Typing != nil && ev.Typing.End.IsZero():
+		fmt.Fprintf(out, "%s  typing indicator shown\n", at(ev.Typing.Start))
+	case ev.Typing != nil:
+		fmt.Fprintf(out, "%s  typing indicator gone after %s\n", at(ev.Typing.End), ms(ev.Typing.End.Sub(ev.Typing.Start)))
 	}
 }
 
@@ -154,6 +158,7 @@ func printReport(out io.Writer, rep *chat.Report) {
 			unknown++
 		}
 	}
+	printTyping(out, rep)
 	if unknown > 0 {
 		fmt.Fprintf(out, "%d message(s) matched no author: fix messages.ours/agent/bot/system in the profile\n", unknown)
 	}
@@ -173,6 +178,27 @@ func printOffline(out io.Writer, notice string, now time.Time) {
 	}
 	fmt.Fprintf(out, "offline notice:  %s\n", notice)
 	fmt.Fprintf(out, "local time now:  %s\n", now.Format("Mon 2006-01-02 15:04 MST"))
+}
+
+// printTyping prints when the typing indicator showed, from t0, and for how
+// long.
+func printTyping(out io.Writer, rep *chat.Report) {
+	if len(rep.Typing) > 0 {
+		fmt.Fprintln(out, "\ntyping indicator (time from t0):")
+	}
+	for _, ty := range rep.Typing {
+		when, long := ty.Start.Format("15:04:05.000"), "until the end"
+		if !rep.T0.IsZero() {
+			when = fmt.Sprintf("%+8.3fs", ty.Start.Sub(rep.T0).Seconds())
+		}
+		if !ty.End.IsZero() {
+			long = "for " + ms(ty.End.Sub(ty.Start))
+		}
+		fmt.Fprintf(out, "  %s shown %s\n", when, long)
+	}
+	if rep.TypingDropped > 0 {
+		fmt.Fprintf(out, "  (%d more showings of the typing indicator)\n", rep.TypingDropped)
+	}
 }
 
 // durationOr formats d with its source, or "none".

@@ -59,6 +59,7 @@ func TestChatTry(t *testing.T) {
 	for _, want := range []string{
 		"step page", "step consent", "step launcher", "step frame[0]", "step prechat", "step input", "step send", "step follow_up[0]",
 		"outcome: answered", "t0:", "(network)", "follow-up:       \"And to Sweden?\" -> ",
+		"typing indicator shown\n", "typing indicator gone after ", "\ntyping indicator (time from t0):\n",
 	} {
 		if !strings.Contains(got.Stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, got.Stdout)

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
@@ -63,32 +63,80 @@ func poll(ctx context.Context, check func() (done bool, err error)) (last error,
 // errCaptcha as soon as the captcha shows, and a selector the browser refuses
 // at once.
 func waitFor(ctx context.Context, d *doc, q query, timeout time.Duration) error {
+	_, err := waitAny(ctx, d, timeout, nil, q)
+	return err
+}
+
+// waitAny waits until one of qs finds an element in d, up to timeout, and
+// returns the index of the first that does. It returns errCaptcha as soon as
+// the captcha shows, a selector the browser refuses at once, and the error
+// of stop (asked when none is found) as soon as it returns one.
+func waitAny(ctx context.Context, d *doc, timeout time.Duration, stop func() error, qs ...query) (int, error) {
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	found := -1
 	last, timedOut := poll(wctx, func() (bool, error) {
-		var st state
-		err := d.invoke(wctx, "state", q.in(d), &st)
-		switch {
-		case err != nil && strings.Contains(err.Error(), "SyntaxError"):
-			return false, errStop{fmt.Errorf("the browser refuses a selector: %w", err)}
-		case err != nil && detachedError(err):
-			return false, errStop{markGone(err)}
-		case err != nil:
-			return false, err
-		case st.Captcha:
-			return false, errStop{errCaptcha}
+		for i, q := range qs {
+			st, err := d.look(wctx, q)
+			switch {
+			case err != nil && strings.Contains(err.Error(), "SyntaxError"):
+				return false, errStop{fmt.Errorf("the browser refuses a selector: %w", err)}
+			case err != nil && detachedError(err):
+				return false, errStop{markGone(err)}
+			case err != nil:
+				return false, err
+			case st.Captcha:
+				return false, errStop{errCaptcha}
+			case st.Found:
+				found = i
+				return true, nil
+			}
 		}
-		return st.Found, nil
+		if stop != nil {
+			if err := stop(); err != nil {
+				return false, errStop{err}
+			}
+		}
+		return false, nil
 	})
 	switch {
 	case !timedOut:
-		return last
+		return found, last
 	case ctx.Err() != nil:
-		return ctx.Err()
+		return -1, ctx.Err()
 	case last != nil:
-		return fmt.Errorf("%q not found within %s (last error: %w)", q.Sel, timeout, last)
+		return -1, fmt.Errorf("%s not found within %s (last error: %w)", selectors(qs), timeout, last)
 	}
-	return fmt.Errorf("%q not found within %s", q.Sel, timeout)
+	return -1, fmt.Errorf("%s not found within %s", selectors(qs), timeout)
+}
+
+// selectors names the selectors of qs for a message.
+func selectors(qs []query) string {
+	names := make([]string, len(qs))
+	for i, q := range qs {
+		names[i] = strconv.Quote(q.Sel)
+	}
+	return strings.Join(names, " or ")
+}
+
+// look checks q in d once. A visible element inside an iframe is visible
+// only when the iframes on the way to it are too.
+func (d *doc) look(ctx context.Context, q query) (state, error) {
+	var st state
+	if err := d.invoke(ctx, "state", q.in(d), &st); err != nil || !st.Found || !q.Visible {
+		return st, err
+	}
+	for c := d; c.parent != nil; c = c.parent {
+		var up state
+		if err := c.parent.invoke(ctx, "state", query{Sel: c.iframe, Visible: true}.in(c.parent), &up); err != nil {
+			return st, err
+		}
+		if !up.Found {
+			st.Found = false
+			break
+		}
+	}
+	return st, nil
 }
 
 // waitLoaded waits until d's document has loaded something other than the
@@ -107,43 +155,6 @@ func waitLoaded(ctx context.Context, d *doc, timeout time.Duration) error {
 	return nil
 }
 
-// click clicks the element q finds in d with the mouse, as a person would,
-// at the centre of the element; an element with no box gets a scripted click.
-func click(ctx context.Context, top *session, d *doc, q query) error {
-	obj, err := d.element(ctx, q)
-	if err != nil {
-		return err
-	}
-	_, _ = call(ctx, d.s, dom.ScrollIntoViewIfNeeded, dom.ScrollIntoViewIfNeededParams{ObjectID: obj})
-	quads, err := call(ctx, d.s, dom.GetContentQuads, dom.GetContentQuadsParams{ObjectID: obj})
-	if err != nil || len(quads.Quads) == 0 || len(quads.Quads[0]) < 8 {
-		_, err := d.callOn(ctx, obj, "function() { this.click(); }")
-		return err
-	}
-	x, y := centre(quads.Quads[0])
-	x, y = x+d.offX, y+d.offY
-	for _, typ := range []input.DispatchMouseEventType{input.DispatchMouseEventTypeMouseMoved,
-		input.DispatchMouseEventTypeMousePressed, input.DispatchMouseEventTypeMouseReleased} {
-		p := input.DispatchMouseEventParams{Type: typ, X: x, Y: y}
-		if typ != input.DispatchMouseEventTypeMouseMoved {
-			p.Button, p.Buttons, p.ClickCount = input.MouseButtonLeft, 1, 1
-		}
-		if _, err := call(ctx, top, input.DispatchMouseEvent, p); err != nil {
-			return fmt.Errorf("click: %w", err)
-		}
-	}
-	return nil
-}
-
-// centre returns the middle of a quad.
-func centre(q dom.Quad) (x, y float64) {
-	for i := 0; i < 8; i += 2 {
-		x += q[i] / 4
-		y += q[i+1] / 4
-	}
-	return x, y
-}
-
 // typeText clears the field q finds in d and types text into it. When the
 // keyboard did not reach the field (some frames refuse focus from a script),
 // the value is set through the field's own setter and input events.
@@ -158,7 +169,8 @@ func typeText(ctx context.Context, d *doc, q query, text string) error {
 	if _, err := call(ctx, d.s, input.InsertText, input.InsertTextParams{Text: text}); err != nil {
 		return fmt.Errorf("type: %w", err)
 	}
-	got, err := d.callOn(ctx, obj, "function(want) { const v = __stk.valueOf(this); if (v !== want.replace(/\\s+/g, ' ').trim()) { __stk.fill(this, want); } return __stk.valueOf(this); }", text)
+	// An empty string argument is left out of the call: want is undefined then.
+	got, err := d.callOn(ctx, obj, "function(want) { want = want || \"\"; const v = __stk.valueOf(this); if (v !== want.replace(/\\s+/g, ' ').trim()) { __stk.fill(this, want); } return __stk.valueOf(this); }", text)
 	if err != nil {
 		return err
 	}
@@ -226,8 +238,12 @@ func check(ctx context.Context, top *session, d *doc, q query, on bool) error {
 	if (string(r.Value) == "true") == on {
 		return nil
 	}
-	if err := click(ctx, top, d, q); err != nil {
-		return err
+	// A styled checkbox is often hidden, or covered by its label: the mouse
+	// cannot reach it, a scripted click sets it.
+	if r, err := d.callOn(ctx, obj, "function() { return __stk.visible(this); }"); err == nil && string(r.Value) == "true" {
+		if err := click(ctx, top, d, q); err != nil && ctx.Err() != nil {
+			return err
+		}
 	}
 	_, err = d.callOn(ctx, obj, "function(on) { if (!!this.checked !== on) { this.click(); } }", on)
 	return err

@@ -49,6 +49,9 @@ type Event struct {
 	Step *Step
 	// Message is set when a message showed.
 	Message *Message
+	// Typing is set when the typing indicator showed (End is zero) and
+	// when it went away.
+	Typing *Typing
 }
 
 // step failure: a reason and what happened.
@@ -80,8 +83,11 @@ type conv struct {
 	rep   *Report
 	start time.Time
 	kids  []*session
-	// reported counts the messages given to Progress.
-	reported int
+	// deepest is the last document entered, shown in a screenshot.
+	deepest *doc
+	// reported counts the messages given to Progress; typingShown and
+	// typingGone the typing indicator's showings and endings.
+	reported, typingShown, typingGone int
 }
 
 // Run holds the conversation in tab and reports what happened. It returns
@@ -117,6 +123,7 @@ func (cv *conv) hold(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	cv.deepest = widget
 	if err := cv.obs.start(ctx, widget); err != nil {
 		return fail(result.ReasonWidgetNotFound, fmt.Errorf("start the message observer: %w", err))
 	}
@@ -132,11 +139,14 @@ func (cv *conv) hold(ctx context.Context) error {
 	return cv.talk(ctx, widget)
 }
 
-// setup watches the page for its death and listens to its network and
-// observer reports.
+// setup watches the page for its death, sizes the window as the profile says
+// and listens to the page's network and observer reports.
 func (cv *conv) setup(ctx context.Context) error {
 	if err := cv.life.watch(ctx, cv.top, "the page"); err != nil {
 		return fail(result.ReasonBrowser, fmt.Errorf("watch the page: %w", err))
+	}
+	if err := cv.tab.SetViewport(ctx, viewport(cv.Profile)); err != nil {
+		return fail(result.ReasonBrowser, err)
 	}
 	if err := cv.rec.attach(ctx, cv.top); err != nil {
 		return fail(result.ReasonBrowser, fmt.Errorf("enable network events: %w", err))
@@ -146,6 +156,16 @@ func (cv *conv) setup(ctx context.Context) error {
 	}
 	_, _ = call(ctx, cv.top, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
 	return nil
+}
+
+// viewport is the window of p: the browser's default for a profile made
+// without Parse.
+func viewport(p *profile.Profile) browser.Viewport {
+	v := browser.Viewport{Width: p.Viewport.Width, Height: p.Viewport.Height}
+	if v.Width <= 0 || v.Height <= 0 {
+		return browser.DefaultViewport
+	}
+	return v
 }
 
 // open loads the page, dismisses a consent banner, clicks the launcher and
@@ -265,6 +285,7 @@ func (cv *conv) frame(ctx context.Context, d *doc, sel profile.Selector, wait ti
 		}
 		err = waitLoaded(ctx, child, time.Second)
 		if err == nil {
+			cv.deepest = child
 			return child, nil
 		}
 		if child.s != d.s {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/probes/chat/browser"
 )
 
 // hold runs c in a new tab of the test pool.
@@ -54,4 +55,15 @@ func TestLongPollTiming(t *testing.T) {
 	}
 	check("first", rep.FirstResponse, first["bot"].Sub(received))
 	check("human", rep.HumanResponse, first["agent"].Sub(received))
+}
+
+// TestViewportDefault checks that a profile's default window is the
+// browser's, and that a profile's own size is used.
+func TestViewportDefault(t *testing.T) {
+	if got := viewport(mustProfile(t, fixtureProfile)); got != browser.DefaultViewport {
+		t.Errorf("viewport of a profile without one = %v, want the browser's default %v", got, browser.DefaultViewport)
+	}
+	if got, want := viewport(mustProfile(t, fixtureProfile+"viewport: {width: 1024}\n")), (browser.Viewport{Width: 1024, Height: 768}); got != want {
+		t.Errorf("viewport of a profile with width 1024 = %v, want %v", got, want)
+	}
 }

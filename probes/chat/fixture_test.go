@@ -45,6 +45,8 @@ type fixture struct {
 	srv   *httptest.Server
 	mu    sync.Mutex
 	convs map[string]*fixConv
+	forms map[string]string // conversation: the name its pre-chat form gave
+	marks []time.Time       // when pages said something happened
 }
 
 // fixConv is one conversation of the fixture.
@@ -65,11 +67,16 @@ type fixMsg struct {
 // newFixture serves the test pages and the chat API on loopback.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{convs: map[string]*fixConv{}}
+	f := &fixture{convs: map[string]*fixConv{}, forms: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /longpoll", f.page("testdata/longpoll.html"))
 	mux.HandleFunc("GET /framehost", f.page("testdata/framehost.html"))
 	mux.HandleFunc("GET /nowidget", f.page("testdata/nowidget.html"))
+	mux.HandleFunc("GET /nest", f.page("testdata/nest.html"))
+	mux.HandleFunc("GET /tallwidget", f.page("testdata/tallwidget.html"))
+	mux.HandleFunc("GET /panel", f.page("testdata/panel.html"))
+	mux.HandleFunc("POST /api/start", f.start)
+	mux.HandleFunc("POST /api/mark", f.mark)
 	mux.HandleFunc("GET /never-answers.js", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	mux.HandleFunc("GET /redirect", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
@@ -124,6 +131,44 @@ func (f *fixture) send(w http.ResponseWriter, r *http.Request) {
 		f.later(in.Conv, r.URL.Query().Get("agent"), "agent", "Hi, this is Ann ("+in.Conv+"). Happy to help!")
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// start takes a pre-chat form: the conversation starts.
+func (f *fixture) start(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Conv, Name string }
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	f.forms[in.Conv] = in.Name
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// mark notes the time (ms since the epoch, by the page's clock) a page
+// sends as its body.
+func (f *fixture) mark(w http.ResponseWriter, r *http.Request) {
+	var ms float64
+	if err := json.NewDecoder(r.Body).Decode(&ms); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	f.marks = append(f.marks, msTime(ms))
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// started returns the names pre-chat forms gave, one per conversation started.
+func (f *fixture) started() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, n := range f.forms {
+		out = append(out, n)
+	}
+	return out
 }
 
 // later adds an answer after ms milliseconds; "" or a negative value adds none.

@@ -41,9 +41,10 @@ type doc struct {
 	frame  cdp.FrameID
 	shadow []string
 	world  runtime.ExecutionContextID // 0 until made
-	// offX and offY place the frame's viewport in the page's, for clicks in
-	// an out-of-process iframe; 0 for frames of the page's own process.
-	offX, offY float64
+	// parent is the document holding the iframe that shows this one, and
+	// iframe the selector that found it there; nil and "" for the page.
+	parent *doc
+	iframe string
 }
 
 // with returns a copy of d entered into the shadow root of host.
@@ -192,7 +193,8 @@ func (d *doc) callOn(ctx context.Context, obj runtime.RemoteObjectID, fn string,
 	return res.Result, nil
 }
 
-// query is what find looks for.
+// query is what find looks for. Visible finds only elements a person can
+// use: drawn (see inpage.js), and enabled.
 type query struct {
 	Shadow  []string `json:"shadow"`
 	Sel     string   `json:"sel"`
@@ -237,7 +239,7 @@ func (d *doc) tryFrame(ctx context.Context, sel string) (*doc, error) {
 	if n.Node == nil || n.Node.FrameID == "" {
 		return nil, fmt.Errorf("%q is not an iframe", sel)
 	}
-	child := &doc{s: d.s, frame: n.Node.FrameID, offX: d.offX, offY: d.offY}
+	child := &doc{s: d.s, frame: n.Node.FrameID, parent: d, iframe: sel}
 	werr := child.ensureWorld(ctx)
 	if werr == nil {
 		return child, nil
@@ -246,17 +248,13 @@ func (d *doc) tryFrame(ctx context.Context, sel string) (*doc, error) {
 	if !isTarget(d.s, target.ID(n.Node.FrameID)) {
 		return nil, fmt.Errorf("iframe %q: %w", sel, werr)
 	}
-	box, err := call(ctx, d.s, dom.GetBoxModel, dom.GetBoxModelParams{ObjectID: obj})
-	if err != nil || box.Model == nil || len(box.Model.Content) < 2 {
-		return nil, fmt.Errorf("locate iframe %q: %v", sel, err)
-	}
 	sctx, cancel := chromedp.NewContext(d.s.ctx, chromedp.WithTargetID(target.ID(n.Node.FrameID)))
 	if err := chromedp.Do(sctx); err != nil {
 		cancel()
 		return nil, fmt.Errorf("attach to iframe %q: %w", sel, err)
 	}
 	s := &session{ctx: sctx, cancel: cancel}
-	child = &doc{s: s, frame: n.Node.FrameID, offX: d.offX + box.Model.Content[0], offY: d.offY + box.Model.Content[1]}
+	child = &doc{s: s, frame: n.Node.FrameID, parent: d, iframe: sel}
 	return child, child.ensureWorld(ctx)
 }
 

@@ -17,15 +17,46 @@
     return r;
   };
 
+  // up is the element holding n, across shadow roots.
+  S.up = (n) => n.parentElement || (n.parentNode && n.parentNode.host) || null;
+
+  // visible reports whether el is drawn: not hidden by display, visibility,
+  // content-visibility (hidden="until-found") or opacity 0, on it or an
+  // ancestor; with an area; and not inside an empty box that clips what
+  // overflows it (a collapsed panel). Being outside the window is not
+  // hidden: a click scrolls it into view.
   S.visible = (el) => {
     if (!el || !el.isConnected) return false;
-    const st = getComputedStyle(el);
-    if (st.visibility === "hidden" || st.display === "none") return false;
-    return el.getClientRects().length > 0;
+    // Not contentVisibilityAuto: content-visibility: auto only skips drawing
+    // what is off screen.
+    if (!el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) return false;
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) return false;
+    let pos = getComputedStyle(el).position;
+    for (let a = S.up(el); a && a !== document.body && a !== document.documentElement; a = S.up(a)) {
+      if (pos === "fixed") break;
+      const st = getComputedStyle(a);
+      // An absolutely positioned box escapes the boxes up to its containing block.
+      if (pos === "absolute" && st.position === "static") continue;
+      pos = st.position;
+      if (st.display === "inline" || st.display === "contents") continue;
+      if ((st.overflowX !== "visible" || st.overflowY !== "visible") && (a.clientWidth < 1 || a.clientHeight < 1)) return false;
+    }
+    return true;
   };
 
-  // find returns the first element matching sel under the root (visible ones
-  // only when visible is set), within the element matching scope when given.
+  // enabled reports whether el can be used: not disabled (itself or by a
+  // fieldset), not aria-disabled, not a read-only field, not inert.
+  S.enabled = (el) => {
+    if (el.matches(":disabled") || el.getAttribute("aria-disabled") === "true") return false;
+    if ((el.tagName === "INPUT" || el.tagName === "TEXTAREA") && el.readOnly) return false;
+    for (let a = el; a; a = S.up(a)) if (a.inert) return false;
+    return true;
+  };
+
+  // find returns the first element matching sel under the root (only one a
+  // person can use, visible and enabled, when visible is set), within the
+  // element matching scope when given.
   S.find = (a) => {
     let r = S.root(a.shadow);
     if (!r) return null;
@@ -34,9 +65,50 @@
       if (!r) return null;
     }
     for (const e of r.querySelectorAll(a.sel)) {
-      if (!a.visible || S.visible(e)) return e;
+      if (!a.visible || (S.visible(e) && S.enabled(e))) return e;
     }
     return null;
+  };
+
+  // reveal scrolls el into the middle of its window unless it is all in it.
+  S.reveal = (el) => {
+    const r = el.getBoundingClientRect();
+    if (r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth) return false;
+    el.scrollIntoView({ block: "center", inline: "center", behavior: "instant" });
+    return true;
+  };
+
+  // box is el's box in its window (for an iframe, the box its document is
+  // drawn in: inside the border and padding) and the window's size.
+  S.box = (el) => {
+    const r = el.getBoundingClientRect();
+    const b = { x: r.left, y: r.top, w: r.width, h: r.height, vw: innerWidth, vh: innerHeight };
+    if (el.tagName === "IFRAME" || el.tagName === "FRAME") {
+      const st = getComputedStyle(el);
+      const pl = parseFloat(st.paddingLeft) || 0, pt = parseFloat(st.paddingTop) || 0;
+      b.x += el.clientLeft + pl;
+      b.y += el.clientTop + pt;
+      b.w = el.clientWidth - pl - (parseFloat(st.paddingRight) || 0);
+      b.h = el.clientHeight - pt - (parseFloat(st.paddingBottom) || 0);
+    }
+    return b;
+  };
+
+  // describe names an element for an error message.
+  S.describe = (e) => {
+    if (!e) return "nothing";
+    let s = "<" + e.tagName.toLowerCase();
+    if (e.id) s += ' id="' + e.id.slice(0, 40) + '"';
+    if (typeof e.className === "string" && e.className) s += ' class="' + e.className.slice(0, 60) + '"';
+    return s + ">";
+  };
+
+  // hits says what the point (x, y) of el's window hits: ok when el or an
+  // element inside it.
+  S.hits = (el, x, y) => {
+    const root = el.getRootNode();
+    const h = (root.elementFromPoint ? root : document).elementFromPoint(x, y);
+    return { ok: !!h && (h === el || el.contains(h)), hit: S.describe(h) };
   };
 
   S.present = (a) => S.find(a) !== null;
@@ -191,7 +263,8 @@
     };
     const scan = () => {
       const t = now();
-      try { items(t); flags(t); } catch (e) { emit({ k: "error", t, text: String(e).slice(0, 300) }); }
+      // The typing indicator first: it goes away with the answer, which may end the wait.
+      try { flags(t); items(t); } catch (e) { emit({ k: "error", t, text: String(e).slice(0, 300) }); }
       // Notices need no precise time: read them at most once a second.
       if (!noticeTimer) noticeTimer = setTimeout(notices, 1000);
     };

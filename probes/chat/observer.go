@@ -22,6 +22,7 @@ const bindingName = "__stakeoutReport"
 const (
 	maxMessages = 500  // message items observed per conversation
 	maxText     = 4000 // characters of one message's text
+	maxTyping   = 100  // showings of the typing indicator kept
 )
 
 // Author is who wrote a message, as the profile's matchers tell.
@@ -64,6 +65,15 @@ func (m *Message) At() time.Time {
 	return m.DOMAt
 }
 
+// Typing is one showing of the widget's typing indicator ("Ann is
+// typing…"). It is recorded, never used for timing.
+type Typing struct {
+	// Start is when the indicator showed.
+	Start time.Time `json:"start"`
+	// End is when it went away; zero while it still showed at the end.
+	End time.Time `json:"end,omitzero"`
+}
+
 // report is one call of the binding.
 type report struct {
 	K       string             `json:"k"`
@@ -87,7 +97,8 @@ type observer struct {
 	msgs     []*Message
 	bySeq    map[int]*Message
 	notices  map[string][]string
-	typing   []time.Time // when the typing indicator showed
+	typing   []Typing
+	typDrops int // showings of the typing indicator past maxTyping
 	overflow bool
 	errs     []string
 	changed  chan struct{}
@@ -190,9 +201,7 @@ func (o *observer) handle(payload string) {
 			m.Text = clip(r.Text, maxText)
 		}
 	case "typing":
-		if r.On {
-			o.typing = append(o.typing, at)
-		}
+		o.typed(r.On, at)
 	case "notice":
 		o.notices[r.Key] = r.Texts
 	case "overflow":
@@ -284,6 +293,30 @@ func holds(m *profile.Matcher, key, text string, sels map[string]bool, attrs map
 		}
 	}
 	return true
+}
+
+// typed files a change of the typing indicator; o.mu is held.
+func (o *observer) typed(on bool, at time.Time) {
+	n := len(o.typing)
+	showing := n > 0 && o.typing[n-1].End.IsZero()
+	switch {
+	case !on && showing:
+		o.typing[n-1].End = at
+	case !on || showing:
+		// No change: an observer started again reports what shows.
+	case n >= maxTyping:
+		o.typDrops++
+	default:
+		o.typing = append(o.typing, Typing{Start: at})
+	}
+}
+
+// typings returns a copy of the typing indicator's showings so far, and how
+// many more there were.
+func (o *observer) typings() ([]Typing, int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]Typing(nil), o.typing...), o.typDrops
 }
 
 // remember notes a text we are about to send, so that it is recognised as

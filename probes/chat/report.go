@@ -86,6 +86,10 @@ type Report struct {
 	ScreenshotError string `json:"screenshot_error,omitempty"`
 	// ObserverErrors are errors the in-page observer met.
 	ObserverErrors []string `json:"observer_errors,omitempty"`
+	// Typing are the showings of the typing indicator (at most maxTyping),
+	// and TypingDropped how many more there were.
+	Typing        []Typing `json:"typing,omitempty"`
+	TypingDropped int      `json:"typing_dropped,omitempty"`
 
 	sent    []sentMessage
 	offline bool
@@ -94,6 +98,7 @@ type Report struct {
 // finish decides the outcome and resolves the times.
 func (cv *conv) finish(ctx context.Context, err error) {
 	rep := cv.rep
+	cv.progress()
 	cv.rec.settle(time.Second)
 	rep.Messages = cv.obs.messages()
 	w := newWire(cv.rec)
@@ -127,9 +132,11 @@ func (cv *conv) finish(ctx context.Context, err error) {
 	cv.obs.mu.Lock()
 	rep.ObserverErrors = append([]string(nil), cv.obs.errs...)
 	cv.obs.mu.Unlock()
+	rep.Typing, rep.TypingDropped = cv.obs.typings()
 	if gone != nil {
 		rep.ScreenshotError = "no screenshot of a dead page"
 	} else if (rep.Outcome == result.Failed || cv.Screenshot) && cv.tab.Ctx().Err() == nil {
+		cv.showWidget(context.WithoutCancel(ctx))
 		shot, err := screenshot(context.WithoutCancel(ctx), cv.top)
 		switch {
 		case err != nil:
@@ -139,6 +146,36 @@ func (cv *conv) finish(ctx context.Context, err error) {
 		default:
 			rep.Screenshot = shot
 		}
+	}
+}
+
+// showWidget scrolls the widget into view for the screenshot: the iframes
+// on the way to the deepest document entered, then the first of its message
+// list, input and pre-chat form that shows there (else the message list,
+// which is empty, so has no size, before the first message).
+func (cv *conv) showWidget(ctx context.Context) {
+	d := cv.deepest
+	if d == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	sels := []string{string(cv.Profile.Messages.Container), string(cv.Profile.Input)}
+	if pc := cv.Profile.Prechat; pc != nil {
+		sels = append(sels, string(pc.Form))
+	}
+	qs := make([]query, 0, len(sels)+1)
+	for _, sel := range sels {
+		qs = append(qs, query{Sel: sel, Visible: true})
+	}
+	for _, q := range append(qs, query{Sel: sels[0]}) {
+		if hops, err := locate(ctx, d, q); err == nil {
+			_ = reveal(ctx, hops)
+			return
+		}
+	}
+	if hops, err := frameHops(ctx, d); err == nil {
+		_ = reveal(ctx, hops)
 	}
 }
 

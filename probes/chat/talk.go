@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,72 +15,99 @@ import (
 	"github.com/stakeoutcx/stakeout/probes/chat/profile"
 )
 
-// prechat fills and submits the pre-chat form, when the profile has one.
+// prechat fills and submits the pre-chat form, when the profile has one. An
+// optional form is waited for only until the input shows.
 func (cv *conv) prechat(ctx context.Context, w *doc) error {
 	pc := cv.Profile.Prechat
 	if pc == nil {
 		return nil
 	}
 	p := cv.Profile
-	form := query{Sel: string(pc.Form), Visible: true, Captcha: captchaSel(p)}
-	if err := waitFor(ctx, w, form, p.Timeouts.Widget.D()); err != nil {
-		if pc.Optional && !errors.Is(err, errCaptcha) {
-			return nil
-		}
+	qs := []query{{Sel: string(pc.Form), Visible: true, Captcha: captchaSel(p)}}
+	if pc.Optional {
+		qs = append(qs, query{Sel: string(p.Input), Visible: true, Captcha: captchaSel(p)})
+	}
+	shown, err := waitAny(ctx, w, p.Timeouts.Widget.D(), cv.offline, qs...)
+	var se *stepError
+	switch {
+	case errors.As(err, &se):
+		return cv.step("prechat", func() error { return se })
+	case err != nil && pc.Optional && !errors.Is(err, errCaptcha):
+		return nil
+	case err != nil:
 		return cv.step("prechat", func() error { return fail(result.ReasonWidgetNotFound, fmt.Errorf("pre-chat form: %w", err)) })
+	case shown == 1:
+		cv.Log.Debug("no pre-chat form: the input showed first")
+		return nil
 	}
 	return cv.step("prechat", func() error {
 		fctx, cancel := context.WithTimeout(ctx, p.Timeouts.Form.D())
 		defer cancel()
+		var values []string
 		for i := range pc.Fields {
-			if err := cv.field(fctx, w, pc, &pc.Fields[i]); err != nil {
+			v, err := cv.field(fctx, w, pc, &pc.Fields[i])
+			if err != nil {
 				return fail(result.ReasonFormRejected, fmt.Errorf("field %d (%s): %w", i, pc.Fields[i].Selector, err))
 			}
+			if v != "" {
+				values = append(values, v)
+			}
 		}
-		if err := click(fctx, cv.top, w, query{Sel: string(pc.Submit), Visible: true}); err != nil {
+		at, err := clickTimed(fctx, cv.top, w, query{Sel: string(pc.Submit), Visible: true})
+		if err != nil {
 			return fail(result.ReasonFormRejected, fmt.Errorf("submit: %w", err))
 		}
-		return cv.accepted(fctx, w, pc)
+		return cv.accepted(fctx, w, pc, at, values)
 	})
 }
 
-// field fills one field of the pre-chat form.
-func (cv *conv) field(ctx context.Context, w *doc, pc *profile.Prechat, f *profile.Field) error {
+// field fills one field of the pre-chat form. It returns the text typed
+// into a text field, "" for other fields and a missing optional one.
+func (cv *conv) field(ctx context.Context, w *doc, pc *profile.Prechat, f *profile.Field) (string, error) {
 	q := query{Sel: string(f.Selector), Scope: string(pc.Form)}
 	var st state
 	if err := w.invoke(ctx, "state", q.in(w), &st); err != nil {
-		return err
+		return "", err
 	}
 	if !st.Found {
 		if f.Optional {
-			return nil
+			return "", nil
 		}
-		return errors.New("not found in the form")
+		return "", errors.New("not found in the form")
 	}
 	value := cv.Profile.Render(string(f.Value), cv.Vars)
 	switch f.Type {
 	case profile.FieldSelect:
-		return choose(ctx, w, q, value)
+		return "", choose(ctx, w, q, value)
 	case profile.FieldCheckbox:
-		return check(ctx, cv.top, w, q, value != "false")
+		return "", check(ctx, cv.top, w, q, value != "false")
 	default:
-		return typeText(ctx, w, q, value)
+		return normalize(value), typeText(ctx, w, q, value)
 	}
 }
 
-// accepted waits until the input is usable after submitting the form; the
-// rejected notice showing first means the form was refused.
-func (cv *conv) accepted(ctx context.Context, w *doc, pc *profile.Prechat) error {
+// accepted waits until the widget took the form submitted at clicked (the
+// form went away, or a request carrying its values went out) and the input
+// is usable. The rejected notice showing first means the form was refused.
+func (cv *conv) accepted(ctx context.Context, w *doc, pc *profile.Prechat, clicked time.Time, values []string) error {
 	in := query{Sel: string(cv.Profile.Input), Visible: true, Captcha: captchaSel(cv.Profile)}
+	form := query{Sel: string(pc.Form), Visible: true}
+	taken := false
 	last, timedOut := poll(ctx, func() (bool, error) {
-		var st state
-		if err := w.invoke(ctx, "state", in.in(w), &st); err != nil {
+		if !taken {
+			st, err := w.look(ctx, form)
+			if err != nil {
+				return false, err
+			}
+			taken = !st.Found || cv.started(clicked, values)
+		}
+		st, err := w.look(ctx, in)
+		switch {
+		case err != nil:
 			return false, err
-		}
-		if st.Captcha {
+		case st.Captcha:
 			return false, errStop{fail(result.ReasonCaptcha, errCaptcha)}
-		}
-		if st.Found {
+		case taken && st.Found:
 			return true, nil
 		}
 		if pc.Rejected != nil {
@@ -87,12 +116,48 @@ func (cv *conv) accepted(ctx context.Context, w *doc, pc *profile.Prechat) error
 				return false, errStop{fail(result.ReasonFormRejected, fmt.Errorf("the widget refused the form: %q", clip(firstText(texts), 200)))}
 			}
 		}
+		if err := cv.offline(); err != nil {
+			return false, errStop{err}
+		}
 		return false, nil
 	})
-	if timedOut {
+	switch {
+	case timedOut && !taken:
+		return fail(result.ReasonFormRejected, errors.New("the widget did not take the form: it still shows, and no request carrying it went out"))
+	case timedOut:
 		return fail(result.ReasonFormRejected, errors.New("the input did not show after submitting the form"))
 	}
 	return last
+}
+
+// started reports whether a request or WebSocket frame that went out since
+// t carries one of values (as the page sent it, JSON-escaped or URL-encoded);
+// for a form without text values, whether any went out.
+func (cv *conv) started(t time.Time, values []string) bool {
+	w := newWire(cv.rec)
+	for i := range w.out {
+		ev := &w.out[i]
+		if ev.At.IsZero() || ev.At.Before(t.Add(-sendSlack)) {
+			continue
+		}
+		if len(values) == 0 {
+			return true
+		}
+		for _, v := range values {
+			if w.carries(ev, v) || strings.Contains(ev.Payload, url.QueryEscape(v)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// offline stops the widget's waits when the offline notice shows.
+func (cv *conv) offline() error {
+	if cv.obs.shown("offline", cv.Profile.Offline) {
+		return &stepError{outcome: result.NoResponse, reason: result.ReasonOffline, err: errors.New("the widget says the team is offline")}
+	}
+	return nil
 }
 
 // firstText returns the first of texts, "" when none.
@@ -103,13 +168,15 @@ func firstText(texts []string) string {
 	return texts[0]
 }
 
-// ready waits for the input; an offline notice instead is no_response/offline.
+// ready waits for the input; the offline notice showing instead is
+// no_response/offline at once.
 func (cv *conv) ready(ctx context.Context, w *doc) error {
 	return cv.step("input", func() error {
 		q := query{Sel: string(cv.Profile.Input), Visible: true, Captcha: captchaSel(cv.Profile)}
-		err := waitFor(ctx, w, q, cv.Profile.Timeouts.Widget.D())
-		if err != nil && cv.obs.shown("offline", cv.Profile.Offline) {
-			return &stepError{outcome: result.NoResponse, reason: result.ReasonOffline, err: errors.New("the widget says the team is offline")}
+		_, err := waitAny(ctx, w, cv.Profile.Timeouts.Widget.D(), cv.offline, q)
+		var se *stepError
+		if errors.As(err, &se) {
+			return se
 		}
 		if err != nil {
 			return fail(result.ReasonWidgetNotFound, fmt.Errorf("input: %w", err))
@@ -165,12 +232,13 @@ func (cv *conv) send(ctx context.Context, w *doc, text, name string) (time.Time,
 		if err := typeText(sctx, w, in, text); err != nil {
 			return fail(result.ReasonSendFailed, fmt.Errorf("type the message: %w", err))
 		}
-		at = time.Now()
 		var err error
 		if p.Send.Key != "" {
+			at = time.Now()
 			err = pressKey(sctx, w, in, p.Send.Key)
 		} else {
-			err = click(sctx, cv.top, w, query{Sel: string(p.Send.Selector), Visible: true})
+			// The moment of the click, after aiming at the button.
+			at, err = clickTimed(sctx, cv.top, w, query{Sel: string(p.Send.Selector), Visible: true})
 		}
 		if err != nil {
 			return fail(result.ReasonSendFailed, fmt.Errorf("send: %w", err))
@@ -242,21 +310,41 @@ func (cv *conv) await(ctx context.Context, since, deadline time.Time, first bool
 	}
 }
 
-// progress reports the messages not reported yet.
+// progress reports the messages and typing indicator changes not reported yet.
 func (cv *conv) progress() { cv.progressUntil(time.Time{}) }
 
-// progressUntil reports the messages not reported yet that showed by until
-// (all of them for a zero until), in the order they showed.
+// progressUntil reports the messages and typing indicator changes not reported
+// yet that happened by until (all of them for a zero until), in the order they
+// happened.
 func (cv *conv) progressUntil(until time.Time) {
 	msgs := cv.obs.messages()
-	for ; cv.reported < len(msgs); cv.reported++ {
-		m := &msgs[cv.reported]
-		if !until.IsZero() && m.DOMAt.After(until) {
-			return
+	ts, _ := cv.obs.typings()
+	by := func(t time.Time) bool { return until.IsZero() || !t.After(until) }
+	var evs []Event
+	at := func(ev Event) time.Time {
+		switch {
+		case ev.Message != nil:
+			return ev.Message.DOMAt
+		case ev.Typing.End.IsZero():
+			return ev.Typing.Start
 		}
-		if cv.Progress != nil {
-			cv.Progress(Event{Message: m})
-		}
+		return ev.Typing.End
+	}
+	for ; cv.reported < len(msgs) && by(msgs[cv.reported].DOMAt); cv.reported++ {
+		evs = append(evs, Event{Message: &msgs[cv.reported]})
+	}
+	for ; cv.typingShown < len(ts) && by(ts[cv.typingShown].Start); cv.typingShown++ {
+		evs = append(evs, Event{Typing: &Typing{Start: ts[cv.typingShown].Start}})
+	}
+	for ; cv.typingGone < len(ts) && !ts[cv.typingGone].End.IsZero() && by(ts[cv.typingGone].End); cv.typingGone++ {
+		evs = append(evs, Event{Typing: &ts[cv.typingGone]})
+	}
+	if cv.Progress == nil {
+		return
+	}
+	slices.SortStableFunc(evs, func(a, b Event) int { return at(a).Compare(at(b)) })
+	for _, ev := range evs {
+		cv.Progress(ev)
 	}
 }
 

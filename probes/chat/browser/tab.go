@@ -30,6 +30,17 @@ type Tab struct {
 	err  error
 }
 
+// Viewport is the size of a tab's window, in CSS pixels.
+type Viewport struct {
+	Width, Height int
+}
+
+// DefaultViewport is the window of every new tab, in either browser: a
+// common desktop size. Without it the full browser's window is 780x437 and
+// the headless shell's 800x600, so that a widget anchored to the bottom
+// right of the page may start above the top of the window.
+var DefaultViewport = Viewport{Width: 1366, Height: 768}
+
 // newTab opens a page in a new browser context of g. ctx bounds the opening
 // only.
 func newTab(ctx context.Context, p *Pool, g *generation) (*Tab, error) {
@@ -48,6 +59,9 @@ func newTab(ctx context.Context, p *Pool, g *generation) (*Tab, error) {
 	err := chromedp.Do(tctx)
 	if err == nil && g.identity != nil {
 		_, err = chromedp.Call(tctx, emulation.SetUserAgentOverride, *g.identity)
+	}
+	if err == nil {
+		err = t.SetViewport(ctx, DefaultViewport)
 	}
 	if !stop() && err == nil {
 		err = ctx.Err()
@@ -70,6 +84,26 @@ func dismissDialog(ctx context.Context) {
 		_, err := cdp.Call(ctx, t, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
 		return chromedp.Void{}, err
 	}))
+}
+
+// SetViewport gives the tab's window the size v, as a desktop screen of that
+// size (scale 1, not a mobile device). Mouse events take coordinates in it.
+// ctx bounds the call.
+func (t *Tab) SetViewport(ctx context.Context, v Viewport) error {
+	if v.Width <= 0 || v.Height <= 0 {
+		return fmt.Errorf("viewport %dx%d: want a positive width and height", v.Width, v.Height)
+	}
+	c, cancel := context.WithCancel(t.ctx)
+	defer cancel()
+	defer context.AfterFunc(ctx, cancel)()
+	_, err := chromedp.Call(c, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: int64(v.Width), Height: int64(v.Height), DeviceScaleFactor: 1,
+		ScreenWidth: int64(v.Width), ScreenHeight: int64(v.Height),
+	})
+	if err != nil {
+		return fmt.Errorf("set the viewport to %dx%d: %w", v.Width, v.Height, err)
+	}
+	return nil
 }
 
 // Ctx returns the chromedp context of the tab, for chromedp.Run and

@@ -34,7 +34,7 @@ var decodeCases = []badCase{
 		want: []string{
 			`p.yaml:5: lancher: unknown field "lancher" (did you mean "launcher"?)`,
 			`p.yaml:6: timeouts.widgit: unknown field "widgit" (did you mean "widget"?)`,
-			`p.yaml:7: colour: unknown field "colour" (want one of bot_text, captcha, description, frame, input, launcher, messages, name, offline, page, prechat, send, timeouts, typing, version)`,
+			`p.yaml:7: colour: unknown field "colour" (want one of bot_text, captcha, description, frame, input, launcher, messages, name, offline, page, prechat, send, timeouts, typing, version, viewport)`,
 		},
 	},
 	{
@@ -53,6 +53,16 @@ var decodeCases = []badCase{
 			`p.yaml:8: frame: want a mapping or a list, got "iframe"`,
 			`p.yaml:9: input2: unknown field "input2" (did you mean "input"?)`,
 			`p.yaml:10: typing: want a mapping, got a list`,
+		},
+	},
+	{
+		name: "viewport: wrong kinds",
+		src:  minimal + "viewport: {width: wide, height: 7.5, depth: 3}\nviewport2: 800x600\n",
+		want: []string{
+			`p.yaml:5: viewport.width: want a whole number, got "wide"`,
+			`p.yaml:5: viewport.height: want a whole number, got "7.5"`,
+			`p.yaml:5: viewport.depth: unknown field "depth" (want one of height, width)`,
+			`p.yaml:6: viewport2: unknown field "viewport2" (did you mean "viewport"?)`,
 		},
 	},
 	{

@@ -39,6 +39,9 @@ func FuzzParse(f *testing.F) {
 		if checkScript(string(p.Page.ReadyScript)) != "" && p.Page.ReadyScript != "" {
 			t.Fatalf("Parse() accepted the script %q", p.Page.ReadyScript)
 		}
+		if v := p.Viewport; v.Width < MinViewportWidth || v.Width > MaxViewportWidth || v.Height < MinViewportHeight || v.Height > MaxViewportHeight {
+			t.Fatalf("Parse() accepted a viewport of %dx%d", v.Width, v.Height)
+		}
 		for _, d := range []Duration{p.Timeouts.PageLoad, p.Timeouts.Widget, p.Timeouts.Form, p.Timeouts.Send} {
 			if d <= 0 {
 				t.Fatalf("Parse() accepted a timeout of %v", d.D())

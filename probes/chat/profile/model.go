@@ -53,6 +53,9 @@ type Profile struct {
 	// BotText are patterns of greetings and canned lines that are automated
 	// even when the widget shows them as an agent's.
 	BotText []Pattern `yaml:"bot_text"`
+	// Viewport is the browser window the widget is opened in; zero fields
+	// are filled with DefaultViewportWidth and DefaultViewportHeight.
+	Viewport Viewport `yaml:"viewport"`
 }
 
 // Page describes the host page.
@@ -221,6 +224,25 @@ type Timeouts struct {
 	Form Duration `yaml:"form"`
 	// Send bounds typing and sending our message until it shows. Default DefaultSend.
 	Send Duration `yaml:"send"`
+}
+
+// The default viewport, a common desktop screen, and the sizes a profile may
+// ask for.
+const (
+	DefaultViewportWidth  = 1366
+	DefaultViewportHeight = 768
+	MinViewportWidth      = 320
+	MaxViewportWidth      = 3840
+	MinViewportHeight     = 240
+	MaxViewportHeight     = 2160
+)
+
+// Viewport is the size of the browser window, in CSS pixels.
+type Viewport struct {
+	// Width of the window. Default DefaultViewportWidth.
+	Width int `yaml:"width"`
+	// Height of the window. Default DefaultViewportHeight.
+	Height int `yaml:"height"`
 }
 
 // Duration is a time.Duration written as a Go duration string ("15s", "1m30s").

@@ -49,6 +49,7 @@ offline: {selector: .banner, text: "(?i)offline"}
 captcha: {selector: "iframe[src*=captcha]"}
 timeouts: {page_load: 1m, send: 5s}
 bot_text: ["(?i)^hello"]
+viewport: {width: 1280, height: 720}
 `
 
 func TestParseGood(t *testing.T) {
@@ -93,6 +94,7 @@ func TestParseGood(t *testing.T) {
 		Captcha:  &Captcha{Selector: "iframe[src*=captcha]"},
 		Timeouts: Timeouts{PageLoad: Duration(time.Minute), Widget: Duration(DefaultWidget), Form: Duration(DefaultForm), Send: Duration(5 * time.Second)},
 		BotText:  []Pattern{MustPattern("(?i)^hello")},
+		Viewport: Viewport{Width: 1280, Height: 720},
 	}
 	if diff := cmp.Diff(want, got, patternEqual); diff != "" {
 		t.Errorf("Parse(goodFile) mismatch (-want +got):\n%s", diff)
@@ -116,6 +118,7 @@ func TestParseMinimalDefaults(t *testing.T) {
 			PageLoad: Duration(DefaultPageLoad), Widget: Duration(DefaultWidget),
 			Form: Duration(DefaultForm), Send: Duration(DefaultSend),
 		},
+		Viewport: Viewport{Width: DefaultViewportWidth, Height: DefaultViewportHeight},
 	}
 	if diff := cmp.Diff(want, got, patternEqual); diff != "" {
 		t.Errorf("Parse(minimal) mismatch (-want +got):\n%s", diff)

@@ -31,6 +31,7 @@ func validate(pr *Profile, p *problems) {
 	k.messages()
 	k.extras()
 	k.timeouts()
+	k.viewport()
 }
 
 // required reports an empty selector.
@@ -210,6 +211,28 @@ func (k *checker) timeouts() {
 	} {
 		if *f.d == 0 {
 			*f.d = f.def
+		}
+	}
+}
+
+// viewport fills the default size and checks a size written (a value that
+// did not decode was reported already: Add skips it).
+func (k *checker) viewport() {
+	v := &k.pr.Viewport
+	for _, f := range []struct {
+		name     string
+		n        *int
+		def, min int
+		max      int
+	}{
+		{"viewport.width", &v.Width, DefaultViewportWidth, MinViewportWidth, MaxViewportWidth},
+		{"viewport.height", &v.Height, DefaultViewportHeight, MinViewportHeight, MaxViewportHeight},
+	} {
+		switch {
+		case *f.n == 0 && !k.p.Present(f.name):
+			*f.n = f.def
+		case *f.n < f.min || *f.n > f.max:
+			k.p.Add(f.name, "must be between %d and %d pixels, got %d", f.min, f.max, *f.n)
 		}
 	}
 }

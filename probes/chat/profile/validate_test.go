@@ -209,6 +209,22 @@ var validateCases = []badCase{
 		},
 	},
 	{
+		name: "viewport out of range",
+		src:  minimal + "viewport: {width: 100, height: 5000}\n",
+		want: []string{
+			"p.yaml:5: viewport.width: must be between 320 and 3840 pixels, got 100",
+			"p.yaml:5: viewport.height: must be between 240 and 2160 pixels, got 5000",
+		},
+	},
+	{
+		name: "viewport zero and negative",
+		src:  minimal + "viewport:\n  width: 0\n  height: -768\n",
+		want: []string{
+			"p.yaml:6: viewport.width: must be between 320 and 3840 pixels, got 0",
+			"p.yaml:7: viewport.height: must be between 240 and 2160 pixels, got -768",
+		},
+	},
+	{
 		name: "selectors everywhere",
 		src: "name: acme\ninput: ''\nsend: {selector: 'button[type=submit'}\n" +
 			"messages: {container: '//div[@id=log]', item: '.msg >', agent: {selector: 'div:contains(Agent)'}}\n" +
