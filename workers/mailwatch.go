@@ -176,16 +176,37 @@ func (w *MailWatcher) Sync(ctx context.Context, c *imapclient.Client) error {
 	if batch <= 0 {
 		batch = 200
 	}
-	for i := 0; i < len(uids); i += batch {
-		part := uids[i:min(i+batch, len(uids))]
-		mark, err := w.fetchBatch(ctx, c, part)
+	// Batches are processed one after the other, the checkpoint moving past each once it
+	// is done; the next batch is fetched and parsed (CPU) while one is processed (Redis).
+	var processing chan error
+	done := func(next checkpoint) error {
+		if processing == nil {
+			return nil
+		}
+		err := <-processing
+		processing = nil
 		if err != nil {
 			return err
 		}
-		cp.LastUID, cp.LastMark = part[len(part)-1], mark
-		if err := w.saveCheckpoint(ctx, cp); err != nil {
+		cp = next
+		return w.saveCheckpoint(ctx, cp)
+	}
+	var next checkpoint
+	for i := 0; i < len(uids); i += batch {
+		part := uids[i:min(i+batch, len(uids))]
+		ins, mark, err := w.fetchBatch(ctx, c, part)
+		if err != nil {
+			return errors.Join(err, done(next))
+		}
+		if err := done(next); err != nil {
 			return err
 		}
+		next = checkpoint{UIDValidity: cp.UIDValidity, LastUID: part[len(part)-1], LastMark: mark}
+		processing = make(chan error, 1)
+		go func() { processing <- w.processAll(ctx, ins) }()
+	}
+	if err := done(next); err != nil {
+		return err
 	}
 	if err := w.Redis.HSet(ctx, checkpointKey(w.Mailbox.Address), "synced_at", began.UnixMilli()).Err(); err != nil {
 		return fmt.Errorf("save sync time: %w", err)
@@ -265,16 +286,16 @@ func (w *MailWatcher) newUIDs(c *imapclient.Client, last imap.UID) ([]imap.UID, 
 }
 
 // fetchBatch fetches the header, the start of the text and INTERNALDATE of uids in one
-// command and processes each reply.
-// It returns the mark of the batch's last message.
-func (w *MailWatcher) fetchBatch(ctx context.Context, c *imapclient.Client, uids []imap.UID) (string, error) {
+// command and parses each reply.
+// It returns the parsed messages and the mark of the batch's last message.
+func (w *MailWatcher) fetchBatch(ctx context.Context, c *imapclient.Client, uids []imap.UID) ([]incoming, string, error) {
 	header := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
 	text := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierText, Peek: true, Partial: &imap.SectionPartial{Offset: 0, Size: maxReplyText}}
 	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
 		UID: true, InternalDate: true, RFC822Size: true, BodySection: []*imap.FetchItemBodySection{header, text},
 	}).Collect()
 	if err != nil {
-		return "", fmt.Errorf("fetch %d messages: %w", len(uids), err)
+		return nil, "", fmt.Errorf("fetch %d messages: %w", len(uids), err)
 	}
 	mark := ""
 	for _, m := range msgs {
@@ -295,6 +316,5 @@ func (w *MailWatcher) fetchBatch(ctx context.Context, c *imapclient.Client, uids
 		})
 	}
 	wg.Wait()
-	// The checkpoint moves only when the whole batch is done.
-	return mark, w.processAll(ctx, ins)
+	return ins, mark, nil
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -242,12 +243,25 @@ func (p *Pending) evidence() []byte {
 	return b
 }
 
-// digest summarises what a published result says (not when it was made).
+// digest summarises what a published result says (not when it was made): the outcome,
+// the replies that time it and the evidence's replies.
 func (p *Pending) digest() string {
-	r := p.Result()
-	b, _ := json.Marshal([]any{r.Outcome, r.Reason, r.FirstResponseS, r.HumanResponseS, json.RawMessage(r.Evidence)})
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:12])
+	h := sha256.New()
+	seen := func(s *Seen) {
+		if s == nil {
+			h.Write([]byte{0})
+			return
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00%s\x00%s\x00%s\x00%t%t\x00", s.ID, s.At.UnixNano(), s.Kind, s.Ticket, s.DSN, s.Late, s.ClockSkew)
+	}
+	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s\x00%s\x00", p.Outcome, p.Reason, p.T0.UnixNano(), p.T0Source, p.MessageID)
+	seen(p.First)
+	seen(p.Human)
+	seen(p.Bounce)
+	for i := range p.Replies {
+		seen(&p.Replies[i])
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // clipRunes cuts s to at most n bytes without splitting a UTF-8 sequence.

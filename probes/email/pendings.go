@@ -217,34 +217,30 @@ func (s *Pendings) update(ctx context.Context, token string, create bool, publis
 	published := false // an earlier attempt published a record that was not stored
 	for attempt := 0; attempt < 20; attempt++ {
 		err = s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			p, found, err := s.decode(ctx, tx, key)
+			r, err := s.read(ctx, tx, token, create, publish != nil)
 			if err != nil {
 				return err
 			}
-			known = found
-			if !found && !create {
+			p := r.p
+			known = r.found
+			if !r.found && !create {
 				return nil
 			}
 			store := fn(p)
-			joined := false
-			if create {
-				if joined, err = s.join(ctx, tx, held, p); err != nil {
-					return err
-				}
-			}
+			joined := r.join(p)
 			if !store && !joined {
 				return nil
 			}
 			now := false
-			if publish != nil && p.Done() && (published || p.digest() != p.Published) {
-				if p.Rev, err = tx.Incr(ctx, revKey(token)).Result(); err != nil {
-					return err
+			if publish != nil && p.Done() {
+				if d := p.digest(); published || d != p.Published {
+					p.Rev = r.rev
+					if err := publish(p); err != nil {
+						return err
+					}
+					published, now = true, true
+					p.Published = d
 				}
-				if err := publish(p); err != nil {
-					return err
-				}
-				published, now = true, true
-				p.Published = p.digest()
 			}
 			return s.store(ctx, tx, p, joined, now)
 		}, watched...)
@@ -255,19 +251,74 @@ func (s *Pendings) update(ctx context.Context, token string, create bool, publis
 	return known, fmt.Errorf("update pending probe %s: too much contention", token)
 }
 
-// join adds the replies held for the record's token to it.
-func (s *Pendings) join(ctx context.Context, tx *redis.Tx, held string, p *Pending) (bool, error) {
-	items, err := tx.LRange(ctx, held, 0, -1).Result()
-	if err != nil || len(items) == 0 {
-		return false, err
+// snapshot is what an update reads in one round trip: the record, the replies held for
+// its token (with create), and a fresh revision number (with publish).
+type snapshot struct {
+	p     *Pending
+	found bool
+	held  []string
+	rev   int64
+}
+
+// read reads the record of token and, in the same round trip, the replies held for it
+// and a new revision. The revision counter lives beside the record; it is incremented
+// on every update that may publish (numbers may be skipped, never reused), so a result
+// published by an attempt whose transaction then failed is always superseded by a
+// higher revision, even across processes and crashes. A counter for a token without a
+// record expires within the hour; one that was published with lives as long as its
+// record (see store).
+func (s *Pendings) read(ctx context.Context, tx *redis.Tx, token string, create, publish bool) (snapshot, error) {
+	var (
+		get  *redis.StringCmd
+		held *redis.StringSliceCmd
+		rev  *redis.IntCmd
+	)
+	_, err := tx.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		get = pipe.Get(ctx, pendingKey(token))
+		if create {
+			held = pipe.LRange(ctx, heldKey(token), 0, -1)
+		}
+		if publish {
+			rev = pipe.Incr(ctx, revKey(token))
+			pipe.ExpireNX(ctx, revKey(token), time.Hour)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return snapshot{}, err
 	}
-	for _, it := range items {
-		var r Seen
-		if json.Unmarshal([]byte(it), &r) == nil {
-			p.add(r)
+	var snap snapshot
+	if held != nil {
+		snap.held = held.Val()
+	}
+	if rev != nil {
+		snap.rev = rev.Val()
+	}
+	b, err := get.Bytes()
+	if errors.Is(err, redis.Nil) {
+		snap.p = &Pending{}
+		return snap, nil
+	}
+	if err != nil {
+		return snapshot{}, err
+	}
+	snap.p, snap.found = new(Pending), true
+	if err := json.Unmarshal(b, snap.p); err != nil {
+		return snapshot{}, fmt.Errorf("decode %s: %w", pendingKey(token), err)
+	}
+	return snap, nil
+}
+
+// join adds the replies held for the record's token to it, and reports whether there
+// were any.
+func (r snapshot) join(p *Pending) bool {
+	for _, it := range r.held {
+		var h Seen
+		if json.Unmarshal([]byte(it), &h) == nil {
+			p.add(h)
 		}
 	}
-	return true, nil
+	return len(r.held) > 0
 }
 
 func (s *Pendings) store(ctx context.Context, tx *redis.Tx, p *Pending, joined, published bool) error {
@@ -296,19 +347,4 @@ func (s *Pendings) store(ctx context.Context, tx *redis.Tx, p *Pending, joined, 
 		return nil
 	})
 	return err
-}
-
-func (s *Pendings) decode(ctx context.Context, tx *redis.Tx, key string) (*Pending, bool, error) {
-	b, err := tx.Get(ctx, key).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return &Pending{}, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	p := new(Pending)
-	if err := json.Unmarshal(b, p); err != nil {
-		return nil, false, fmt.Errorf("decode %s: %w", key, err)
-	}
-	return p, true, nil
 }
