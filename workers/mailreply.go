@@ -103,19 +103,15 @@ func (w *MailWatcher) processAll(ctx context.Context, ins []incoming) error {
 // process gives one reply to the probe it answers. A reply that matches no pending
 // probe is logged, counted and kept for its probe, never an error: the watcher goes on.
 func (w *MailWatcher) process(ctx context.Context, in incoming) error {
-	held := false
-	for _, token := range in.tokens {
-		o, err := w.Pendings.Observe(ctx, token, in.seen, w.decided)
-		if err != nil {
-			return err
-		}
-		if o.Known {
-			w.matched(in, o)
-			return nil
-		}
-		held = held || o.Held
+	o, err := w.Pendings.ObserveAny(ctx, in.tokens, in.seen, w.decided)
+	switch {
+	case err != nil:
+		return err
+	case o.Known:
+		w.matched(in, o)
+	case o.New:
+		w.unmatched("unknown_probe", "message_id", in.reply.MessageID, "subject", in.reply.Subject, "kept_for_its_probe", o.Held)
 	}
-	w.unmatched("unknown_probe", "message_id", in.reply.MessageID, "subject", in.reply.Subject, "kept_for_its_probe", held)
 	return nil
 }
 

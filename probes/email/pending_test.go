@@ -308,3 +308,28 @@ func TestPendingBoundedReplies(t *testing.T) {
 		t.Errorf("replies %d, first %v, human %v; want %d kept with first <a0> and the human one", len(p.Replies), p.First, p.Human, maxReplies)
 	}
 }
+
+// A reply carrying several tokens goes to the first that has a record; nothing is held
+// for the others. With none known it is held once, for the first.
+func TestPendingObserveAny(t *testing.T) {
+	s, p := newPending(t)
+	ctx := context.Background()
+	stranger := Token("nobody")
+	human := Seen{ID: "<h@x>", At: p.T0.Add(time.Minute), Kind: KindHuman}
+	if o, err := s.ObserveAny(ctx, []string{stranger, p.Token}, human, nil); err != nil || !o.Known || !o.New {
+		t.Fatalf("ObserveAny(stranger, known) = %+v, %v; want known, new", o, err)
+	}
+	if n, _ := s.rdb.Exists(ctx, heldKey(stranger)).Result(); n != 0 {
+		t.Errorf("a reply was held for the stranger's token although another token matched")
+	}
+	other := Seen{ID: "<o@x>", At: p.T0.Add(time.Minute), Kind: KindHuman}
+	if o, err := s.ObserveAny(ctx, []string{stranger, Token("nobody2")}, other, nil); err != nil || o.Known || !o.Held || !o.New {
+		t.Fatalf("ObserveAny(strangers) = %+v, %v; want held, new", o, err)
+	}
+	if n, _ := s.rdb.LLen(ctx, heldKey(stranger)).Result(); n != 1 {
+		t.Errorf("held for the first token: %d replies, want 1", n)
+	}
+	if n, _ := s.rdb.Exists(ctx, heldKey(Token("nobody2"))).Result(); n != 0 {
+		t.Errorf("a reply was held for the second token too")
+	}
+}

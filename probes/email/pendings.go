@@ -45,8 +45,8 @@ type Observed struct {
 	Known bool
 	// New: the reply was not seen before (a reply delivered twice is New once).
 	New bool
-	// Held: no probe has the token yet; the reply is kept and joins the probe's record
-	// when it registers.
+	// Held: no probe has the token yet; the reply is kept (unless the token already
+	// has maxHeld replies held) and joins the probe's record when it registers.
 	Held bool
 	// ClockSkew: the reply is stamped before our message went out, beyond Resolution.
 	ClockSkew bool
@@ -128,6 +128,30 @@ func (s *Pendings) Get(ctx context.Context, token string) (p *Pending, ok bool, 
 // publish is called with the record before it is stored. A token with no record keeps
 // the reply aside until its probe registers.
 func (s *Pendings) Observe(ctx context.Context, token string, seen Seen, publish Publish) (Observed, error) {
+	o, err := s.observe(ctx, token, seen, publish)
+	if err != nil || o.Known {
+		return o, err
+	}
+	return s.hold(ctx, token, seen, publish)
+}
+
+// ObserveAny gives a reply carrying several tokens to the first of them that has a
+// record; when none has, the reply is held for the first token.
+func (s *Pendings) ObserveAny(ctx context.Context, tokens []string, seen Seen, publish Publish) (Observed, error) {
+	for _, token := range tokens {
+		o, err := s.observe(ctx, token, seen, publish)
+		if err != nil || o.Known {
+			return o, err
+		}
+	}
+	if len(tokens) == 0 {
+		return Observed{}, nil
+	}
+	return s.hold(ctx, tokens[0], seen, publish)
+}
+
+// observe adds a reply to the record of token, if there is one.
+func (s *Pendings) observe(ctx context.Context, token string, seen Seen, publish Publish) (Observed, error) {
 	var o Observed
 	known, err := s.update(ctx, token, false, publish, func(p *Pending) bool {
 		o = Observed{Known: true, New: p.add(seen)}
@@ -138,10 +162,8 @@ func (s *Pendings) Observe(ctx context.Context, token string, seen Seen, publish
 		}
 		return o.New
 	})
-	if err != nil || known {
-		return o, err
-	}
-	return s.hold(ctx, token, seen, publish)
+	o.Known = known
+	return o, err
 }
 
 // Close decides the probe of token at its deadline and publishes it.
@@ -183,9 +205,9 @@ func (s *Pendings) hold(ctx context.Context, token string, seen Seen, publish Pu
 				return nil
 			}
 		}
-		o = Observed{Held: true, New: len(held) < maxHeld}
-		if !o.New {
-			return nil
+		o = Observed{New: true, Held: len(held) < maxHeld}
+		if !o.Held {
+			return nil // bounded: a token nobody owns gets at most maxHeld replies
 		}
 		_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 			pipe.RPush(ctx, heldKey(token), b)
