@@ -109,13 +109,7 @@ func TestProbeKilledDuringSend(t *testing.T) {
 // ends, as on a worker's shutdown) returns an error and leaves the probe recorded as
 // sending; the next attempt does not send again.
 func TestProbeInterruptedSend(t *testing.T) {
-	t.Setenv(passwordEnv, testPassword)
-	cert, pool := testCert(t)
-	read := make(chan struct{}, 1)
-	srv := startServer(t, serverOpts{TLS: "none", DataHold: make(chan struct{}), DataRead: read}, cert)
-	rdb := redistest.Client(t, redistest.Start(t))
-	sender, _ := newSender(pool)
-	p := &Probe{Sender: sender, Pendings: NewPendings(rdb), Redis: rdb, Client: asynq.NewClientFromRedisClient(rdb)}
+	srv, read, p, _ := holdingServer(t)
 	a := sendAssignment(srv.Port, "none")
 	a.Deadline = time.Hour
 	ctx, cancel := context.WithCancel(context.Background())
@@ -145,13 +139,7 @@ func TestProbeInterruptedSend(t *testing.T) {
 // The record written before DATA vanishes (Redis lost it) before the server answers:
 // the probe writes it again with t0, and a retry does not send again.
 func TestProbeRecordLostDuringSend(t *testing.T) {
-	t.Setenv(passwordEnv, testPassword)
-	cert, pool := testCert(t)
-	read := make(chan struct{}, 1)
-	srv := startServer(t, serverOpts{TLS: "none", DataHold: make(chan struct{}), DataRead: read}, cert)
-	rdb := redistest.Client(t, redistest.Start(t))
-	sender, _ := newSender(pool)
-	p := &Probe{Sender: sender, Pendings: NewPendings(rdb), Redis: rdb, Client: asynq.NewClientFromRedisClient(rdb)}
+	srv, read, p, rdb := holdingServer(t)
 	a := sendAssignment(srv.Port, "none")
 	a.Deadline = time.Hour
 	var (
@@ -180,4 +168,17 @@ func TestProbeRecordLostDuringSend(t *testing.T) {
 type probesResult struct {
 	r   probes.Result
 	err error
+}
+
+// holdingServer is a test SMTP server that holds its answer to DATA (read gets a value
+// once it has the whole message) and a probe sending to it, recording in a new Redis.
+func holdingServer(t *testing.T) (*testServer, chan struct{}, *Probe, *redis.Client) {
+	t.Helper()
+	t.Setenv(passwordEnv, testPassword)
+	cert, pool := testCert(t)
+	read := make(chan struct{}, 1)
+	srv := startServer(t, serverOpts{TLS: "none", DataHold: make(chan struct{}), DataRead: read}, cert)
+	rdb := redistest.Client(t, redistest.Start(t))
+	sender, _ := newSender(pool)
+	return srv, read, &Probe{Sender: sender, Pendings: NewPendings(rdb), Redis: rdb, Client: asynq.NewClientFromRedisClient(rdb)}, rdb
 }
