@@ -3,6 +3,7 @@ package workers
 import (
 	"context"
 	"encoding/json"
+	"github.com/stakeoutcx/stakeout/internal/simtest"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -28,23 +29,12 @@ import (
 // answers within a second.
 func chatSim(t *testing.T) *sim.Sim {
 	t.Helper()
-	cfg, err := sim.Parse("sim.yaml", []byte(`
+	s := simtest.Start(t, simtest.Parse(t, `
 companies:
   - id: acme
     name: Acme
     chat: {style: inline, reply: {median: 300ms, p90: 500ms}}
 `))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sim.New(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
 	return s
 }
 

@@ -2,9 +2,8 @@ package cli_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"log/slog"
+	"github.com/stakeoutcx/stakeout/internal/simtest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,7 +20,7 @@ import (
 // chatSim starts a simulator with one company per widget style.
 func chatSim(t *testing.T) *sim.Sim {
 	t.Helper()
-	cfg, err := sim.Parse("sim.yaml", []byte(`
+	s := simtest.Start(t, simtest.Parse(t, `
 companies:
   - id: framed
     name: Framed Shop
@@ -32,17 +31,6 @@ companies:
   - id: closed
     chat: {style: inline, offline: true}
 `))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sim.New(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
 	return s
 }
 
@@ -145,7 +133,7 @@ func TestChatTryOffline(t *testing.T) {
 	}
 	// Open one whole day, two days from now in Tokyo: closed now.
 	day := strings.ToLower(time.Now().In(tokyo).AddDate(0, 0, 2).Format("Mon"))
-	cfg, err := sim.Parse("sim.yaml", []byte(`
+	s := simtest.Start(t, simtest.Parse(t, `
 companies:
   - id: nightin
     timezone: Asia/Tokyo
@@ -154,17 +142,6 @@ companies:
     timezone: Asia/Tokyo
     chat: {style: iframe, hours: [{days: "`+day+`", open: "00:00", close: "24:00"}], reply: {median: 1s, p90: 2s}}
 `))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sim.New(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
 	reason := func(at time.Time) string {
 		return "Our hours are " + day + " 00:00-24:00 (Asia/Tokyo); it is " + at.In(tokyo).Format("Mon 15:04") + " there now."
 	}

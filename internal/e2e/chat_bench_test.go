@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"github.com/stakeoutcx/stakeout/internal/simtest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,7 +32,7 @@ companies:
   - id: inline
     chat: {style: inline, ack: {enabled: true, delay: %[2]s}, reply: {median: %[3]s, p90: %[4]s}}
 `, filepath.Join(b.TempDir(), "truth.jsonl"), replyAfter, replyAfter+10*time.Second, replyAfter+20*time.Second)
-	return startSim(b, parseSim(b, src))
+	return simtest.Start(b, simtest.Parse(b, src))
 }
 
 // held is one conversation of the benchmark.

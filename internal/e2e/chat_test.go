@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/stakeoutcx/stakeout/internal/simtest"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -59,7 +60,7 @@ func chatSimConfig(t *testing.T) sim.Config {
 			b.WriteString("      ack: {enabled: true, delay: 700ms}\n")
 		}
 	}
-	return parseSim(t, b.String())
+	return simtest.Parse(t, b.String())
 }
 
 // chatCampaign probes every chat company perTarget times within window.

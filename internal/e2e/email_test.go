@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"github.com/stakeoutcx/stakeout/internal/simtest"
 	"math"
 	"net"
 	"os"
@@ -59,7 +60,7 @@ func simConfig(t *testing.T) sim.Config {
 			b.WriteString("    threading: subject_only\n")
 		}
 	}
-	return parseSim(t, b.String())
+	return simtest.Parse(t, b.String())
 }
 
 // campaignFor is a campaign that probes every simulated company perTarget times by

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"github.com/stakeoutcx/stakeout/internal/simtest"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -40,7 +41,7 @@ func (o onSim) run(t *testing.T) ([]result.Result, []sim.TruthRecord) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	srv := redistest.Start(t)
-	s := startSim(t, o.sim)
+	s := simtest.Start(t, o.sim)
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "results.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -99,30 +100,6 @@ func waitResults(ctx context.Context, t *testing.T, st store.Store, run string, 
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-}
-
-// parseSim parses a simulator config written by a test.
-func parseSim(tb testing.TB, src string) sim.Config {
-	tb.Helper()
-	cfg, err := sim.Parse("sim.yaml", []byte(src))
-	if err != nil {
-		tb.Fatalf("simulator config: %v", err)
-	}
-	return cfg
-}
-
-// startSim starts a simulator that runs until the end of the test.
-func startSim(tb testing.TB, cfg sim.Config) *sim.Sim {
-	tb.Helper()
-	s, err := sim.New(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := s.Start(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
 }
 
 // readTruth reads the simulator's truth log.
