@@ -1,7 +1,6 @@
 package chat
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -12,21 +11,7 @@ import (
 // hold runs c in a new tab of the test pool.
 func hold(t *testing.T, c *Conversation) *Report {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	tab, err := pool.Acquire(ctx)
-	if err != nil {
-		t.Fatalf("Acquire: %v", err)
-	}
-	defer tab.Close()
-	rep := c.Run(ctx, tab)
-	for _, s := range rep.Steps {
-		t.Logf("step %-10s %6.0f ms %s", s.Name, float64(s.Duration())/1e6, s.Error)
-	}
-	for _, m := range rep.Messages {
-		t.Logf("msg %d %-7s dom=%s wire=%s %q", m.Seq, m.Author, m.DOMAt.Format("15:04:05.000"), m.WireAt.Format("15:04:05.000"), m.Text)
-	}
-	return rep
+	return holdIn(t, pool, c)
 }
 
 func TestLongPollTiming(t *testing.T) {
