@@ -1,6 +1,6 @@
 package yamlcheck
 
-import "gopkg.in/yaml.v3"
+import "go.yaml.in/yaml/v3"
 
 // Walker is the common part of the strict decoders: it expands aliases and merge keys,
 // stops alias cycles, reports duplicate keys, and bounds the nodes one file may expand to

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // maxNodes bounds the YAML nodes one file may expand to, aliases and merges
