@@ -34,7 +34,7 @@ type Keeper struct {
 
 	stopOnce sync.Once
 	mu       sync.Mutex
-	err error
+	err      error
 }
 
 // Keep starts a Keeper of l.
