@@ -125,3 +125,14 @@ func targetLocation(t *campaign.Target) *time.Location {
 	}
 	return t.Location
 }
+
+// NextOpening returns the first instant at or after now, and before until, when target t
+// is open: now itself when it is open now. ok is false when it does not open before until.
+// Workers call it when a probe is due, so a probe runs only inside its target's hours.
+func NextOpening(t *campaign.Target, now, until time.Time) (at time.Time, ok bool) {
+	ivs := openIntervals(t, now, until)
+	if len(ivs) == 0 {
+		return time.Time{}, false
+	}
+	return ivs[0].start, true
+}

@@ -51,7 +51,9 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 	if err := l.States.SetMeta(ctx, run.ID, runstate.Meta{Campaign: c.ID, Total: len(plan), Start: run.Start, End: run.End}); err != nil {
 		return rep, err
 	}
-	spec, err := tasks.NewRunSpec(c, run.ID).Marshal()
+	rs := tasks.NewRunSpec(c, run.ID)
+	rs.WindowEnd = run.End
+	spec, err := rs.Marshal()
 	if err != nil {
 		return rep, err
 	}
@@ -88,13 +90,13 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 	}
 	// The autopipeliner is cached by the client and shared by later launches.
 	client := asynq.NewClientFromRedisClient(ap)
-	enq, existing, err := l.enqueueAll(ctx, client, c, todo, run.ID, rep.Skipped)
+	enq, existing, err := l.enqueueAll(ctx, client, c, todo, run, rep.Skipped)
 	rep.Enqueued, rep.Existing = enq, existing
 	return rep, err
 }
 
 // enqueueAll enqueues probes with Concurrency workers, marking each chunk scheduled.
-func (l *Launcher) enqueueAll(ctx context.Context, client *asynq.Client, c *campaign.Campaign, todo []Probe, run string, base int) (enq, existing int, err error) {
+func (l *Launcher) enqueueAll(ctx context.Context, client *asynq.Client, c *campaign.Campaign, todo []Probe, run Run, base int) (enq, existing int, err error) {
 	const chunk = 20000
 	workers := l.Concurrency
 	if workers <= 0 {
@@ -103,7 +105,7 @@ func (l *Launcher) enqueueAll(ctx context.Context, client *asynq.Client, c *camp
 	done := base
 	for start := 0; start < len(todo); start += chunk {
 		part := todo[start:min(start+chunk, len(todo))]
-		e, x, err := l.enqueueChunk(ctx, client, c, part, workers)
+		e, x, err := l.enqueueChunk(ctx, client, c, part, run.End, workers)
 		enq, existing = enq+e, existing+x
 		if err != nil {
 			return enq, existing, err
@@ -112,7 +114,7 @@ func (l *Launcher) enqueueAll(ctx context.Context, client *asynq.Client, c *camp
 		for i, p := range part {
 			ids[i] = p.ID
 		}
-		if err := l.States.MarkScheduled(ctx, run, ids); err != nil {
+		if err := l.States.MarkScheduled(ctx, run.ID, ids); err != nil {
 			return enq, existing, err
 		}
 		done += len(part)
@@ -123,7 +125,7 @@ func (l *Launcher) enqueueAll(ctx context.Context, client *asynq.Client, c *camp
 	return enq, existing, nil
 }
 
-func (l *Launcher) enqueueChunk(ctx context.Context, client *asynq.Client, c *campaign.Campaign, part []Probe, workers int) (enq, existing int, err error) {
+func (l *Launcher) enqueueChunk(ctx context.Context, client *asynq.Client, c *campaign.Campaign, part []Probe, end time.Time, workers int) (enq, existing int, err error) {
 	var (
 		mu   sync.Mutex
 		errs []error
@@ -135,7 +137,7 @@ func (l *Launcher) enqueueChunk(ctx context.Context, client *asynq.Client, c *ca
 		go func() {
 			defer wg.Done()
 			for p := range next {
-				created, err := enqueue(ctx, client, c, p)
+				created, err := enqueue(ctx, client, c, p, end)
 				mu.Lock()
 				switch {
 				case err != nil:
@@ -166,8 +168,10 @@ func (l *Launcher) enqueueChunk(ctx context.Context, client *asynq.Client, c *ca
 	return enq, existing, nil
 }
 
-func enqueue(ctx context.Context, client *asynq.Client, c *campaign.Campaign, p Probe) (created bool, err error) {
-	task, err := tasks.NewProbeTask(probeTask(p), MaxRunTime(c, p.Channel))
+func enqueue(ctx context.Context, client *asynq.Client, c *campaign.Campaign, p Probe, end time.Time) (created bool, err error) {
+	pt := probeTask(p)
+	pt.WindowEnd = end
+	task, err := tasks.NewProbeTask(pt, MaxRunTime(c, p.Channel))
 	if err != nil {
 		return false, err
 	}

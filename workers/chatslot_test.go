@@ -131,7 +131,7 @@ func TestChatWaitsForBrowserWithoutPacingSlot(t *testing.T) {
 	id := enqueueChatProbe(t, client, runstate.New(rdb), "slot", url)
 	waitFor(t, 30*time.Second, "the probe to wait for the browser", func() bool { return pool.Waiting() == 1 })
 	waited := time.Now()
-	if n := rdb.ZCard(ctx, slotsKey("acme")).Val(); n != 0 {
+	if n := rdb.Exists(ctx, slotKey("acme", 0)).Val(); n != 0 {
 		t.Errorf("while the probe waits for the browser, target acme has %d pacing slot(s) taken, want 0", n)
 	}
 	if m := metric(t, reg, "stakeout_probes_in_flight"); m != nil && m.GetGauge().GetValue() != 0 {

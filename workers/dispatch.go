@@ -30,6 +30,12 @@ type Dispatcher struct {
 	// PacingMaxWait is how long a probe waits in the worker for a pacing slot before it
 	// is handed back to the queue (default 5s).
 	PacingMaxWait time.Duration
+	// Now is the clock of business hours and run windows (default time.Now).
+	Now func() time.Time
+	// Stopping, when closed, tells the dispatcher that its worker is stopping: a probe
+	// that waits for a browser tab or a pacing slot goes back to the queue untouched,
+	// and no probe starts. Nil: never.
+	Stopping <-chan struct{}
 
 	specs     *specCache
 	specsOnce sync.Once
@@ -59,18 +65,33 @@ func (d *Dispatcher) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		log.Info("probe already ended, not run again", "state", states[0])
 		return nil
 	}
+	if done, err := d.gate(ctx, p, log); done {
+		return err
+	}
+	if d.stopping() {
+		return errStopping
+	}
+	// What the probe waits for in the worker, it stops waiting for when the worker stops.
+	wctx, stopWaiting := d.waitContext(ctx)
+	defer stopWaiting()
 	if r, ok := probe.(probes.Reserver); ok {
 		// The worker's resource first: the target's pacing slot is not held, nor the
 		// probe in flight, while it waits for the browser.
-		res, err := d.reserve(ctx, p, r)
+		res, err := d.reserve(wctx, p, r)
 		if err != nil {
+			if d.stopping() && ctx.Err() == nil {
+				return errStopping
+			}
 			return d.notStarted(ctx, p, err, log)
 		}
 		defer res.Release()
 		probe = res
 	}
-	slot, err := d.acquire(ctx, p)
+	slot, err := d.acquire(wctx, p)
 	if err != nil {
+		if d.stopping() && ctx.Err() == nil {
+			return errStopping
+		}
 		return err
 	}
 	defer func() {
@@ -78,6 +99,26 @@ func (d *Dispatcher) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			log.Warn("release pacing slot", "err", err)
 		}
 	}()
+	return d.start(ctx, p, probe, slot, log)
+}
+
+// errStopping hands a probe that has not started back to its queue when the worker
+// stops: a deferral, so the attempt does not count.
+var errStopping = &Deferred{Why: "worker stopping", After: time.Second}
+
+// start runs probe p once it holds its target's pacing slot, unless the worker is
+// stopping or the slot was lost meanwhile.
+func (d *Dispatcher) start(ctx context.Context, p tasks.Assignment, probe probes.Probe, slot *Slot, log *slog.Logger) error {
+	if d.stopping() {
+		return errStopping
+	}
+	select {
+	case <-slot.Lost():
+		d.Metrics.PacingSlotsLost.WithLabelValues(string(p.Channel), "before_start").Inc()
+		log.Warn("pacing slot lost before the probe started, handed back", "err", slot.Err())
+		return &Deferred{Why: "pacing slot of " + p.Target.ID + " lost", After: time.Second}
+	default:
+	}
 	prev, err := d.States.Start(ctx, p.Run, p.ProbeID)
 	if err != nil {
 		return err
@@ -86,7 +127,53 @@ func (d *Dispatcher) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		log.Info("probe ended while waiting for its slot, not run", "state", prev)
 		return nil
 	}
+	stop := context.AfterFunc(ctxOf(slot.Lost()), func() {
+		// The probe may have contacted the target already: it goes on and is recorded;
+		// another probe of the target may start meanwhile.
+		d.Metrics.PacingSlotsLost.WithLabelValues(string(p.Channel), "running").Inc()
+		log.Warn("pacing slot lost while the probe runs", "err", slot.Err())
+	})
+	defer stop()
 	return d.run(ctx, p, probe, log)
+}
+
+func (d *Dispatcher) stopping() bool {
+	select {
+	case <-d.Stopping:
+		return true
+	default:
+		return false
+	}
+}
+
+// waitContext is ctx, also cancelled when the worker stops.
+func (d *Dispatcher) waitContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	wctx, cancel := context.WithCancel(ctx)
+	if d.Stopping == nil {
+		return wctx, cancel
+	}
+	stop := context.AfterFunc(ctxOf(d.Stopping), cancel)
+	return wctx, func() { stop(); cancel() }
+}
+
+// ctxOf is a context that ends when ch is closed.
+func ctxOf(ch <-chan struct{}) context.Context { return chanCtx{context.Background(), ch} }
+
+// chanCtx is a context whose Done is a channel of its owner.
+type chanCtx struct {
+	context.Context
+	done <-chan struct{}
+}
+
+func (c chanCtx) Done() <-chan struct{} { return c.done }
+
+func (c chanCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.Canceled
+	default:
+		return nil
+	}
 }
 
 // reserve waits for what probe r needs of this worker, and records the wait.

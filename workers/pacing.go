@@ -2,11 +2,12 @@ package workers
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stakeoutcx/stakeout/internal/lease"
 )
 
 // Deferred is returned by a handler whose task cannot run yet (its target has no free
@@ -23,83 +24,90 @@ func (e *Deferred) Error() string {
 
 // Pacer enforces per-target pacing across every worker process through Redis: at most
 // MaxInFlight probes hold a slot of one target at a time, and two slots of one target
-// are taken at least MinGap apart. A slot is a lease renewed while the probe runs, so a
-// killed worker's slot frees itself after the lease.
+// are taken at least MinGap apart. A slot is a lease (internal/lease) renewed while the
+// probe runs, so a killed worker's slot frees itself after the lease.
 type Pacer struct {
 	rdb redis.UniversalClient
 	// Lease is how long a slot lives without renewal (default 30s).
 	Lease time.Duration
+	// OnRenewError, when set, is called with each failed renewal of a slot that may
+	// still be held (a Redis error). It must not block.
+	OnRenewError func(target string, err error)
 }
 
 // NewPacer returns a Pacer on rdb.
 func NewPacer(rdb redis.UniversalClient) *Pacer { return &Pacer{rdb: rdb, Lease: 30 * time.Second} }
 
-func slotsKey(target string) string { return "stakeout:pace:{" + target + "}:slots" }
-func lastKey(target string) string  { return "stakeout:pace:{" + target + "}:last" }
+// slotKey is the lease of slot i of target; slots are numbered from 0 to MaxInFlight-1.
+func slotKey(target string, i int) string {
+	return "stakeout:pace:{" + target + "}:slot:" + strconv.Itoa(i)
+}
+func lastKey(target string) string { return "stakeout:pace:{" + target + "}:last" }
 
-// acquireScript returns 0 when the slot is taken, or the milliseconds to wait, or -1 when
-// all slots are busy. Time comes from the Redis server so worker clocks do not matter.
+// acquireScript takes a free slot lease of KEYS[2..] for the holder ARGV[1] (or renews
+// the one it holds already). It returns {0, key index} when the slot is taken, {1, ms}
+// when the gap since the last slot has not passed, {2, ms} when every slot is busy (ms:
+// until the first lease ends). Time comes from the Redis server so worker clocks do not
+// matter.
 var acquireScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local max, gap, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
-  return 0
+local holder, gap, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local free, soonest = nil, nil
+for i = 2, #KEYS do
+  local v = redis.call('GET', KEYS[i])
+  if v == holder then
+    redis.call('PEXPIRE', KEYS[i], lease)
+    return {0, i}
+  end
+  if not v then
+    free = free or i
+  else
+    local ttl = redis.call('PTTL', KEYS[i])
+    if not soonest or ttl < soonest then soonest = ttl end
+  end
 end
-if redis.call('ZCARD', KEYS[1]) >= max then
-  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return -(tonumber(first[2]) - now)
-end
-local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-if gap > 0 and now - last < gap then
-  return gap - (now - last)
-end
-redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], lease * 2)
-redis.call('SET', KEYS[2], now, 'PX', math.max(gap, 1) + lease)
-return 0`)
+if not free then return {2, soonest} end
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+if gap > 0 and now - last < gap then return {1, gap - (now - last)} end
+redis.call('SET', KEYS[free], holder, 'PX', lease)
+redis.call('SET', KEYS[1], now, 'PX', math.max(gap, 1) + lease)
+return {0, free}`)
 
-// renewScript extends a held slot; it returns 0 when the slot was lost.
-var renewScript = redis.NewScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2)
-return 1`)
-
-// Slot is a held pacing slot.
+// Slot is a held pacing slot: a lease kept alive in the background until Release.
 type Slot struct {
-	p      *Pacer
 	target string
-	holder string
-	stop   chan struct{}
-	done   chan struct{}
+	lease  *lease.Lease
+	keeper *lease.Keeper
 }
 
 // TryAcquire takes a slot of target for holder. When none is free it returns a nil Slot
 // and how long to wait: until the gap has passed, or a short poll when all slots are busy.
 func (p *Pacer) TryAcquire(ctx context.Context, target, holder string, maxInFlight int, minGap time.Duration) (*Slot, time.Duration, error) {
-	if maxInFlight < 1 {
-		maxInFlight = 1
+	maxInFlight = max(maxInFlight, 1)
+	keys := make([]string, 0, maxInFlight+1)
+	keys = append(keys, lastKey(target))
+	for i := range maxInFlight {
+		keys = append(keys, slotKey(target, i))
 	}
-	n, err := acquireScript.Run(ctx, p.rdb, []string{slotsKey(target), lastKey(target)},
-		holder, maxInFlight, minGap.Milliseconds(), p.Lease.Milliseconds()).Int64()
-	if err != nil {
+	res, err := acquireScript.Run(ctx, p.rdb, keys, holder, minGap.Milliseconds(), p.Lease.Milliseconds()).Int64Slice()
+	if err != nil || len(res) != 2 {
 		return nil, 0, fmt.Errorf("pacing slot of %s: %w", target, err)
 	}
-	switch {
-	case n == 0:
-		s := &Slot{p: p, target: target, holder: holder, stop: make(chan struct{}), done: make(chan struct{})}
-		go s.renew()
+	switch res[0] {
+	case 0:
+		s := &Slot{target: target, lease: lease.Held(p.rdb, keys[res[1]-1], holder, p.Lease)}
+		s.keeper = s.lease.Keep(lease.KeepOptions{OnError: func(err error) {
+			if p.OnRenewError != nil {
+				p.OnRenewError(target, err)
+			}
+		}})
 		return s, 0, nil
-	case n < 0:
-		// Busy: the earliest lease ends in -n ms, but a slot usually frees sooner.
-		return nil, min(time.Duration(-n)*time.Millisecond, time.Second), nil
+	case 2:
+		// Busy: the earliest lease ends in res[1] ms, but a slot usually frees sooner.
+		return nil, min(time.Duration(res[1])*time.Millisecond, time.Second), nil
 	default:
-		return nil, time.Duration(n) * time.Millisecond, nil
+		return nil, time.Duration(res[1]) * time.Millisecond, nil
 	}
 }
 
@@ -123,28 +131,17 @@ func (p *Pacer) Acquire(ctx context.Context, target, holder string, maxInFlight 
 	}
 }
 
-func (s *Slot) renew() {
-	defer close(s.done)
-	t := time.NewTicker(s.p.Lease / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), s.p.Lease/3)
-			_ = renewScript.Run(ctx, s.p.rdb, []string{slotsKey(s.target)}, s.holder, s.p.Lease.Milliseconds()).Err()
-			cancel()
-		}
-	}
-}
+// Lost is closed when the slot's lease is lost: its renewals failed for a whole lease,
+// or another holder has it. Another probe of the target may run then.
+func (s *Slot) Lost() <-chan struct{} { return s.keeper.Lost() }
+
+// Err says why the slot was lost; nil while it is held.
+func (s *Slot) Err() error { return s.keeper.Err() }
 
 // Release frees the slot. The gap to the next probe still counts from this slot's start.
 func (s *Slot) Release(ctx context.Context) error {
-	close(s.stop)
-	<-s.done
-	err := s.p.rdb.ZRem(ctx, slotsKey(s.target), s.holder).Err()
-	if err != nil && !errors.Is(err, redis.Nil) {
+	s.keeper.Stop()
+	if err := s.lease.Release(ctx); err != nil {
 		return fmt.Errorf("release pacing slot of %s: %w", s.target, err)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/stakeoutcx/stakeout/probes/chat"
@@ -43,6 +44,13 @@ type Config struct {
 	DelayedTaskCheckInterval time.Duration
 	// PacingMaxWait is how long a probe waits in the worker for a pacing slot (default 5s).
 	PacingMaxWait time.Duration
+	// HandlerGrace is how long Run waits, once the shutdown timeout has handed running
+	// tasks back to their queues, for their handlers to return (they mark their probes
+	// scheduled again and free their pacing slots) before it closes the worker's
+	// connections (default 30s).
+	HandlerGrace time.Duration
+	// Now is the clock of business hours, run windows and retry delays (default time.Now).
+	Now func() time.Time
 	// Registry holds the probes this worker runs (default: none).
 	Registry *probes.Registry
 	// Store receives results; nil means this worker does not serve the results queue.
@@ -83,6 +91,14 @@ type EmailConfig struct {
 
 // Worker is a running asynq server with stakeout's handlers.
 type Worker struct {
+	// stopping is closed when Run's context ends: handlers waiting to start give up.
+	stopping chan struct{}
+	// handlers counts the task handlers running, which Run waits for before Close.
+	handlers     sync.WaitGroup
+	handlerGrace time.Duration
+	// drainHook, when set, is called when Run starts waiting for handlers (tests).
+	drainHook func()
+
 	mail   *MailWatchers
 	pool   *browser.Pool
 	srv    *asynq.Server
@@ -99,11 +115,12 @@ func New(cfg Config) (*Worker, error) {
 		return nil, errors.New("worker: no redis configured")
 	}
 	cfg = withDefaults(cfg)
-	w := &Worker{rdb: redis.NewClient(cfg.Redis), log: cfg.Logger}
+	w := &Worker{rdb: redis.NewClient(cfg.Redis), log: cfg.Logger, stopping: make(chan struct{}), handlerGrace: cfg.HandlerGrace}
 	conn := asynq.RedisClientOpt{Addr: cfg.Redis.Addr, Username: cfg.Redis.Username, Password: cfg.Redis.Password, DB: cfg.Redis.DB, TLSConfig: cfg.Redis.TLSConfig}
 	w.client = asynq.NewClient(conn)
 	states := runstate.New(w.rdb)
 	w.mux = asynq.NewServeMux()
+	w.mux.Use(w.track)
 	w.queues = map[string]int{}
 	if cfg.Email != nil {
 		if err := w.setupEmail(cfg); err != nil {
@@ -118,8 +135,14 @@ func New(cfg Config) (*Worker, error) {
 		}
 	}
 	if chans := cfg.Registry.Channels(); len(chans) > 0 {
-		d := &Dispatcher{Registry: cfg.Registry, Pacer: NewPacer(w.rdb), States: states, Client: w.client,
-			Metrics: metrics.NewProbe(cfg.Registerer), Logger: cfg.Logger, PacingMaxWait: cfg.PacingMaxWait}
+		m := metrics.NewProbe(cfg.Registerer)
+		pacer := NewPacer(w.rdb)
+		pacer.OnRenewError = func(target string, err error) {
+			m.PacingRenewFailures.WithLabelValues(target).Inc()
+			cfg.Logger.Warn("pacing slot renewal failed", "target", target, "err", err)
+		}
+		d := &Dispatcher{Registry: cfg.Registry, Pacer: pacer, States: states, Client: w.client, Metrics: m,
+			Logger: cfg.Logger, PacingMaxWait: cfg.PacingMaxWait, Now: cfg.Now, Stopping: w.stopping}
 		for _, ch := range chans {
 			w.mux.Handle(tasks.ProbeType(ch), d)
 			w.serve(cfg.Queues, tasks.ProbeQueue(ch))
@@ -143,7 +166,7 @@ func New(cfg Config) (*Worker, error) {
 		Queues:                   w.queues,
 		ShutdownTimeout:          cfg.ShutdownTimeout,
 		DelayedTaskCheckInterval: cfg.DelayedTaskCheckInterval,
-		RetryDelayFunc:           retryDelay,
+		RetryDelayFunc:           RetryDelay(cfg.Now),
 		// Results are stored in batches: up to 500, at most 2 s after the first arrives.
 		GroupAggregator:  aggregate,
 		GroupGracePeriod: time.Second,
@@ -178,6 +201,12 @@ func withDefaults(cfg Config) Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.HandlerGrace == 0 {
+		cfg.HandlerGrace = 30 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	return cfg
 }
 
@@ -190,8 +219,11 @@ func (w *Worker) serve(weights map[string]int, q string) {
 // Queues returns the queues this worker serves and their weights.
 func (w *Worker) Queues() map[string]int { return w.queues }
 
-// Run serves tasks until ctx ends, then shuts down: running tasks get ShutdownTimeout to
-// finish, after which they are handed back to their queue for another worker.
+// Run serves tasks until ctx ends, then shuts down: probes waiting to start (for a browser
+// tab, a pacing slot) go back to their queue at once, running tasks get ShutdownTimeout
+// to finish, after which they are handed back to their queue for another worker. Run
+// returns once their handlers have returned too (up to HandlerGrace more), so that what
+// they undo on the way out (run state, pacing slot) reaches Redis before it closes.
 func (w *Worker) Run(ctx context.Context) error {
 	defer w.Close()
 	if err := w.srv.Start(w.mux); err != nil {
@@ -207,12 +239,38 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}()
 	<-ctx.Done()
+	close(w.stopping)
 	stopMail()
 	<-mailDone
 	w.log.Info("worker stopping: waiting for running tasks")
 	w.srv.Shutdown()
+	w.waitHandlers()
 	w.log.Info("worker stopped")
 	return nil
+}
+
+// track counts a running handler, for waitHandlers.
+func (w *Worker) track(next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		w.handlers.Add(1)
+		defer w.handlers.Done()
+		return next.ProcessTask(ctx, t)
+	})
+}
+
+// waitHandlers waits up to HandlerGrace for the handlers asynq left running when its
+// shutdown timeout ran out (their contexts are cancelled by then).
+func (w *Worker) waitHandlers() {
+	if w.drainHook != nil {
+		w.drainHook()
+	}
+	done := make(chan struct{})
+	go func() { w.handlers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(w.handlerGrace):
+		w.log.Error("task handlers still running after the shutdown grace, closing anyway", "grace", w.handlerGrace)
+	}
 }
 
 // Close releases the worker's Redis connections.
@@ -224,19 +282,6 @@ func (w *Worker) Close() {
 	}
 	w.client.Close()
 	w.rdb.Close()
-}
-
-// retryDelay waits as long as a deferral asks, retries the task of a dead worker at once (it
-// has waited out the lease already), and backs off exponentially for real failures.
-func retryDelay(n int, err error, t *asynq.Task) time.Duration {
-	var deferred *Deferred
-	switch {
-	case errors.As(err, &deferred):
-		return deferred.After
-	case errors.Is(err, asynq.ErrLeaseExpired):
-		return time.Second
-	}
-	return asynq.DefaultRetryDelayFunc(n, err, t)
 }
 
 // isFailure does not count a deferral (pacing, deadline waiting for its mailbox) as a failed attempt.

@@ -33,6 +33,13 @@ type Probe struct {
 	PacingDeferred *prometheus.CounterVec
 	// Errors counts probe attempts that ended in an error (retried), by channel.
 	Errors *prometheus.CounterVec
+	// PacingRenewFailures counts failed renewals of pacing slots, by target.
+	PacingRenewFailures *prometheus.CounterVec
+	// PacingSlotsLost counts pacing slots lost while held, by channel and when: before
+	// the probe started (it was handed back) or while it ran.
+	PacingSlotsLost *prometheus.CounterVec
+	// HoursDeferred counts probes handed back to wait for their target's next opening.
+	HoursDeferred *prometheus.CounterVec
 }
 
 // NewProbe creates the probe metrics and registers them on reg.
@@ -60,7 +67,17 @@ func NewProbe(reg prometheus.Registerer) *Probe {
 			Name: "stakeout_probe_errors_total", Help: "Probe attempts that ended in an error and were retried, by channel.",
 		}, []string{"channel"}),
 	}
-	reg.MustRegister(m.Duration, m.InFlight, m.PacingWait, m.BrowserWait, m.PacingDeferred, m.Errors)
+	m.PacingRenewFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stakeout_pacing_renew_failures_total", Help: "Renewals of a held pacing slot that failed (Redis errors), by target.",
+	}, []string{"target"})
+	m.PacingSlotsLost = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stakeout_pacing_slots_lost_total", Help: "Pacing slots whose lease was lost while held, by channel and when (before_start: the probe was handed back; running: it went on).",
+	}, []string{"channel", "when"})
+	m.HoursDeferred = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stakeout_probes_outside_hours_total", Help: "Probes due while their target was closed, handed back to wait for its next opening, by channel.",
+	}, []string{"channel"})
+	reg.MustRegister(m.Duration, m.InFlight, m.PacingWait, m.BrowserWait, m.PacingDeferred, m.Errors,
+		m.PacingRenewFailures, m.PacingSlotsLost, m.HoursDeferred)
 	return m
 }
 

@@ -54,6 +54,9 @@ const (
 	// ReasonSendUnconfirmed: the attempt sending the message stopped before the server
 	// answered, no later attempt sent it again, and nothing came back by the deadline.
 	ReasonSendUnconfirmed = "send_unconfirmed"
+	// ReasonOutOfWindow: the probe could not start before its run's window ended (its
+	// target was closed, or its retries ran out of time): it never contacted the target.
+	ReasonOutOfWindow = "out_of_window"
 )
 
 // Result is what one probe measured.

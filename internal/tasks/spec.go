@@ -20,6 +20,9 @@ type RunSpec struct {
 	Targets   map[string]SpecTarget              `json:"targets"`
 	Scenarios map[string]campaign.Scenario       `json:"scenarios"`
 	Mailboxes map[string]campaign.Mailbox        `json:"mailboxes"`
+	// WindowEnd is the end of the run's window (zero in specs saved before it was
+	// kept): no probe of the run starts at or after it.
+	WindowEnd time.Time `json:"window_end,omitzero"`
 }
 
 // SpecTarget is a target with its channel settings.
@@ -42,7 +45,7 @@ func NewRunSpec(c *campaign.Campaign, run string) *RunSpec {
 	}
 	for _, t := range c.Targets {
 		s.Targets[t.ID] = SpecTarget{
-			Target: Target{ID: t.ID, Name: t.Name, Industry: t.Industry, Timezone: t.Timezone},
+			Target: Target{ID: t.ID, Name: t.Name, Industry: t.Industry, Timezone: t.Timezone, BusinessHours: t.BusinessHours},
 			Chat:   t.Channels.Chat, Email: t.Channels.Email,
 		}
 	}
@@ -94,6 +97,9 @@ func (s *RunSpec) Assign(p Probe) (Assignment, error) {
 		return Assignment{}, fmt.Errorf("run %s has no scenario %q", s.Run, p.ScenarioID)
 	}
 	a := Assignment{Probe: p, Campaign: s.Campaign, Deadline: s.Deadlines[p.Channel], Pacing: s.Pacing, Target: t.Target, Scenario: sc}
+	if a.WindowEnd.IsZero() {
+		a.WindowEnd = s.WindowEnd
+	}
 	switch p.Channel {
 	case campaign.ChannelChat:
 		a.Chat = t.Chat

@@ -55,6 +55,10 @@ type Probe struct {
 	ScenarioID string           `json:"scenario"`
 	Seq        int              `json:"seq"`
 	PlannedAt  time.Time        `json:"planned_at"`
+	// WindowEnd is the end of the run's window: the probe does not start at or after
+	// it, and its retries are never delayed past it (zero: no bound; the run's spec
+	// may still give one).
+	WindowEnd time.Time `json:"window_end,omitzero"`
 }
 
 // Target is the part of a campaign target a probe carries.
@@ -63,6 +67,9 @@ type Target struct {
 	Name     string `json:"name"`
 	Industry string `json:"industry"`
 	Timezone string `json:"timezone"`
+	// BusinessHours are when the target may be probed, on its wall clock in Timezone
+	// (none: always).
+	BusinessHours []campaign.Hours `json:"business_hours,omitempty"`
 }
 
 // Pacing is the run-time pacing of a target.
@@ -89,10 +96,15 @@ func NewProbeTask(p Probe, maxRunTime time.Duration) (*asynq.Task, error) {
 		asynq.Queue(ProbeQueue(p.Channel)),
 		asynq.ProcessAt(p.PlannedAt),
 		asynq.Timeout(maxRunTime),
-		asynq.MaxRetry(25),
+		asynq.MaxRetry(ProbeMaxRetry),
 		asynq.Retention(24*time.Hour),
 	), nil
 }
+
+// ProbeMaxRetry is how many times a probe attempt that failed is retried. The workers'
+// backoff and the run's window bound the retries first: a retry is never due after
+// the window's end, and a probe due after it ends failed/out_of_window.
+const ProbeMaxRetry = 25
 
 // ParseProbe decodes a probe payload; a bad payload is wrapped with asynq.SkipRetry.
 func ParseProbe(t *asynq.Task) (Probe, error) {
