@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/robfig/cron/v3"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/lease"
 )
 
 // CurrentRun returns the run of campaign c whose window contains now, following the
@@ -158,18 +158,12 @@ type Recurring struct {
 	Now func() time.Time
 }
 
-// lockTTL bounds how long a crashed scheduler keeps a run locked.
-const lockTTL = 10 * time.Minute
+// lockTTL bounds how long a crashed scheduler keeps a run locked; a live scheduler
+// renews its lock while it launches.
+var lockTTL = 30 * time.Second
 
 func launchedKey(run string) string { return "stakeout:run:{" + run + "}:launched" }
 func lockKey(run string) string     { return "stakeout:run:{" + run + "}:launching" }
-
-// unlockScript deletes a lock only while it still holds this scheduler's token.
-var unlockScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0`)
 
 func (r *Recurring) logger() *slog.Logger {
 	if r.Logger == nil {
@@ -249,12 +243,25 @@ func (r *Recurring) launchOnce(ctx context.Context, c *campaign.Campaign, run Ru
 	if done, err := r.launched(ctx, run.ID); err != nil || done {
 		return false, err
 	}
-	token := rand.Text()
-	ok, err := r.Redis.SetNX(ctx, lockKey(run.ID), token, lockTTL).Result()
-	if err != nil || !ok {
+	lock, err := lease.Acquire(ctx, r.Redis, lockKey(run.ID), lockTTL)
+	if err != nil || lock == nil {
 		return false, err
 	}
-	defer unlockScript.Run(context.WithoutCancel(ctx), r.Redis, []string{lockKey(run.ID)}, token)
+	// A launch lasts as long as it needs: the lock is renewed meanwhile. Losing it
+	// (Redis unreachable for a whole TTL) stops the launch; launching is idempotent,
+	// so another scheduler may take over.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	keeper := lock.Keep(lease.KeepOptions{
+		OnError: func(err error) { r.logger().Warn("renew launch lock", "run", run.ID, "err", err) },
+		OnLost:  func(err error) { cancel(err) },
+	})
+	defer func() {
+		keeper.Stop()
+		if err := lock.Release(context.WithoutCancel(ctx)); err != nil {
+			r.logger().Warn("release launch lock", "run", run.ID, "err", err)
+		}
+	}()
 	// Another scheduler may have launched the run between the check and the lock.
 	if done, err := r.launched(ctx, run.ID); err != nil || done {
 		return false, err
