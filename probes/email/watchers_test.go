@@ -1,4 +1,4 @@
-package workers
+package email
 
 import (
 	"context"
@@ -10,12 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
-	"github.com/stakeoutcx/stakeout/probes/email"
 )
 
 // Two processes' watcher managers share one mailbox: exactly one watches it; when that
@@ -30,12 +28,12 @@ func TestMailWatchersLease(t *testing.T) {
 		t.Fatal(err)
 	}
 	mb := campaign.Mailbox{ID: "mb", Address: shopper, IMAP: campaign.Server{Host: host, Port: p, TLS: "none", PasswordFile: pw}}
-	if err := email.UseMailbox(context.Background(), f.rdb, mb); err != nil {
+	if err := UseMailbox(context.Background(), f.rdb, mb); err != nil {
 		t.Fatal(err)
 	}
-	manager := func(owner string) (*MailWatchers, *metrics.Mail, context.CancelFunc, chan struct{}) {
+	manager := func(owner string) (*Watchers, *metrics.Mail, context.CancelFunc, chan struct{}) {
 		m := metrics.NewMail(prometheus.NewRegistry())
-		mw := &MailWatchers{Redis: f.rdb, Pendings: f.pendings, Client: asynq.NewClientFromRedisClient(f.rdb), Metrics: m,
+		mw := &Watchers{Redis: f.rdb, Pendings: f.pendings, Publish: f.publish, Metrics: m,
 			Logger: slog.New(slog.DiscardHandler), Owner: owner, Scan: 100 * time.Millisecond, Lease: 900 * time.Millisecond,
 			PollInterval: 200 * time.Millisecond, NoIdle: true}
 		ctx, cancel := context.WithCancel(context.Background())
