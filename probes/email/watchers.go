@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/internal/secrets"
 )
 
 // Watchers runs a Watcher for every registered probe mailbox that has
@@ -134,6 +135,7 @@ func (m *Watchers) ensure(ctx context.Context, mb campaign.Mailbox) {
 		m.Logger.Info("mailbox settings changed: watching it with the new ones", "mailbox", mb.Address)
 		m.stop(mb.Address)
 	}
+	m.checkCredentials(mb)
 	wctx, cancel := context.WithCancel(ctx)
 	w := &watched{settings: settings, cancel: cancel, done: make(chan struct{})}
 	m.mu.Lock()
@@ -218,6 +220,22 @@ func (m *Watchers) watch(ctx context.Context, mb campaign.Mailbox) {
 				<-done
 				return
 			}
+		}
+	}
+}
+
+// checkCredentials says, once per mailbox and settings, which of its credentials cannot
+// be read (a variable not set, a file missing): its watcher would fail at every login,
+// and its probes at every send, until the operator provides them.
+func (m *Watchers) checkCredentials(mb campaign.Mailbox) {
+	if _, err := secrets.Password(mb.IMAP); err != nil {
+		m.Logger.Error("probe mailbox has no usable IMAP password: its replies cannot be read until it is provided",
+			"mailbox", mb.Address, "err", err)
+	}
+	if mb.SMTP.Auth != campaign.AuthNone {
+		if _, err := secrets.Password(mb.SMTP); err != nil {
+			m.Logger.Error("probe mailbox has no usable SMTP password: its probes cannot be sent until it is provided",
+				"mailbox", mb.Address, "err", err)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,5 +60,31 @@ func TestMailWatchersLease(t *testing.T) {
 	})
 	if got := testutil.ToFloat64(mbm.Connected.WithLabelValues(shopper)); got != 1 {
 		t.Errorf("b connected = %v, want 1", got)
+	}
+}
+
+// A mailbox whose password cannot be read is named at once, with the variable or file
+// missing; a relay with auth: none needs no SMTP password.
+func TestWatchersNameMissingCredentials(t *testing.T) {
+	var log strings.Builder
+	m := &Watchers{Logger: slog.New(slog.NewTextHandler(&log, nil))}
+	mb := campaign.Mailbox{Address: shopper,
+		IMAP: campaign.Server{PasswordEnv: "STAKEOUT_TEST_UNSET_IMAP_PW"},
+		SMTP: campaign.Server{Auth: campaign.AuthNone}}
+	m.checkCredentials(mb)
+	got := log.String()
+	for _, want := range []string{"no usable IMAP password", shopper, "STAKEOUT_TEST_UNSET_IMAP_PW is not set"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("log %q does not say %q", got, want)
+		}
+	}
+	if strings.Contains(got, "SMTP") {
+		t.Errorf("log %q complains about SMTP for a relay with auth: none", got)
+	}
+	log.Reset()
+	mb.SMTP = campaign.Server{PasswordFile: filepath.Join(t.TempDir(), "missing")}
+	m.checkCredentials(mb)
+	if got := log.String(); !strings.Contains(got, "no usable SMTP password") || !strings.Contains(got, "missing") {
+		t.Errorf("log %q does not name the missing SMTP password file", got)
 	}
 }
