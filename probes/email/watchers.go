@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/lease"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/secrets"
 )
@@ -172,9 +173,9 @@ func (m *Watchers) stopAll() {
 // watcher and renews the lease, and stops the watcher when the lease is lost.
 func (m *Watchers) hold(ctx context.Context, mb campaign.Mailbox) {
 	for ctx.Err() == nil {
-		ok, err := m.Redis.SetNX(ctx, leaseKey(mb.Address), m.Owner, m.Lease).Result()
-		if err == nil && ok {
-			m.watch(ctx, mb)
+		l, err := lease.AcquireAs(ctx, m.Redis, leaseKey(mb.Address), m.Owner, m.Lease)
+		if err == nil && l != nil {
+			m.watch(ctx, mb, l)
 			continue
 		}
 		select {
@@ -184,44 +185,28 @@ func (m *Watchers) hold(ctx context.Context, mb campaign.Mailbox) {
 	}
 }
 
-var renewLease = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`)
-
-var releaseLease = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`)
-
-// watch runs the watcher of mb while the lease is renewed. The watcher reads the
+// watch runs the watcher of mb while its lease l is kept. The watcher reads the
 // mailbox's password each time it connects, so a changed secret is used at the next
 // connection.
-func (m *Watchers) watch(ctx context.Context, mb campaign.Mailbox) {
-	key := leaseKey(mb.Address)
-	defer releaseLease.Run(context.WithoutCancel(ctx), m.Redis, []string{key}, m.Owner)
+func (m *Watchers) watch(ctx context.Context, mb campaign.Mailbox, l *lease.Lease) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	keeper := l.Keep(lease.KeepOptions{
+		OnError: func(err error) { m.Logger.Warn("renew mailbox lease", "mailbox", mb.Address, "err", err) },
+		OnLost: func(err error) {
+			if ctx.Err() == nil {
+				m.Logger.Warn("mail watcher lost its lease, stopping", "mailbox", mb.Address, "err", err)
+			}
+			cancel()
+		},
+	})
+	defer func() {
+		keeper.Stop()
+		_ = l.Release(context.WithoutCancel(ctx))
+	}()
 	w := &Watcher{Mailbox: mb, Pendings: m.Pendings, Redis: m.Redis, Publish: m.Publish,
 		Metrics: m.Metrics, Logger: m.Logger, PollInterval: m.PollInterval, NoIdle: m.NoIdle, TLSConfig: m.TLSConfig}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = w.Run(wctx) }()
-	t := time.NewTicker(m.Lease / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-			n, err := renewLease.Run(wctx, m.Redis, []string{key}, m.Owner, m.Lease.Milliseconds()).Int()
-			if err != nil || n == 0 {
-				if ctx.Err() == nil {
-					m.Logger.Warn("mail watcher lost its lease, stopping", "mailbox", mb.Address, "err", err)
-				}
-				cancel()
-				<-done
-				return
-			}
-		}
-	}
+	_ = w.Run(wctx)
 }
 
 // checkCredentials says, once per mailbox and settings, which of its credentials cannot

@@ -88,3 +88,36 @@ func TestWatchersNameMissingCredentials(t *testing.T) {
 		t.Errorf("log %q does not name the missing SMTP password file", got)
 	}
 }
+
+// A watcher whose mailbox lease another process holds now (its own expired) stops
+// watching, and does not free the other's lease.
+func TestMailWatcherStopsWhenLeaseTaken(t *testing.T) {
+	f := newMailFixture(t, 1)
+	addr := imapServer(t, 0)
+	host, port, _ := net.SplitHostPort(addr)
+	p, _ := strconv.Atoi(port)
+	pw := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pw, []byte(password), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mb := campaign.Mailbox{ID: "mb", Address: shopper, IMAP: campaign.Server{Host: host, Port: p, TLS: "none", PasswordFile: pw}}
+	ctx := context.Background()
+	if err := UseMailbox(ctx, f.rdb, mb); err != nil {
+		t.Fatal(err)
+	}
+	m := metrics.NewMail(prometheus.NewRegistry())
+	mw := &Watchers{Redis: f.rdb, Pendings: f.pendings, Publish: f.publish, Metrics: m,
+		Logger: slog.New(slog.DiscardHandler), Owner: "a", Scan: time.Hour, Lease: 900 * time.Millisecond,
+		PollInterval: 200 * time.Millisecond, NoIdle: true}
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); mw.Run(wctx) }()
+	defer func() { cancel(); <-done }()
+	connected := m.Connected.WithLabelValues(shopper)
+	waitFor(t, 5*time.Second, "a to watch the mailbox", func() bool { return testutil.ToFloat64(connected) == 1 })
+	f.rdb.Set(ctx, leaseKey(shopper), "b", time.Hour)
+	waitFor(t, 5*time.Second, "a to stop watching", func() bool { return testutil.ToFloat64(connected) == 0 })
+	if got := f.rdb.Get(ctx, leaseKey(shopper)).Val(); got != "b" {
+		t.Errorf("lease holds %q after a stopped, want b's", got)
+	}
+}
