@@ -29,8 +29,9 @@ const (
 // guards served, open, retiring and broken.
 type generation struct {
 	dir         string
-	pid         int // the browser process
-	pgid        int // the process started, leader of the group
+	lock        *os.File // flock of dir, held while the browser lives (profiledir.go)
+	pid         int      // the browser process
+	pgid        int      // the process started, leader of the group
 	allocCancel context.CancelFunc
 	bctx        context.Context
 	bcancel     context.CancelFunc
@@ -79,9 +80,9 @@ func allocatorOptions(execPath, dir string) []chromedp.ExecAllocatorOption {
 // startGeneration starts a Chromium and runs a first action on it. The
 // browser lives until shutdown; ctx and stop only bound the start.
 func startGeneration(ctx, stop context.Context, execPath string, log *slog.Logger) (*generation, error) {
-	dir, err := os.MkdirTemp("", "stakeout-chromium-")
+	dir, lock, err := newProfileDir()
 	if err != nil {
-		return nil, fmt.Errorf("creating user data dir: %w", err)
+		return nil, err
 	}
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), allocatorOptions(execPath, dir)...)
 	bctx, bcancel := chromedp.NewContext(allocCtx,
@@ -89,7 +90,7 @@ func startGeneration(ctx, stop context.Context, execPath string, log *slog.Logge
 			log.Debug("chromium", "msg", fmt.Sprintf(format, args...))
 		}))
 	g := &generation{
-		dir: dir, allocCancel: allocCancel, bctx: bctx, bcancel: bcancel,
+		dir: dir, lock: lock, allocCancel: allocCancel, bctx: bctx, bcancel: bcancel,
 		drained: make(chan struct{}), log: log,
 	}
 	abort := func() { allocCancel() }
@@ -183,6 +184,7 @@ func (g *generation) shutdown() {
 		if err := removeAllRetry(g.dir, removeDirTimeout); err != nil {
 			g.log.Warn("removing chromium user data dir", "dir", g.dir, "err", err)
 		}
+		_ = g.lock.Close()
 		g.log.Info("chromium stopped", "pid", g.pid)
 	})
 }

@@ -26,6 +26,10 @@ func TestMain(m *testing.M) {
 		owner(bin)
 		return
 	}
+	if _, ok := os.LookupEnv(dirOwnerEnv); ok {
+		dirOwner()
+		return
+	}
 	var err error
 	shared, err = New(Options{MaxConcurrent: 4})
 	if err != nil {

@@ -68,7 +68,8 @@ type Pool struct {
 }
 
 // New checks the options and returns a Pool. It does not start Chromium:
-// the first Acquire does.
+// the first Acquire does. It removes the user data directories that workers
+// killed on this machine left behind (see profiledir.go).
 func New(opts Options) (*Pool, error) {
 	path, err := findChromium(opts.ExecPath)
 	if err != nil {
@@ -83,6 +84,7 @@ func New(opts Options) (*Pool, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	removeStaleProfiles(opts.Logger)
 	stop, cancel := context.WithCancel(context.Background())
 	return &Pool{
 		execPath:     path,

@@ -235,7 +235,8 @@ func TestCloseLeavesNoProcess(t *testing.T) {
 }
 
 // TestOwnerKilled kills a process that runs a pool, as a worker killed
-// with SIGKILL: its Chromium goes with it.
+// with SIGKILL: its Chromium goes with it, and the next pool removes its
+// user data directory.
 func TestOwnerKilled(t *testing.T) {
 	srv := pages(t)
 	for name, bin := range binaries {
@@ -266,7 +267,14 @@ func TestOwnerKilled(t *testing.T) {
 					t.Fatalf("processes left 10 s after the owner was killed: %v", scanProc(group, dir))
 				}
 			}
-			_ = os.RemoveAll(dir) // nobody is left to remove it
+			// The next pool on the machine removes what the killed owner left.
+			if ok, err := removeIfStale(dir); !ok || err != nil {
+				t.Errorf("removeIfStale(%s) = %v, %v; want the dead owner's directory removed", dir, ok, err)
+			}
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Errorf("the killed owner's directory is still there (%v)", err)
+				_ = os.RemoveAll(dir)
+			}
 		})
 	}
 }
