@@ -51,11 +51,13 @@ type generation struct {
 // allocatorOptions are the flags of every browser of the pool.
 // disable-features stays as chromedp sets it: overriding it turns site
 // isolation back on, and then the page cannot reach cross-origin iframes.
-func allocatorOptions(execPath, dir string) []chromedp.ExecAllocatorOption {
+// Chromium runs in its sandbox unless noSandbox (see Options.NoSandbox).
+func allocatorOptions(execPath, dir string, noSandbox bool) []chromedp.ExecAllocatorOption {
 	return append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
 		chromedp.ExecPath(execPath),
 		chromedp.Headless,
-		chromedp.NoSandbox,
+		// chromedp adds --no-sandbox for root unless told otherwise.
+		chromedp.Flag("no-sandbox", noSandbox),
 		chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
@@ -79,12 +81,12 @@ func allocatorOptions(execPath, dir string) []chromedp.ExecAllocatorOption {
 
 // startGeneration starts a Chromium and runs a first action on it. The
 // browser lives until shutdown; ctx and stop only bound the start.
-func startGeneration(ctx, stop context.Context, execPath string, log *slog.Logger) (*generation, error) {
+func startGeneration(ctx, stop context.Context, execPath string, noSandbox bool, log *slog.Logger) (*generation, error) {
 	dir, lock, err := newProfileDir()
 	if err != nil {
 		return nil, err
 	}
-	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), allocatorOptions(execPath, dir)...)
+	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), allocatorOptions(execPath, dir, noSandbox)...)
 	bctx, bcancel := chromedp.NewContext(allocCtx,
 		chromedp.WithErrorf(func(format string, args ...any) {
 			log.Debug("chromium", "msg", fmt.Sprintf(format, args...))
@@ -121,7 +123,7 @@ func startGeneration(ctx, stop context.Context, execPath string, log *slog.Logge
 	if g.identity, err = browserIdentity(ctx, b); err != nil {
 		log.Warn("tabs will show chromium's own user agent", "err", err)
 	}
-	log.Info("chromium started", "pid", g.pid, "dir", dir)
+	log.Info("chromium started", "pid", g.pid, "dir", dir, "sandbox", !noSandbox)
 	go g.watch()
 	return g, nil
 }

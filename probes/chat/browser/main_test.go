@@ -30,6 +30,9 @@ func TestMain(m *testing.M) {
 		dirOwner()
 		return
 	}
+	if _, ok := os.LookupEnv(sandboxEnv); ok {
+		os.Exit(sandboxed())
+	}
 	var err error
 	shared, err = New(Options{MaxConcurrent: 4})
 	if err != nil {

@@ -43,6 +43,11 @@ type Options struct {
 	// RestartAfter is how many tabs one Chromium serves before the pool
 	// drains it and starts a fresh one. Default 200.
 	RestartAfter int
+	// NoSandbox runs Chromium without its sandbox. Default false: sandboxed,
+	// except when the worker runs as root, where Chromium cannot use its
+	// sandbox, or when $STAKEOUT_CHROMIUM_NO_SANDBOX is 1 (for hosts without
+	// unprivileged user namespaces; docs/chat.md weighs it).
+	NoSandbox bool
 	// Logger receives the pool's logs. Default: discard.
 	Logger *slog.Logger
 }
@@ -51,6 +56,7 @@ type Options struct {
 // for use by several goroutines.
 type Pool struct {
 	execPath     string
+	noSandbox    bool
 	restartAfter int
 	log          *slog.Logger
 
@@ -88,6 +94,7 @@ func New(opts Options) (*Pool, error) {
 	stop, cancel := context.WithCancel(context.Background())
 	return &Pool{
 		execPath:     path,
+		noSandbox:    opts.NoSandbox || os.Getenv("STAKEOUT_CHROMIUM_NO_SANDBOX") == "1" || os.Geteuid() == 0,
 		restartAfter: opts.RestartAfter,
 		log:          opts.Logger,
 		slots:        make(chan struct{}, opts.MaxConcurrent),
@@ -252,7 +259,7 @@ func (p *Pool) restart(ctx context.Context) error {
 		old.shutdown()
 	}
 
-	g, err := startGeneration(ctx, p.stop, p.execPath, p.log)
+	g, err := startGeneration(ctx, p.stop, p.execPath, p.noSandbox, p.log)
 	if err != nil {
 		return err
 	}
