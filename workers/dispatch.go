@@ -114,7 +114,7 @@ func (d *Dispatcher) start(ctx context.Context, p tasks.Assignment, probe probes
 	}
 	select {
 	case <-slot.Lost():
-		d.Metrics.PacingSlotsLost.WithLabelValues(string(p.Channel), "before_start").Inc()
+		d.Metrics.PacingSlotsLost.WithLabelValues(string(p.Channel), "before_send").Inc()
 		log.Warn("pacing slot lost before the probe started, handed back", "err", slot.Err())
 		return &Deferred{Why: "pacing slot of " + p.Target.ID + " lost", After: time.Second}
 	default:
@@ -127,15 +127,26 @@ func (d *Dispatcher) start(ctx context.Context, p tasks.Assignment, probe probes
 		log.Info("probe ended while waiting for its slot, not run", "state", prev)
 		return nil
 	}
+	pctx, gate := probes.WithSendGate(ctx)
+	defer gate.Close()
 	stop := context.AfterFunc(ctxOf(slot.Lost()), func() {
-		// The probe may have contacted the target already: it goes on and is recorded;
+		ch := string(p.Channel)
+		if gate.Abort(errSlotLost) {
+			d.Metrics.PacingSlotsLost.WithLabelValues(ch, "before_send").Inc()
+			log.Warn("pacing slot lost before the probe contacted its target: attempt aborted, handed back", "err", slot.Err())
+			return
+		}
+		// The target may have seen us already: the attempt goes on and is recorded;
 		// another probe of the target may start meanwhile.
-		d.Metrics.PacingSlotsLost.WithLabelValues(string(p.Channel), "running").Inc()
-		log.Warn("pacing slot lost while the probe runs", "err", slot.Err())
+		d.Metrics.PacingSlotsLost.WithLabelValues(ch, "after_send").Inc()
+		log.Warn("pacing slot lost after the probe contacted its target, it goes on", "err", slot.Err())
 	})
 	defer stop()
-	return d.run(ctx, p, probe, log)
+	return d.run(ctx, pctx, gate, p, probe, log)
 }
+
+// errSlotLost aborts a probe whose pacing slot was lost before it contacted its target.
+var errSlotLost = errors.New("pacing slot lost")
 
 func (d *Dispatcher) stopping() bool {
 	select {
@@ -223,13 +234,21 @@ func (d *Dispatcher) acquire(ctx context.Context, p tasks.Assignment) (*Slot, er
 	return slot, err
 }
 
-func (d *Dispatcher) run(ctx context.Context, p tasks.Assignment, probe probes.Probe, log *slog.Logger) error {
+// run runs the probe in pctx, the attempt's context behind gate.
+func (d *Dispatcher) run(ctx, pctx context.Context, gate *probes.SendGate, p tasks.Assignment, probe probes.Probe, log *slog.Logger) error {
 	ch := string(p.Channel)
 	d.Metrics.InFlight.WithLabelValues(ch).Inc()
 	defer d.Metrics.InFlight.WithLabelValues(ch).Dec()
 	started := time.Now()
-	res, err := probe.Probe(ctx, p)
+	res, err := probe.Probe(pctx, p)
 	elapsed := time.Since(started)
+	if gate.Close() != nil {
+		// Aborted before it contacted the target: it waits again, untouched.
+		if rerr := d.States.Requeue(context.WithoutCancel(ctx), p.Run, p.ProbeID); rerr != nil {
+			log.Warn("run state", "err", rerr)
+		}
+		return &Deferred{Why: "pacing slot of " + p.Target.ID + " lost before the probe contacted it", After: time.Second}
+	}
 	if err != nil {
 		retried, _ := asynq.GetRetryCount(ctx)
 		maxRetry, _ := asynq.GetMaxRetry(ctx)

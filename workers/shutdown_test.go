@@ -2,6 +2,7 @@ package workers
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"sync/atomic"
@@ -174,26 +175,53 @@ func TestStoppingWorkerStartsNothingNew(t *testing.T) {
 	}
 }
 
-// A pacing slot lost while its probe runs (another holder has the lease now) is noticed:
-// it is logged and counted.
-func TestPacingSlotLossIsCounted(t *testing.T) {
-	rdb := redistest.Client(t, redistest.Start(t))
-	_, task := hoursProbe(t, rdb, "lost", time.Time{})
-	var calls atomic.Int32
-	d := testDispatcher(t, rdb, newYork(t, "2026-12-07 10:30"), &calls)
-	d.Pacer.Lease = 300 * time.Millisecond
-	lost := d.Metrics.PacingSlotsLost.WithLabelValues(string(campaign.ChannelEmail), "running")
-	reg := probes.NewRegistry()
-	_ = reg.Register(campaign.ChannelEmail, probes.Func(func(ctx context.Context, _ probes.Target) (probes.Result, error) {
-		rdb.Set(ctx, slotKey("acme", 0), "another holder", time.Minute)
-		waitFor(t, 30*time.Second, "the lost slot to be counted", func() bool { return testutil.ToFloat64(lost) == 1 })
-		return probes.Result{Outcome: result.NoResponse, Reason: result.ReasonDeadline}, nil
-	}))
-	d.Registry = reg
-	if err := d.ProcessTask(context.Background(), task); err != nil {
-		t.Fatalf("ProcessTask = %v", err)
-	}
-	if got := rdb.Get(context.Background(), slotKey("acme", 0)).Val(); got != "another holder" {
-		t.Errorf("releasing a lost slot changed another holder's lease: %q", got)
+// A pacing slot lost while its probe runs (another holder has the lease now) is noticed
+// and counted. Before the probe contacted its target the attempt is aborted and handed
+// back, untouched; after, it goes on and is recorded.
+func TestPacingSlotLoss(t *testing.T) {
+	for _, tc := range []struct {
+		when    string
+		sending bool
+	}{{"before_send", false}, {"after_send", true}} {
+		t.Run(tc.when, func(t *testing.T) {
+			rdb := redistest.Client(t, redistest.Start(t))
+			p, task := hoursProbe(t, rdb, "lost", time.Time{})
+			var calls atomic.Int32
+			d := testDispatcher(t, rdb, newYork(t, "2026-12-07 10:30"), &calls)
+			d.Pacer.Lease = 300 * time.Millisecond
+			lost := d.Metrics.PacingSlotsLost.WithLabelValues(string(campaign.ChannelEmail), tc.when)
+			reg := probes.NewRegistry()
+			_ = reg.Register(campaign.ChannelEmail, probes.Func(func(ctx context.Context, _ probes.Target) (probes.Result, error) {
+				if tc.sending {
+					if err := probes.Sending(ctx); err != nil {
+						return probes.Result{}, err
+					}
+				}
+				rdb.Set(context.Background(), slotKey("acme", 0), "another holder", time.Minute)
+				if !tc.sending {
+					<-ctx.Done() // the dispatcher aborts the attempt
+					return probes.Result{}, ctx.Err()
+				}
+				waitFor(t, 30*time.Second, "the lost slot to be counted", func() bool { return testutil.ToFloat64(lost) == 1 })
+				return probes.Result{Outcome: result.NoResponse, Reason: result.ReasonDeadline}, nil
+			}))
+			d.Registry = reg
+			err := d.ProcessTask(context.Background(), task)
+			if got := testutil.ToFloat64(lost); got != 1 {
+				t.Errorf("stakeout_pacing_slots_lost_total{when=%q} = %v, want 1", tc.when, got)
+			}
+			states, _ := runstate.New(rdb).States(context.Background(), "lost", []string{p.ProbeID})
+			var deferred *Deferred
+			if tc.sending {
+				if err != nil || states[0] != runstate.Running {
+					t.Errorf("ProcessTask = %v, state %q; want nil and the result on its way (running)", err, states[0])
+				}
+			} else if !errors.As(err, &deferred) || states[0] != runstate.Scheduled {
+				t.Errorf("ProcessTask = %v, state %q; want a *Deferred and the probe scheduled again", err, states[0])
+			}
+			if got := rdb.Get(context.Background(), slotKey("acme", 0)).Val(); got != "another holder" {
+				t.Errorf("releasing a lost slot changed another holder's lease: %q", got)
+			}
+		})
 	}
 }

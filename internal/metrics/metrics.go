@@ -36,7 +36,7 @@ type Probe struct {
 	// PacingRenewFailures counts failed renewals of pacing slots, by target.
 	PacingRenewFailures *prometheus.CounterVec
 	// PacingSlotsLost counts pacing slots lost while held, by channel and when: before
-	// the probe started (it was handed back) or while it ran.
+	// the probe contacted its target (it was aborted and handed back) or after (it went on).
 	PacingSlotsLost *prometheus.CounterVec
 	// HoursDeferred counts probes handed back to wait for their target's next opening.
 	HoursDeferred *prometheus.CounterVec
@@ -71,7 +71,7 @@ func NewProbe(reg prometheus.Registerer) *Probe {
 		Name: "stakeout_pacing_renew_failures_total", Help: "Renewals of a held pacing slot that failed (Redis errors), by target.",
 	}, []string{"target"})
 	m.PacingSlotsLost = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "stakeout_pacing_slots_lost_total", Help: "Pacing slots whose lease was lost while held, by channel and when (before_start: the probe was handed back; running: it went on).",
+		Name: "stakeout_pacing_slots_lost_total", Help: "Pacing slots whose lease was lost while held, by channel and when (before_send: the probe had not contacted its target and was handed back; after_send: it went on).",
 	}, []string{"channel", "when"})
 	m.HoursDeferred = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stakeout_probes_outside_hours_total", Help: "Probes due while their target was closed, handed back to wait for its next opening, by channel.",

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/probes"
 	"github.com/stakeoutcx/stakeout/probes/chat/browser"
 	"github.com/stakeoutcx/stakeout/probes/chat/profile"
 )
@@ -129,6 +130,11 @@ func (cv *conv) hold(ctx context.Context) error {
 	}
 	if err := cv.life.arm(ctx, widget, cv.top); err != nil {
 		return fail(result.ReasonBrowser, fmt.Errorf("watch the widget: %w", err))
+	}
+	// From here on the company's staff can see us (the pre-chat form, the message): the
+	// dispatcher may not abort the attempt any more.
+	if err := probes.Sending(ctx); err != nil {
+		return err
 	}
 	if err := cv.prechat(ctx, widget); err != nil {
 		return err

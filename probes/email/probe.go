@@ -56,6 +56,10 @@ func (e *Probe) Probe(ctx context.Context, a probes.Target) (probes.Result, erro
 	started := time.Now().UTC()
 	var rec Pending
 	sent, err := e.Sender.SendWith(ctx, a, func(s Sent) error {
+		// Before DATA the company has received nothing: the dispatcher may still abort.
+		if err := probes.Sending(ctx); err != nil {
+			return err
+		}
 		rec = e.record(a, s, started)
 		return e.begin(ctx, a, rec)
 	})
