@@ -135,14 +135,7 @@ func New(cfg Config) (*Worker, error) {
 		}
 	}
 	if chans := cfg.Registry.Channels(); len(chans) > 0 {
-		m := metrics.NewProbe(cfg.Registerer)
-		pacer := NewPacer(w.rdb)
-		pacer.OnRenewError = func(target string, err error) {
-			m.PacingRenewFailures.WithLabelValues(target).Inc()
-			cfg.Logger.Warn("pacing slot renewal failed", "target", target, "err", err)
-		}
-		d := &Dispatcher{Registry: cfg.Registry, Pacer: pacer, States: states, Client: w.client, Metrics: m,
-			Logger: cfg.Logger, PacingMaxWait: cfg.PacingMaxWait, Now: cfg.Now, Stopping: w.stopping}
+		d := w.dispatcher(cfg, states)
 		for _, ch := range chans {
 			w.mux.Handle(tasks.ProbeType(ch), d)
 			w.serve(cfg.Queues, tasks.ProbeQueue(ch))
@@ -177,6 +170,18 @@ func New(cfg Config) (*Worker, error) {
 		LogLevel:         asynq.WarnLevel,
 	})
 	return w, nil
+}
+
+// dispatcher builds the probe tasks' handler.
+func (w *Worker) dispatcher(cfg Config, states *runstate.Store) *Dispatcher {
+	m := metrics.NewProbe(cfg.Registerer)
+	pacer := NewPacer(w.rdb)
+	pacer.OnRenewError = func(target string, err error) {
+		m.PacingRenewFailures.WithLabelValues(target).Inc()
+		cfg.Logger.Warn("pacing slot renewal failed", "target", target, "err", err)
+	}
+	return &Dispatcher{Registry: cfg.Registry, Pacer: pacer, States: states, Client: w.client, Metrics: m,
+		Logger: cfg.Logger, PacingMaxWait: cfg.PacingMaxWait, Now: cfg.Now, Stopping: w.stopping}
 }
 
 func withDefaults(cfg Config) Config {

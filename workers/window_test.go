@@ -180,3 +180,47 @@ func TestRetryDelayBoundedByWindow(t *testing.T) {
 		t.Errorf("retry after the window's end delayed %s, want 0 (the probe then ends out_of_window)", d)
 	}
 }
+
+// Through a real worker: the probe due while its target is closed waits in asynq's
+// retry set until the opening, with no attempt used.
+func TestWorkerDefersClosedTarget(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := redistest.Client(t, srv)
+	p, task := hoursProbe(t, rdb, "closed", newYork(t, "2026-12-31 00:00"))
+	if _, err := asynq.NewClientFromRedisClient(rdb).Enqueue(task); err != nil {
+		t.Fatal(err)
+	}
+	now := newYork(t, "2026-12-05 03:00") // a Saturday
+	var calls atomic.Int32
+	reg := probes.NewRegistry()
+	_ = reg.Register(campaign.ChannelEmail, probes.Func(func(ctx context.Context, _ probes.Target) (probes.Result, error) {
+		calls.Add(1)
+		return probes.Result{Outcome: result.NoResponse, Reason: result.ReasonDeadline}, nil
+	}))
+	w, err := New(Config{Redis: &redis.Options{Addr: srv.Addr}, Registry: reg, Logger: slog.New(slog.DiscardHandler),
+		Queues: map[string]int{tasks.QueueEmail: 1}, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	begin := time.Now()
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	var info *asynq.TaskInfo
+	waitFor(t, 30*time.Second, "the probe to wait in the retry set", func() bool {
+		info, err = insp.GetTaskInfo(tasks.QueueEmail, tasks.ProbeTaskID(p.ProbeID))
+		return err == nil && info.State == asynq.TaskStateRetry
+	})
+	wait := newYork(t, "2026-12-07 09:00").Sub(now)
+	if info.Retried != 0 {
+		t.Errorf("retried = %d, want 0: waiting for the opening is not a failed attempt", info.Retried)
+	}
+	if lo, hi := begin.Add(wait), time.Now().Add(wait); info.NextProcessAt.Before(lo.Add(-time.Second)) || info.NextProcessAt.After(hi.Add(time.Second)) {
+		t.Errorf("next attempt at %s, want %s from now (Monday 09:00 New York)", info.NextProcessAt, wait)
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("the probe ran %d time(s) while its target was closed", n)
+	}
+}
