@@ -112,6 +112,10 @@ func (d *Dispatcher) start(ctx context.Context, p tasks.Assignment, probe probes
 	if d.stopping() {
 		return errStopping
 	}
+	// The waits for a tab and a slot may have run past closing time or the window's end.
+	if done, err := d.gate(ctx, p, log); done {
+		return err
+	}
 	select {
 	case <-slot.Lost():
 		d.Metrics.PacingSlotsLost.WithLabelValues(string(p.Channel), "before_send").Inc()

@@ -224,3 +224,29 @@ func TestWorkerDefersClosedTarget(t *testing.T) {
 		t.Errorf("the probe ran %d time(s) while its target was closed", n)
 	}
 }
+
+// The check is made again once the probe has its tab and slot: a probe that waited past
+// its target's closing time waits for the next opening instead of starting.
+func TestProbeCheckedAgainAfterItsWaits(t *testing.T) {
+	rdb := redistest.Client(t, redistest.Start(t))
+	_, task := hoursProbe(t, rdb, "again", newYork(t, "2026-12-31 00:00"))
+	var calls atomic.Int32
+	d := testDispatcher(t, rdb, time.Time{}, &calls)
+	clock := []time.Time{newYork(t, "2026-12-07 16:59"), newYork(t, "2026-12-07 17:14")}
+	var reads atomic.Int32
+	d.Now = func() time.Time { return clock[min(int(reads.Add(1))-1, len(clock)-1)] }
+	err := d.ProcessTask(context.Background(), task)
+	var deferred *Deferred
+	if !errors.As(err, &deferred) {
+		t.Fatalf("ProcessTask = %v, want a *Deferred (closed when it could start)", err)
+	}
+	if want := newYork(t, "2026-12-08 09:00").Sub(clock[1]); deferred.After != want {
+		t.Errorf("deferred for %s, want %s (until Tuesday 09:00)", deferred.After, want)
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("the probe ran %d time(s) after closing time", n)
+	}
+	if n := rdb.Exists(context.Background(), slotKey("acme", 0)).Val(); n != 0 {
+		t.Errorf("the pacing slot is still held")
+	}
+}
