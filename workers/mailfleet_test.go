@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/secrets"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/probes/email"
 )
@@ -29,6 +30,7 @@ func TestMailWatchersLease(t *testing.T) {
 	if err := os.WriteFile(pw, []byte(password), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(secrets.SetDir(filepath.Dir(pw)))
 	mb := campaign.Mailbox{ID: "mb", Address: shopper, IMAP: campaign.Server{Host: host, Port: p, TLS: "none", PasswordFile: pw}}
 	if err := email.UseMailbox(context.Background(), f.rdb, mb); err != nil {
 		t.Fatal(err)

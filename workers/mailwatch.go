@@ -1,7 +1,6 @@
 package workers
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -125,17 +124,9 @@ func (w *MailWatcher) dial(ctx context.Context, onNew func()) (*imapclient.Clien
 	}
 	if err := c.Login(user, password).Wait(); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("log in to %s as %s: %w", addr, user, redact(err, password))
+		return nil, fmt.Errorf("log in to %s as %s: %w", addr, user, secrets.RedactLogin(err, user, password))
 	}
 	return c, nil
-}
-
-// redact removes secret from err's text.
-func redact(err error, secret string) error {
-	if secret == "" || !bytes.Contains([]byte(err.Error()), []byte(secret)) {
-		return err
-	}
-	return errors.New(string(bytes.ReplaceAll([]byte(err.Error()), []byte(secret), []byte("<redacted>"))))
 }
 
 // Sync selects INBOX and processes every message after the checkpoint. When it is
