@@ -15,8 +15,8 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
-	"github.com/stakeoutcx/stakeout/internal/secrets"
 	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/internal/secrets"
 	"github.com/stakeoutcx/stakeout/probes/email"
 )
 

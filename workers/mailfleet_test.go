@@ -14,8 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
-	"github.com/stakeoutcx/stakeout/internal/secrets"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/internal/secrets"
 	"github.com/stakeoutcx/stakeout/probes/email"
 )
 
