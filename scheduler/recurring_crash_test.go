@@ -29,6 +29,11 @@ func TestRecurringSurvivesABadCampaign(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "c-fifo.yaml"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// 10^8 probes per target ran the scheduler out of memory; validation refuses it.
+	huge := campaignYAML("huge", "2030-01-01T00:00:00Z", "24h", "none", 1, 100_000_000)
+	if err := os.WriteFile(filepath.Join(dir, "a-huge.yaml"), []byte(huge), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var logs bytes.Buffer
 	r := newRecurring(rdb, dir, fixedNow("2030-01-01T06:00:00Z"), slog.New(slog.NewTextHandler(&logs, nil)))
 	r.plan = func(c *campaign.Campaign, run Run) ([]Probe, error) {
@@ -43,10 +48,9 @@ func TestRecurringSurvivesABadCampaign(t *testing.T) {
 	if n := rdb.Exists(ctx, lockKey("bad-20300101T0000Z"), launchedKey("bad-20300101T0000Z")).Val(); n != 0 {
 		t.Errorf("lock and launched mark of the crashed run: %d keys exist, want none", n)
 	}
-	for _, want := range []string{"campaign launch crashed", "a-bad.yaml", "makeslice", "c-fifo.yaml", "not a regular file"} {
+	for _, want := range []string{"campaign launch crashed", "a-bad.yaml", "makeslice", "c-fifo.yaml", "not a regular file", "a-huge.yaml", "too many: 100000000"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}
 	}
-	_ = os.Remove(filepath.Join(dir, "c-fifo.yaml"))
 }
