@@ -55,3 +55,26 @@ func TestValidateProfileDir(t *testing.T) {
 		t.Errorf("validate with a non-profile = %+v, want exit 1 without its content", got)
 	}
 }
+
+// campaign plan of 10^8 probes per target ran out of memory (10^12: a makeslice
+// panic) although validate accepted the file; both now refuse it.
+func TestPlanHugeCampaign(t *testing.T) {
+	src, err := os.ReadFile(smallCampaign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"100000000", "1000000000000"} {
+		path := filepath.Join(t.TempDir(), "huge.yaml")
+		huge := strings.Replace(string(src), "chat: 5", "chat: "+n, 1)
+		huge = strings.Replace(huge, "min_gap: 30s", "min_gap: 0s", 1)
+		if err := os.WriteFile(path, []byte(huge), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, cmd := range []string{"validate", "plan"} {
+			got := stakeout(t, "campaign", cmd, path)
+			if got.Code != 1 || !strings.Contains(got.Stderr, "schedule.probes_per_target.chat: too many: "+n) {
+				t.Errorf("campaign %s with %s probes per target = %+v, want exit 1: too many", cmd, n, got)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package secrets
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -53,4 +54,12 @@ func TestRedact(t *testing.T) {
 	if Redact(nil, "x") != nil {
 		t.Error("Redact(nil) != nil")
 	}
+}
+
+func ExampleRedactLogin() {
+	// A server echoed the AUTH PLAIN response, and the password in lower case.
+	err := errors.New("535 5.7.8 bad credentials AHNob3BwZXJAcHJvYmVzLmV4YW1wbGUAQ29ycmVjdCBIb3JzZQ== (correct horse)")
+	fmt.Println(RedactLogin(err, "shopper@probes.example", "Correct Horse"))
+	// Output:
+	// 535 5.7.8 bad credentials [redacted] ([redacted])
 }
