@@ -86,7 +86,11 @@ func Plan(c *campaign.Campaign, run Run) ([]Probe, error) {
 	if err := checkScenarios(c, scenarios); err != nil {
 		errs = append(errs, err)
 	}
-	out := make([]Probe, 0, plannedCount(c))
+	n := plannedCount(c)
+	if n < 0 || n > campaign.MaxProbesPerRun { // validation refuses it; a campaign built in Go may not be validated
+		return nil, fmt.Errorf("%d probes per run, at most %d", n, campaign.MaxProbesPerRun)
+	}
+	out := make([]Probe, 0, n)
 	for i := range c.Targets {
 		var err error
 		if out, err = planTarget(out, c, run, &c.Targets[i], scenarios); err != nil {

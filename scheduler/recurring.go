@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -156,6 +157,11 @@ type Recurring struct {
 	Logger *slog.Logger
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
+	// ProfileDir is the directory that the widget profile files the campaigns name
+	// must lie in (default: the directory of the campaign file, Dir).
+	ProfileDir string
+
+	plan func(*campaign.Campaign, Run) ([]Probe, error) // Plan; tests replace it
 }
 
 // lockTTL bounds how long a crashed scheduler keeps a run locked; a live scheduler
@@ -198,14 +204,14 @@ func (r *Recurring) Run(ctx context.Context) error {
 }
 
 // Tick scans the directory once and launches every run that is due. It returns the ids
-// of the runs this call launched. A file that does not load is logged and skipped; the
-// other files are still launched.
+// of the runs this call launched. A file that does not load is logged and skipped, and
+// so is one whose launch panics (its lock is released); the other files are still
+// launched.
 func (r *Recurring) Tick(ctx context.Context) []string {
 	now := r.now()
-	log := r.logger()
 	files, err := campaignFiles(r.Dir)
 	if err != nil {
-		log.Error("scan campaigns", "dir", r.Dir, "err", err)
+		r.logger().Error("scan campaigns", "dir", r.Dir, "err", err)
 		return nil
 	}
 	var launched []string
@@ -213,28 +219,41 @@ func (r *Recurring) Tick(ctx context.Context) []string {
 		if ctx.Err() != nil {
 			break
 		}
-		c, err := campaign.Load(f)
-		if err != nil {
-			log.Error("campaign file is invalid, skipped until fixed", "file", f, "err", err)
-			continue
-		}
-		run, ok, err := CurrentRun(c, now)
-		if err != nil {
-			log.Error("campaign recurrence", "file", f, "err", err)
-			continue
-		}
-		if !ok {
-			continue
-		}
-		did, err := r.launchOnce(ctx, c, run)
-		if err != nil {
-			log.Error("launch run", "file", f, "run", run.ID, "err", err)
-		}
-		if did {
-			launched = append(launched, run.ID)
+		if run, ok := r.tickFile(ctx, f, now); ok {
+			launched = append(launched, run)
 		}
 	}
 	return launched
+}
+
+// tickFile loads one campaign file and launches its current run if it is due; it
+// reports the run it launched. A panic is logged and ends only this file's turn.
+func (r *Recurring) tickFile(ctx context.Context, f string, now time.Time) (run string, launched bool) {
+	log := r.logger()
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("campaign launch crashed, skipped until the next scan", "file", f, "err", fmt.Errorf("panic: %v", p), "stack", string(debug.Stack()))
+			run, launched = "", false
+		}
+	}()
+	c, err := campaign.LoadWith(ctx, f, campaign.Options{ProfileDir: r.ProfileDir})
+	if err != nil {
+		log.Error("campaign file is invalid, skipped until fixed", "file", f, "err", err)
+		return "", false
+	}
+	cur, ok, err := CurrentRun(c, now)
+	if err != nil {
+		log.Error("campaign recurrence", "file", f, "err", err)
+		return "", false
+	}
+	if !ok {
+		return "", false
+	}
+	did, err := r.launchOnce(ctx, c, cur)
+	if err != nil {
+		log.Error("launch run", "file", f, "run", cur.ID, "err", err)
+	}
+	return cur.ID, did
 }
 
 // launchOnce launches run unless it is marked launched or another scheduler is
@@ -266,7 +285,11 @@ func (r *Recurring) launchOnce(ctx context.Context, c *campaign.Campaign, run Ru
 	if done, err := r.launched(ctx, run.ID); err != nil || done {
 		return false, err
 	}
-	plan, err := Plan(c, run)
+	planner := r.plan
+	if planner == nil {
+		planner = Plan
+	}
+	plan, err := planner(c, run)
 	if err != nil {
 		return false, err
 	}

@@ -19,6 +19,12 @@
 //	}
 //	fmt.Println(c.Summary())
 //
+// LoadWith and ParseWith take Options: the directory a target's own widget profile
+// file must lie in (default: the campaign file's directory). Files are read only when
+// regular and bounded in size (MaxFileBytes, MaxTextLen, MaxProbesPerRun; see
+// docs/campaign.md, "Limits"), and a file that is not a campaign or a profile is
+// reported without being quoted.
+//
 // Secrets never appear in a campaign file: mail servers name an environment
 // variable (password_env) or a file (password_file) holding the password.
 package campaign

@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"regexp"
@@ -18,12 +19,14 @@ var slug = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 // checker applies the semantic rules to a decoded campaign, filling defaults and
 // derived fields as it goes.
 type checker struct {
-	c *Campaign
-	p *problems
+	ctx context.Context
+	c   *Campaign
+	p   *problems
+	o   Options
 }
 
-func validate(c *Campaign, p *problems) {
-	k := &checker{c: c, p: p}
+func validate(ctx context.Context, c *Campaign, p *problems, o Options) {
+	k := &checker{ctx: ctx, c: c, p: p, o: o}
 	k.id("id", c.ID)
 	k.schedule()
 	k.pacing()
@@ -32,6 +35,7 @@ func validate(c *Campaign, p *problems) {
 	k.mailboxes()
 	k.targets()
 	k.scenarios()
+	k.runSize()
 }
 
 // id checks that a required id is a safe slug.
@@ -98,6 +102,11 @@ func (k *checker) probesPerTarget() {
 		}
 		if n < 0 {
 			k.p.Add(yamlcheck.Join(path, string(ch)), "must not be negative, got %d", n)
+			continue
+		}
+		if n > MaxProbesPerRun {
+			at := yamlcheck.Join(path, string(ch))
+			k.p.At(k.p.LineOf(at), at, "too many: %d, at most %d probes per run", n, MaxProbesPerRun)
 			continue
 		}
 		total += n

@@ -1,8 +1,8 @@
 package campaign
 
 import (
+	"errors"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -11,6 +11,7 @@ import (
 
 	_ "time/tzdata" // time zones load the same on every machine, even without /usr/share/zoneinfo
 
+	"github.com/stakeoutcx/stakeout/internal/safefile"
 	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
@@ -131,23 +132,58 @@ func (k *checker) chat(path string, ch *ChatChannel) {
 	}
 }
 
-// profileFile reads and checks a target's own widget profile, relative to
-// the campaign file, and keeps its contents for the workers.
+// profileFile reads and checks a target's own widget profile, relative to the
+// campaign file and inside the profile directory, and keeps its contents for the
+// workers.
 func (k *checker) profileFile(path string, ch *ChatChannel) {
-	file := ch.Profile
-	if !filepath.IsAbs(file) && k.c.File != "" {
-		file = filepath.Join(filepath.Dir(k.c.File), file)
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
+	shown, dir, name := k.profileLocation(ch.Profile)
+	data, err := safefile.ReadIn(k.ctx, dir, name, profile.MaxFileBytes)
+	switch {
+	case errors.Is(err, safefile.ErrOutside):
+		k.p.Add(path, "%s is outside the directory widget profiles are read from (%s): move it there, or choose the directory with --profile-dir", yamlcheck.Quote(ch.Profile), dir)
+		return
+	case err != nil:
 		k.p.Add(path, "cannot read the widget profile: %v", err)
 		return
 	}
-	if _, err := profile.Parse(file, data); err != nil {
+	if _, err := profile.Parse(shown, data); err != nil {
 		k.p.Add(path, "the widget profile has problems:\n%v", err)
 		return
 	}
 	ch.ProfileSource = string(data)
+}
+
+// profileLocation returns the profile file ref as shown in messages, the directory
+// it must lie in (Options.ProfileDir, else the campaign file's directory) and its
+// path with the symbolic links resolved (ReadIn checks them again as it opens it).
+func (k *checker) profileLocation(ref string) (shown, dir, name string) {
+	base := "."
+	if k.c.File != "" {
+		base = filepath.Dir(k.c.File)
+	}
+	shown = ref
+	if !filepath.IsAbs(ref) {
+		shown = filepath.Join(base, ref)
+	}
+	dir = k.o.ProfileDir
+	if dir == "" {
+		dir = base
+	}
+	dir = realPath(dir)
+	name = realPath(shown)
+	return shown, dir, name
+}
+
+// realPath returns p absolute with its symbolic links resolved, or as absolute as
+// it can be made when it does not exist.
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		p = r
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		p = a
+	}
+	return p
 }
 
 func (k *checker) email(path string, em *EmailChannel) {

@@ -29,11 +29,19 @@ type CampaignCmd struct {
 // ValidateCmd is `stakeout campaign validate FILE`.
 type ValidateCmd struct {
 	File string `arg:"" help:"Campaign file (YAML)."`
+	FileFlags
 }
 
+// FileFlags say where the files that a campaign names may be.
+type FileFlags struct {
+	ProfileDir string `name:"profile-dir" env:"STAKEOUT_PROFILE_DIR" type:"existingdir" help:"Directory that the widget profile files campaigns name (profile: PATH) must lie in; paths leading out of it, by .. or a symbolic link, are refused (default: each campaign file's own directory)."`
+}
+
+func (f FileFlags) options() campaign.Options { return campaign.Options{ProfileDir: f.ProfileDir} }
+
 // Run validates the file.
-func (c *ValidateCmd) Run(g *Globals) error {
-	camp, err := loadCampaign(c.File)
+func (c *ValidateCmd) Run(ctx context.Context, g *Globals) error {
+	camp, err := loadCampaign(ctx, c.File, c.options())
 	if err != nil {
 		return err
 	}
@@ -42,8 +50,9 @@ func (c *ValidateCmd) Run(g *Globals) error {
 }
 
 // loadCampaign loads a file; validation problems become an exit-1 error listing them all.
-func loadCampaign(file string) (*campaign.Campaign, error) {
-	camp, err := campaign.Load(file)
+// It stops waiting for the file when ctx ends (SIGTERM).
+func loadCampaign(ctx context.Context, file string, o campaign.Options) (*campaign.Campaign, error) {
+	camp, err := campaign.LoadWith(ctx, file, o)
 	var verr *campaign.ValidationError
 	if errors.As(err, &verr) {
 		return nil, &exitError{code: 1, msg: verr.Error()}
@@ -98,8 +107,8 @@ func (f RunFlags) resolve(camp *campaign.Campaign, now time.Time) (scheduler.Run
 }
 
 // planFile loads a campaign and plans the run the flags choose.
-func planFile(file string, f RunFlags) (*campaign.Campaign, scheduler.Run, []scheduler.Probe, error) {
-	camp, err := loadCampaign(file)
+func planFile(ctx context.Context, file string, f RunFlags, o campaign.Options) (*campaign.Campaign, scheduler.Run, []scheduler.Probe, error) {
+	camp, err := loadCampaign(ctx, file, o)
 	if err != nil {
 		return nil, scheduler.Run{}, nil, err
 	}
@@ -118,12 +127,13 @@ func planFile(file string, f RunFlags) (*campaign.Campaign, scheduler.Run, []sch
 type PlanCmd struct {
 	File string `arg:"" help:"Campaign file (YAML)."`
 	RunFlags
+	FileFlags
 	Format string `name:"format" default:"table" enum:"table,csv,json" help:"Output format: table, csv or json."`
 }
 
 // Run prints the plan.
-func (c *PlanCmd) Run(g *Globals) error {
-	camp, _, plan, err := planFile(c.File, c.RunFlags)
+func (c *PlanCmd) Run(ctx context.Context, g *Globals) error {
+	camp, _, plan, err := planFile(ctx, c.File, c.RunFlags, c.options())
 	if err != nil {
 		return err
 	}
@@ -134,13 +144,14 @@ func (c *PlanCmd) Run(g *Globals) error {
 type LaunchCmd struct {
 	File string `arg:"" help:"Campaign file (YAML)."`
 	RunFlags
+	FileFlags
 	Concurrency int  `name:"concurrency" default:"1024" help:"Probes enqueued concurrently (their enqueues share pipelined round trips to Redis)."`
 	NoProgress  bool `name:"no-progress" help:"Do not draw a progress bar (it is drawn only on a terminal anyway)."`
 }
 
 // Run launches the run.
 func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
-	camp, run, plan, err := planFile(c.File, c.RunFlags)
+	camp, run, plan, err := planFile(ctx, c.File, c.RunFlags, c.options())
 	if err != nil {
 		return err
 	}

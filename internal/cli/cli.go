@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/redis/go-redis/v9"
+	"github.com/stakeoutcx/stakeout/internal/secrets"
 )
 
 // Globals are the flags every subcommand shares.
@@ -106,9 +108,19 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 func (g *Globals) redisOptions() (*redis.Options, error) {
 	o, err := redis.ParseURL(g.RedisURL)
 	if err != nil {
-		return nil, fmt.Errorf("--redis-url / STAKEOUT_REDIS_URL is not a valid redis:// URL: %s", redactErr(err, g.RedisURL))
+		return nil, fmt.Errorf("--redis-url / STAKEOUT_REDIS_URL is not a valid redis:// URL: %s", secrets.Redact(err, g.RedisURL, urlPassword(g.RedisURL)))
 	}
 	return o, nil
+}
+
+// urlPassword returns the password of a URL, or "" when it has none or does not parse.
+func urlPassword(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return ""
+	}
+	pw, _ := u.User.Password()
+	return pw
 }
 
 // redisLogger routes go-redis's own messages (dial retries) into the JSON log at debug level.
@@ -116,13 +128,4 @@ type redisLogger struct{ l *slog.Logger }
 
 func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
 	r.l.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "go-redis")
-}
-
-// redactErr removes secret from err's text.
-func redactErr(err error, secret string) string {
-	msg := err.Error()
-	if secret != "" {
-		msg = strings.ReplaceAll(msg, secret, "<redacted>")
-	}
-	return msg
 }

@@ -105,9 +105,9 @@ var commands = []struct {
 	flags map[string]string
 	args  []string
 }{
-	{cmd: "campaign validate", args: []string{"<file>"}},
-	{cmd: "campaign plan", args: []string{"<file>"}, flags: map[string]string{"--run": "", "--start": "", "--format": ""}},
-	{cmd: "campaign launch", args: []string{"<file>"}, flags: map[string]string{"--run": "", "--start": "", "--concurrency": "", "--no-progress": ""}},
+	{cmd: "campaign validate", args: []string{"<file>"}, flags: map[string]string{"--profile-dir": "STAKEOUT_PROFILE_DIR"}},
+	{cmd: "campaign plan", args: []string{"<file>"}, flags: map[string]string{"--run": "", "--start": "", "--format": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"}},
+	{cmd: "campaign launch", args: []string{"<file>"}, flags: map[string]string{"--run": "", "--start": "", "--concurrency": "", "--no-progress": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"}},
 	{cmd: "campaign status", args: []string{"<run>"}},
 	{cmd: "campaign cancel", args: []string{"<run>"}},
 	{cmd: "scheduler", flags: map[string]string{
@@ -115,6 +115,7 @@ var commands = []struct {
 		"--no-queue-metrics": "STAKEOUT_NO_QUEUE_METRICS",
 		"--campaigns":        "STAKEOUT_CAMPAIGNS",
 		"--interval":         "STAKEOUT_SCAN_INTERVAL",
+		"--profile-dir":      "STAKEOUT_PROFILE_DIR",
 	}},
 	{cmd: "worker", flags: map[string]string{
 		"--metrics-addr":        "STAKEOUT_METRICS_ADDR",
@@ -132,6 +133,7 @@ var commands = []struct {
 		"--chat-max-concurrent": "STAKEOUT_CHAT_MAX_CONCURRENT",
 		"--chat-restart-after":  "STAKEOUT_CHAT_RESTART_AFTER",
 		"--widget-profiles":     "STAKEOUT_WIDGET_PROFILES",
+		"--secrets-dir":         "STAKEOUT_SECRETS_DIR",
 	}},
 	{cmd: "results export", flags: map[string]string{"--run": "", "--format": "", "--output": ""}},
 	{cmd: "demo", flags: map[string]string{"--campaign": "", "--sim": "", "--results": ""}},

@@ -43,7 +43,7 @@ func (c *DemoCmd) Run(ctx context.Context, g *Globals) error {
 	if os.Getenv(demoPasswordEnv) == "" {
 		os.Setenv(demoPasswordEnv, randomHex(12))
 	}
-	camp, err := loadCampaign(c.Campaign)
+	camp, err := loadCampaign(ctx, c.Campaign, campaign.Options{})
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ type SchedulerCmd struct {
 	NoQueueMetrics bool          `name:"no-queue-metrics" env:"STAKEOUT_NO_QUEUE_METRICS" help:"Do not export asynq queue sizes and latencies (asynq_* metrics). The scheduler exports them by default so that they are exported once, not by every worker; turn them off in all schedulers but one."`
 	Campaigns      string        `name:"campaigns" env:"STAKEOUT_CAMPAIGNS" required:"" type:"existingdir" help:"Directory of campaign files (*.yaml, *.yml), reread on every scan."`
 	Interval       time.Duration `name:"interval" env:"STAKEOUT_SCAN_INTERVAL" default:"30s" help:"Time between scans of the campaign directory."`
+	FileFlags
 }
 
 // Run scans until SIGINT or SIGTERM.
@@ -39,7 +40,7 @@ func (c *SchedulerCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer srv.Close()
-	r := &scheduler.Recurring{Dir: c.Campaigns, Redis: rdb, Interval: c.Interval, Logger: g.logger,
+	r := &scheduler.Recurring{Dir: c.Campaigns, Redis: rdb, Interval: c.Interval, Logger: g.logger, ProfileDir: c.ProfileDir,
 		Launcher: &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb)}}
 	g.logger.Info("scheduler started", "campaigns", c.Campaigns, "interval", c.Interval.String())
 	return r.Run(ctx)

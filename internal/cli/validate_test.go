@@ -104,7 +104,7 @@ func TestValidateUnreadable(t *testing.T) {
 		},
 		{
 			args: []string{"campaign", "validate", "testdata"},
-			want: outcome{Code: 1, Stderr: "load campaign: read testdata: is a directory\n"},
+			want: outcome{Code: 1, Stderr: "load campaign: testdata: not a regular file (a directory)\n"},
 		},
 		{
 			args: []string{"campaign", "validate"},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/internal/secrets"
 	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/probes"
 	"github.com/stakeoutcx/stakeout/workers"
@@ -37,11 +38,13 @@ type WorkerCmd struct {
 	Chromium        string        `name:"chromium" env:"STAKEOUT_CHROMIUM" help:"Chromium binary for chat probes (default: the headless shell of Debian's chromium-headless-shell, else chromium)."`
 	ChatMax         int           `name:"chat-max-concurrent" env:"STAKEOUT_CHAT_MAX_CONCURRENT" default:"4" help:"Chat conversations held at once by this process (one browser context each, in one Chromium). Keep --concurrency above it."`
 	ChatRestart     int           `name:"chat-restart-after" env:"STAKEOUT_CHAT_RESTART_AFTER" default:"200" help:"Restart Chromium after this many conversations."`
+	SecretsDir      string        `name:"secrets-dir" env:"STAKEOUT_SECRETS_DIR" default:"/run/secrets" help:"Directory that the password files campaigns name (password_file) must lie in: a relative path is taken from it; paths leading out of it, by .. or a symbolic link, are refused."`
 	WidgetProfiles  string        `name:"widget-profiles" env:"STAKEOUT_WIDGET_PROFILES" type:"existingdir" help:"Directory of widget profiles (*.yaml) that campaigns may name, besides the built-in ones."`
 }
 
 // Run serves until SIGINT or SIGTERM.
 func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
+	secrets.SetDir(c.SecretsDir)
 	queues, err := parseQueues(c.Queues)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ const secret = "s3cr3t pass"
 
 func TestPassword(t *testing.T) {
 	dir := t.TempDir()
+	t.Cleanup(SetDir(dir))
 	write := func(name, content string) string {
 		t.Helper()
 		p := filepath.Join(dir, name)
@@ -46,7 +47,8 @@ func TestPassword(t *testing.T) {
 		{"file without newline", campaign.Server{PasswordFile: bare}, secret, ""},
 		{"file empty", campaign.Server{PasswordFile: empty}, "", "password: file " + empty + " is empty"},
 		{"file only newline", campaign.Server{PasswordFile: newline}, "", "password: file " + newline + " is empty"},
-		{"file missing", campaign.Server{PasswordFile: missing}, "", "password: open " + missing + ": no such file or directory"},
+		{"file missing", campaign.Server{PasswordFile: missing}, "", "password: openat missing: no such file or directory"},
+		{"file relative to the directory", campaign.Server{PasswordFile: "lf"}, secret, ""},
 		{"both", campaign.Server{PasswordEnv: "STAKEOUT_TEST_SMTP_PASSWORD", PasswordFile: lf}, "", "password: set password_env or password_file, not both"},
 		{"neither", campaign.Server{Username: "shopper@probes.example"}, "", "password: no password_env or password_file set"},
 	}
@@ -71,6 +73,7 @@ func TestPasswordFileEdges(t *testing.T) {
 	// Only line breaks are trimmed (spaces may be part of a password); a directory fails
 	// with an error that names it.
 	dir := t.TempDir()
+	t.Cleanup(SetDir(dir))
 	_, err := Password(campaign.Server{PasswordFile: dir})
 	if err == nil || !strings.Contains(err.Error(), dir) {
 		t.Errorf("Password(directory) = %v, want an error naming %s", err, dir)

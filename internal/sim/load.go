@@ -2,15 +2,16 @@ package sim
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/stakeoutcx/stakeout/internal/safefile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -51,9 +52,14 @@ func (e *ConfigError) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// Load reads and parses the simulator config at path.
+// MaxConfigBytes is the largest simulator config read: a larger one is refused
+// before it is parsed.
+const MaxConfigBytes = 4 << 20
+
+// Load reads and parses the simulator config at path. Only a regular file of at
+// most MaxConfigBytes is read (a FIFO or a device is refused without blocking).
 func Load(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(context.Background(), path, MaxConfigBytes)
 	if err != nil {
 		return Config{}, fmt.Errorf("load sim config: %w", err)
 	}
@@ -64,6 +70,9 @@ func Load(path string) (Config, error) {
 // file names it in problems. Defaults are filled. On any problem it returns a
 // *ConfigError listing all of them.
 func Parse(file string, data []byte) (Config, error) {
+	if len(data) > MaxConfigBytes {
+		return Config{}, &ConfigError{File: file, Problems: []Problem{{Line: 1, Msg: fmt.Sprintf("file too large: %d bytes, at most %d", len(data), MaxConfigBytes)}}}
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return Config{}, &ConfigError{File: file, Problems: []Problem{yamlProblem(err)}}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,11 +22,22 @@ type Format struct {
 	Least string
 	// Fields names the fields of the root mapping, e.g. "campaign fields (id, name, ...)".
 	Fields string
+	// Root, when set, is the type of the root mapping: a file none of whose top-level
+	// keys is a field of Root is refused as not of this format, without quoting it
+	// (it may be any file, e.g. /etc/shadow, that happens to parse as YAML).
+	Root reflect.Type
+	// MaxBytes, when positive, is the largest file accepted: a larger one is
+	// refused before it is parsed.
+	MaxBytes int
 }
 
 // ParseDocument returns the root mapping of the file's one document, or nil after
 // recording in p why there is none.
 func ParseDocument(p *Problems, data []byte, f Format) *yaml.Node {
+	if f.MaxBytes > 0 && len(data) > f.MaxBytes {
+		p.At(1, "", "file too large: %d bytes, at most %d", len(data), f.MaxBytes)
+		return nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc, extra yaml.Node
 	if err := SafeDecode(dec, &doc); err != nil {
@@ -56,10 +68,37 @@ func ParseDocument(p *Problems, data []byte, f Format) *yaml.Node {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		p.At(root.Line, "", "want a mapping of %s, got %s", f.Fields, Describe(root))
+		p.At(root.Line, "", "want a mapping of %s, got %s", f.Fields, kindOf(root))
+		return nil
+	}
+	if f.Root != nil && !anyKnownKey(root, FieldsOf(f.Root)) {
+		p.At(root.Line, "", "not %s: none of its top-level keys is one of the %s", f.Name, f.Fields)
 		return nil
 	}
 	return root
+}
+
+// kindOf names what kind of node n is, without quoting it.
+func kindOf(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode, yaml.SequenceNode, yaml.AliasNode:
+		return Describe(n)
+	}
+	return "a single value"
+}
+
+// anyKnownKey reports whether mapping n has a key in fields, or a merge key.
+func anyKnownKey(n *yaml.Node, fields map[string]int) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode {
+			continue
+		}
+		if _, ok := fields[k.Value]; ok || k.ShortTag() == "!!merge" {
+			return true
+		}
+	}
+	return false
 }
 
 // SafeDecode decodes the next document, turning a panic of the YAML library into an error.

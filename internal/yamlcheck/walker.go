@@ -7,10 +7,13 @@ import "go.yaml.in/yaml/v3"
 // so that a small file cannot make decoding take forever.
 type Walker struct {
 	// P receives the problems found.
-	P      *Problems
-	max    int
-	budget int
-	active map[*yaml.Node]bool // anchors being expanded, to stop alias cycles
+	P *Problems
+	// MaxText, when positive, is the longest scalar (in bytes) a value may be: a
+	// longer one is reported as too long and not decoded.
+	MaxText int
+	max     int
+	budget  int
+	active  map[*yaml.Node]bool // anchors being expanded, to stop alias cycles
 }
 
 // NewWalker returns a Walker that reports to p and allows maxNodes nodes.
@@ -85,6 +88,10 @@ func (w *Walker) Spend(n *yaml.Node, path string) bool {
 	w.budget--
 	if w.budget == 0 {
 		w.P.At(n.Line, path, "file too large: more than %d YAML nodes, counting aliases", w.max)
+		return false
+	}
+	if w.MaxText > 0 && n.Kind == yaml.ScalarNode && len(n.Value) > w.MaxText {
+		w.P.At(n.Line, path, "too long: %d bytes, at most %d", len(n.Value), w.MaxText)
 		return false
 	}
 	return true

@@ -2,12 +2,17 @@ package yamlcheck
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-var format = Format{Name: "a test file", Least: "a test with at least id", Fields: "test fields (id, ...)"}
+type testRoot struct {
+	ID string `yaml:"id"`
+}
+
+var format = Format{Name: "a test file", Least: "a test with at least id", Fields: "test fields (id, ...)", Root: reflect.TypeFor[testRoot](), MaxBytes: 64}
 
 func TestParseDocument(t *testing.T) {
 	for _, tt := range []struct{ name, src, want string }{
@@ -15,6 +20,10 @@ func TestParseDocument(t *testing.T) {
 		{"two documents", "id: a\n---\nid: b\n", "f.yaml:2: a second YAML document: a test file holds exactly one"},
 		{"list", "- a\n", `f.yaml:1: want a mapping of test fields (id, ...), got a list`},
 		{"syntax", "id: [a\n", "f.yaml:1: invalid YAML: did not find expected ',' or ']'"},
+		// A file of another format is refused without quoting it.
+		{"scalar", "root:$6$secret:19000\n", "f.yaml:1: want a mapping of test fields (id, ...), got a single value"},
+		{"no known key", "root:$6$secret:19000: 1\nbob:$6$other: 2\n", "f.yaml:1: not a test file: none of its top-level keys is one of the test fields (id, ...)"},
+		{"too large", "id: " + strings.Repeat("x", 61), "f.yaml:1: file too large: 65 bytes, at most 64"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := NewProblems("f.yaml")
@@ -60,5 +69,21 @@ func TestClosest(t *testing.T) {
 	}
 	if got := FieldList(fields); got != "industry, timezone" {
 		t.Errorf("FieldList = %q", got)
+	}
+}
+
+// A scalar longer than MaxText is reported with its line and not decoded.
+func TestWalkerMaxText(t *testing.T) {
+	p := NewProblems("f.yaml")
+	root := ParseDocument(p, []byte("id: a\nname: abcdef\n"), Format{})
+	w := NewWalker(p, 100)
+	w.MaxText = 5
+	for _, kv := range w.Pairs(root, "") {
+		if ok := w.Spend(kv.Val, kv.Name); ok != (kv.Name == "id") {
+			t.Errorf("Spend(%s) = %v", kv.Name, ok)
+		}
+	}
+	if diff := cmp.Diff("f.yaml:2: name: too long: 6 bytes, at most 5", p.Err().Error()); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }

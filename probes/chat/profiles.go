@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/stakeoutcx/stakeout/examples/widgets"
+	"github.com/stakeoutcx/stakeout/internal/safefile"
 	"github.com/stakeoutcx/stakeout/probes/chat/profile"
 )
 
@@ -53,22 +55,26 @@ func (ps *Profiles) Names() []string {
 func (ps *Profiles) load() {
 	ps.byName = map[string]*profile.Profile{}
 	var errs []error
-	errs = append(errs, ps.add(widgets.FS, "."))
+	errs = append(errs, ps.add(widgets.FS, ".", func(f string) ([]byte, error) { return fs.ReadFile(widgets.FS, f) }))
 	if ps.Dir != "" {
-		errs = append(errs, ps.add(os.DirFS(ps.Dir), ps.Dir))
+		// Only regular files of bounded size, inside the directory: a FIFO or a
+		// device named *.yaml must not hang or exhaust the worker.
+		errs = append(errs, ps.add(os.DirFS(ps.Dir), ps.Dir, func(f string) ([]byte, error) {
+			return safefile.ReadIn(context.Background(), ps.Dir, f, profile.MaxFileBytes)
+		}))
 	}
 	ps.err = errors.Join(errs...)
 }
 
-// add reads every *.yaml of fsys; shown is the directory named in errors.
-func (ps *Profiles) add(fsys fs.FS, shown string) error {
+// add reads every *.yaml of fsys with read; shown is the directory named in errors.
+func (ps *Profiles) add(fsys fs.FS, shown string, read func(name string) ([]byte, error)) error {
 	files, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, f := range files {
-		data, err := fs.ReadFile(fsys, f)
+		data, err := read(f)
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -3,7 +3,6 @@ package email
 import (
 	"context"
 	"crypto/tls"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -357,31 +356,8 @@ func (ss *session) fail(ctx context.Context, stage string, err error) *SMTPError
 		errors.As(err, &cve):
 		e.Permanent = true
 	}
-	e.Err = redact(err, ss.password, ss.username)
+	e.Err = secrets.RedactLogin(err, ss.username, ss.password)
 	return e
-}
-
-// redact returns err, or when its text carries the password in any form (plain, or
-// base64 as AUTH sends it: a server may echo what it got) a new error with the same
-// text, the password replaced, and no way back to the original.
-func redact(err error, password, username string) error {
-	if password == "" { // sending without login: nothing to hide
-		return err
-	}
-	msg := err.Error()
-	forms := []string{
-		base64.StdEncoding.EncodeToString([]byte("\x00" + username + "\x00" + password)),
-		base64.StdEncoding.EncodeToString([]byte(password)),
-		password,
-	}
-	clean := msg
-	for _, f := range forms {
-		clean = strings.ReplaceAll(clean, f, "[redacted]")
-	}
-	if clean == msg {
-		return err
-	}
-	return errors.New(clean)
 }
 
 func (s *Sender) logger() *slog.Logger {

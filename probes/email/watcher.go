@@ -156,7 +156,7 @@ func (w *Watcher) login(c *imapclient.Client, srv campaign.Server) error {
 		}
 	}
 	if err := c.Login(user, password).Wait(); err != nil {
-		return fmt.Errorf("log in as %s: %w", user, redact(err, password, user))
+		return fmt.Errorf("log in as %s: %w", user, secrets.RedactLogin(err, user, password))
 	}
 	return nil
 }

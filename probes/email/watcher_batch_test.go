@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/internal/secrets"
 )
 
 // syncOnce reads the mailbox at addr through once with w.
@@ -162,6 +163,7 @@ func TestMailWatchersFollowUse(t *testing.T) {
 	if err := os.WriteFile(pw, []byte(password), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(secrets.SetDir(filepath.Dir(pw)))
 	mailbox := func(addr string) campaign.Mailbox {
 		host, port, _ := net.SplitHostPort(addr)
 		p, _ := strconv.Atoi(port)

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/internal/secrets"
 )
 
 // Two processes' watcher managers share one mailbox: exactly one watches it; when that
@@ -28,6 +29,7 @@ func TestMailWatchersLease(t *testing.T) {
 	if err := os.WriteFile(pw, []byte(password), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(secrets.SetDir(filepath.Dir(pw)))
 	mb := campaign.Mailbox{ID: "mb", Address: shopper, IMAP: campaign.Server{Host: host, Port: p, TLS: "none", PasswordFile: pw}}
 	if err := UseMailbox(context.Background(), f.rdb, mb); err != nil {
 		t.Fatal(err)

@@ -32,7 +32,9 @@ type decoder struct {
 }
 
 func newDecoder(p *problems) *decoder {
-	return &decoder{yamlcheck.NewWalker(p, maxNodes)}
+	w := yamlcheck.NewWalker(p, maxNodes)
+	w.MaxText = MaxTextLen
+	return &decoder{w}
 }
 
 // value decodes n into v, which has a type of the model.
