@@ -102,6 +102,7 @@ func TestMailWatcherStopsWhenLeaseTaken(t *testing.T) {
 	if err := os.WriteFile(pw, []byte(password), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(secrets.SetDir(filepath.Dir(pw)))
 	mb := campaign.Mailbox{ID: "mb", Address: shopper, IMAP: campaign.Server{Host: host, Port: p, TLS: "none", PasswordFile: pw}}
 	ctx := context.Background()
 	if err := UseMailbox(ctx, f.rdb, mb); err != nil {
