@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-smtp"
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 // Sim is a running simulator: an SMTP submission server taking probe mail for
@@ -65,8 +66,10 @@ func New(cfg Config, log *slog.Logger) (*Sim, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg = cfg.withDefaults()
-	if probs := validate(cfg); len(probs) > 0 {
-		return nil, &ConfigError{Problems: probs}
+	p := yamlcheck.NewProblems("")
+	validate(cfg, p)
+	if err := p.Err(); err != nil {
+		return nil, err
 	}
 	s := &Sim{
 		cfg:       cfg,

@@ -24,12 +24,18 @@ type Problem struct {
 }
 
 // String formats p as "FILE:LINE: field.path: what is wrong"
-// (or "FILE:LINE: what is wrong" when Path is empty).
+// (or "FILE:LINE: what is wrong" when Path is empty). A problem with no File,
+// found in a value built in Go rather than read from a file, has no
+// "FILE:LINE: " part.
 func (p Problem) String() string {
-	if p.Path == "" {
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	var where string
+	if p.File != "" {
+		where = fmt.Sprintf("%s:%d: ", p.File, p.Line)
 	}
-	return fmt.Sprintf("%s:%d: %s: %s", p.File, p.Line, p.Path, p.Msg)
+	if p.Path == "" {
+		return where + p.Msg
+	}
+	return where + p.Path + ": " + p.Msg
 }
 
 // ValidationError lists every problem of a file that is not valid.
