@@ -3,7 +3,6 @@ package campaign
 import (
 	"fmt"
 	"os"
-	"reflect"
 
 	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
@@ -31,8 +30,7 @@ func Parse(file string, data []byte) (*Campaign, error) {
 		return nil, p.Err()
 	}
 	c := &Campaign{File: file}
-	p.Seen("", root.Line)
-	newDecoder(p).value(root, "", reflect.ValueOf(c).Elem())
+	newDecoder(p).Decode(root, c)
 	validate(c, p)
 	if err := p.Err(); err != nil {
 		return nil, err

@@ -1,7 +1,8 @@
-// Package yamlcheck holds what the strict YAML formats of stakeout share (campaign files,
-// widget profiles): a collector of problems reported as FILE:LINE: field.path: what is
-// wrong, the parsing of a file's one document, and the field-name helpers behind
-// "unknown field" messages with a did-you-mean.
+// Package yamlcheck holds what the strict YAML formats of stakeout share (campaign
+// files, widget profiles, simulator configs): the one strict decoder (Decoder), the
+// one Duration type, a collector of problems reported as FILE:LINE: field.path:
+// what is wrong, the parsing of a file's one document, and the field-name helpers
+// behind "unknown field" messages with a did-you-mean.
 package yamlcheck
 
 import (

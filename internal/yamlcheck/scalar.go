@@ -50,7 +50,7 @@ func decodeNumber(n *yaml.Node, v reflect.Value, tags ...string) string {
 		v.Set(p.Elem())
 		return ""
 	}
-	if tag == "!!float" {
+	if len(tags) == 1 { // an integer type
 		return fmt.Sprintf("want a whole number, got %s", Quote(n.Value))
 	}
 	return fmt.Sprintf("want a number, got %s", Quote(n.Value))
