@@ -102,7 +102,10 @@ func TestBadPayloadsSkipRetry(t *testing.T) {
 	probe := func(b string) error { _, err := ParseProbe(asynq.NewTask(TypeProbeChat, []byte(b))); return err }
 	res := func(b string) error { _, err := ParseResult(asynq.NewTask(TypeResult, []byte(b))); return err }
 	deadline := func(b string) error { _, err := ParseDeadline(asynq.NewTask(TypeEmailDeadline, []byte(b))); return err }
-	batch := func(b string) error { _, _, err := ParseResultBatch(asynq.NewTask(TypeResultBatch, []byte(b))); return err }
+	batch := func(b string) error {
+		_, _, err := ParseResultBatch(asynq.NewTask(TypeResultBatch, []byte(b)))
+		return err
+	}
 	for _, tt := range []struct {
 		name    string
 		parse   func(string) error
