@@ -23,6 +23,7 @@ import (
 	"github.com/stakeoutcx/stakeout/probes"
 	"github.com/stakeoutcx/stakeout/probes/chat"
 	"github.com/stakeoutcx/stakeout/probes/chat/browser"
+	"github.com/stakeoutcx/stakeout/probes/chat/browser/browsertest"
 )
 
 // chatSim starts a simulator with one inline chat company, acme, that
@@ -101,11 +102,7 @@ func TestChatWaitsForBrowserWithoutPacingSlot(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := redistest.Client(t, srv)
 	st := openStore(t, filepath.Join(t.TempDir(), "results.db"))
-	pool, err := browser.New(browser.Options{MaxConcurrent: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := browsertest.Pool(t, browser.Options{MaxConcurrent: 1})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	// The test holds the browser's only slot.

@@ -26,8 +26,11 @@ func TestMain(m *testing.M) {
 		owner(bin)
 		return
 	}
-	var err error
-	shared, err = New(Options{MaxConcurrent: 4})
+	shell, err := HeadlessShell()
+	if err == nil {
+		binaries["headless-shell"] = shell
+		shared, err = New(Options{ExecPath: shell, MaxConcurrent: 4})
+	}
 	if err != nil {
 		// A missing Chromium fails the tests; it never skips them.
 		fmt.Fprintln(os.Stderr, err)

@@ -14,6 +14,10 @@ import (
 // ErrNotFound is returned by New when there is no Chromium binary to run.
 var ErrNotFound = errors.New("chromium not found: install the Debian package chromium-headless-shell (apt-get install chromium-headless-shell), or chromium, or set STAKEOUT_CHROMIUM")
 
+// ErrNoHeadlessShell is returned by HeadlessShell when Debian's
+// chromium-headless-shell is not installed.
+var ErrNoHeadlessShell = errors.New("chromium-headless-shell not found: install the Debian package chromium-headless-shell (apt-get install chromium-headless-shell)")
+
 // ErrClosed is returned by Acquire after Close.
 var ErrClosed = errors.New("browser pool closed")
 
@@ -26,8 +30,9 @@ const (
 
 // headlessShell is the binary of Debian's chromium-headless-shell. It is
 // run directly: /usr/bin/chromium-headless-shell is a script that runs it as
-// a child, so a signal to the process started would miss the browser.
-const headlessShell = "/usr/lib/chromium/chromium-headless-shell"
+// a child, so a signal to the process started would miss the browser. A
+// variable so that a test can make it missing.
+var headlessShell = "/usr/lib/chromium/chromium-headless-shell"
 
 // Options configure a Pool. Zero values take the defaults.
 type Options struct {
@@ -104,10 +109,11 @@ func findChromium(path string) (string, error) {
 		path = os.Getenv("STAKEOUT_CHROMIUM")
 	}
 	if path == "" {
-		for _, name := range []string{headlessShell, "chromium-headless-shell", "chromium"} {
-			if p, err := exec.LookPath(name); err == nil {
-				return p, nil
-			}
+		if p, err := HeadlessShell(); err == nil {
+			return p, nil
+		}
+		if p, err := exec.LookPath("chromium"); err == nil {
+			return p, nil
 		}
 		path = DefaultExecPath
 	}
@@ -116,6 +122,20 @@ func findChromium(path string) (string, error) {
 		return "", fmt.Errorf("%w (tried %s)", ErrNotFound, path)
 	}
 	return p, nil
+}
+
+// HeadlessShell returns the path of the headless shell: the binary of Debian's
+// chromium-headless-shell, else chromium-headless-shell on PATH. Unlike the
+// default of Options.ExecPath it never falls back to the full browser: tests and
+// benchmarks that measure the headless shell use it, and fail with
+// ErrNoHeadlessShell, naming the package to install, when it is missing.
+func HeadlessShell() (string, error) {
+	for _, name := range []string{headlessShell, "chromium-headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", ErrNoHeadlessShell
 }
 
 // PID returns the process id of the current Chromium, or 0 when none runs.

@@ -195,9 +195,25 @@ func TestRestartAfter(t *testing.T) {
 	}
 }
 
-// binaries are the Chromium builds the pool runs: the default (the headless
-// shell) and the full browser it falls back to.
+// binaries are the Chromium builds the pool runs: the headless shell (the
+// default; its path is set by TestMain) and the full browser it falls back to.
 var binaries = map[string]string{"headless-shell": "", "chromium": DefaultExecPath}
+
+// Without the headless shell, HeadlessShell names the Debian package, and the
+// default lookup falls back to the full browser.
+func TestHeadlessShellMissing(t *testing.T) {
+	defer func(p string) { headlessShell = p }(headlessShell)
+	headlessShell = filepath.Join(t.TempDir(), "chromium-headless-shell")
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv("STAKEOUT_CHROMIUM", "")
+	_, err := HeadlessShell()
+	if !errors.Is(err, ErrNoHeadlessShell) || !strings.Contains(err.Error(), "install the Debian package chromium-headless-shell") {
+		t.Errorf("HeadlessShell() = %v, want ErrNoHeadlessShell naming the Debian package", err)
+	}
+	if got, err := findChromium(""); err != nil || got != DefaultExecPath {
+		t.Errorf("findChromium(\"\") = %q, %v; want %s", got, err, DefaultExecPath)
+	}
+}
 
 func TestCloseLeavesNoProcess(t *testing.T) {
 	srv := pages(t)
