@@ -273,14 +273,21 @@ func (c *wsClient) quiet(d time.Duration) []got {
 // isAgent reports whether g is an agent's message.
 func isAgent(g got) bool { return g.Type == "message" && g.Author == AuthorAgent }
 
-// waitTruth waits (up to 2 s) until conversation has n truth records and
-// returns them: a message's record is written just after its bytes, so a
-// client can have it a moment before.
+// waitTruth waits until conversation has n truth records (or 10 s have
+// passed) and returns them: a message's record is written just after its
+// bytes, so a client can have it a moment before.
 func waitTruth(t *testing.T, s *Sim, conversation string, n int) []TruthRecord {
 	t.Helper()
-	for end := time.Now().Add(2 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	expired := time.After(10 * time.Second)
+	for {
+		written := s.TruthWritten()
 		recs := chatTruth(readTruthFile(t, s), conversation)
-		if len(recs) >= n || time.Now().After(end) {
+		if len(recs) >= n {
+			return recs
+		}
+		select {
+		case <-written:
+		case <-expired:
 			return recs
 		}
 	}

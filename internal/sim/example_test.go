@@ -71,8 +71,9 @@ func ExampleSim() {
 		fmt.Println(err)
 		return
 	}
-	for s.Pending() > 0 {
-		time.Sleep(10 * time.Millisecond)
+	// Wait for the replies: each delivery writes a truth record.
+	for written := s.TruthWritten(); s.Pending() > 0; written = s.TruthWritten() {
+		<-written
 	}
 	s.Close()
 	f, _ := os.Open(cfg.TruthLog)

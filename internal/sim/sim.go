@@ -34,9 +34,12 @@ type Sim struct {
 	sched     *scheduler
 	truthLog  *truthLog
 	chat      chatHub
-	pollHold  time.Duration      // a long poll's longest wait
-	webCtx    context.Context    // ends when Close begins: web requests watch it
-	webStop   context.CancelFunc // ends webCtx
+	pollHold  time.Duration // a long poll's longest wait
+	// onPollWait, a test hook set before Start, is called when a long poll
+	// starts waiting for events.
+	onPollWait func(*http.Request)
+	webCtx     context.Context    // ends when Close begins: web requests watch it
+	webStop    context.CancelFunc // ends webCtx
 
 	mu         sync.Mutex
 	started    bool
@@ -53,6 +56,9 @@ type Sim struct {
 	wg         sync.WaitGroup // serve goroutines
 	stop       chan struct{}  // closed when Close begins
 	watched    chan struct{}  // closed when the ctx watcher has returned
+
+	truthMu sync.Mutex
+	truthCh chan struct{} // closed and replaced when a truth record is written
 
 	recvMu    sync.RWMutex // held for reading while a probe is being received
 	closeOnce sync.Once
@@ -79,6 +85,7 @@ func New(cfg Config, log *slog.Logger) (*Sim, error) {
 		mem:       imapmemserver.New(),
 		stop:      make(chan struct{}),
 		watched:   make(chan struct{}),
+		truthCh:   make(chan struct{}),
 		pollHold:  defaultPollHold,
 		chat:      chatHub{desks: map[string]*chatDesk{}, convs: map[string]*conversation{}},
 	}
