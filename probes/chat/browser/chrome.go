@@ -42,6 +42,7 @@ type generation struct {
 	retiring bool // served RestartAfter tabs: drain, then restart
 	broken   bool // a tab could not be closed: restart at once
 	drained  chan struct{}
+	stopped  chan struct{} // closed when shutdown is over: processes gone, directory removed
 
 	stopOnce sync.Once
 	log      *slog.Logger
@@ -90,7 +91,7 @@ func startGeneration(ctx, stop context.Context, execPath string, log *slog.Logge
 		}))
 	g := &generation{
 		dir: dir, allocCancel: allocCancel, bctx: bctx, bcancel: bcancel,
-		drained: make(chan struct{}), log: log,
+		drained: make(chan struct{}), stopped: make(chan struct{}), log: log,
 	}
 	abort := func() { allocCancel() }
 	stopCtx := context.AfterFunc(ctx, abort)
@@ -184,5 +185,6 @@ func (g *generation) shutdown() {
 			g.log.Warn("removing chromium user data dir", "dir", g.dir, "err", err)
 		}
 		g.log.Info("chromium stopped", "pid", g.pid)
+		close(g.stopped)
 	})
 }

@@ -119,6 +119,17 @@ func (p *Pool) currentDir() string {
 	return p.gen.dir
 }
 
+// currentStopped returns a channel closed when the running browser's
+// shutdown is over (its processes gone, its directory removed).
+func (p *Pool) currentStopped() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gen == nil {
+		return nil
+	}
+	return p.gen.stopped
+}
+
 // currentGroup returns the process group of the running browser.
 func (p *Pool) currentGroup() int {
 	p.mu.Lock()

@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -114,7 +116,7 @@ func TestBrowserKilled(t *testing.T) {
 	p := newPool(t, Options{})
 	tab := acquire(t, p)
 	navigate(t, tab, srv.URL+"/")
-	pid, dir, group := p.PID(), p.currentDir(), p.currentGroup()
+	pid, dir, group, stopped := p.PID(), p.currentDir(), p.currentGroup(), p.currentStopped()
 	if pid == 0 {
 		t.Fatal("PID() = 0 with a tab open")
 	}
@@ -125,10 +127,13 @@ func TestBrowserKilled(t *testing.T) {
 		t.Fatal("Navigate on a tab of a killed browser succeeded")
 	}
 	// The pool cleans up after the dead browser without waiting for Acquire.
-	for deadline := time.Now().Add(10 * time.Second); len(processesOf(group, dir)) > 0; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("processes of the killed browser still running: %v", processesOf(group, dir))
-		}
+	select {
+	case <-stopped:
+	case <-time.After(time.Minute):
+		t.Fatalf("the pool did not clean up after the killed browser")
+	}
+	if left := processesOf(group, dir); len(left) > 0 {
+		t.Fatalf("processes of the killed browser still running: %v", left)
 	}
 
 	next := acquire(t, p)
@@ -277,10 +282,8 @@ func TestOwnerKilled(t *testing.T) {
 			}
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
-			for deadline := time.Now().Add(10 * time.Second); len(scanProc(group, dir)) > 0; time.Sleep(50 * time.Millisecond) {
-				if time.Now().After(deadline) {
-					t.Fatalf("processes left 10 s after the owner was killed: %v", scanProc(group, dir))
-				}
+			if left := waitExit(t, func() []string { return scanProc(group, dir) }, 10*time.Second); len(left) > 0 {
+				t.Fatalf("processes left 10 s after the owner was killed: %v", left)
 			}
 			_ = os.RemoveAll(dir) // nobody is left to remove it
 		})
@@ -317,6 +320,15 @@ func TestHostilePages(t *testing.T) {
 	for _, path := range []string{"/alert", "/loop"} {
 		t.Run(strings.TrimPrefix(path, "/"), func(t *testing.T) {
 			tab := acquire(t, shared)
+			looped := make(chan struct{}) // closed at the page's third navigation
+			var navigations atomic.Int32
+			if err := chromedp.Listen(tab.Ctx(), func(ev any) {
+				if _, ok := ev.(*page.EventFrameNavigated); ok && navigations.Add(1) == 3 {
+					close(looped)
+				}
+			}); err != nil {
+				t.Fatalf("Listen: %v", err)
+			}
 			ctx, cancel := context.WithTimeout(tab.Ctx(), 3*time.Second)
 			err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+path))
 			cancel()
@@ -328,7 +340,11 @@ func TestHostilePages(t *testing.T) {
 					t.Errorf("text after the dialogs = %q, %v; want %q", text, err, "after")
 				}
 			} else {
-				time.Sleep(500 * time.Millisecond) // let it loop
+				select { // close it while it loops
+				case <-looped:
+				case <-time.After(time.Minute):
+					t.Fatalf("the page did not navigate 3 times: %d", navigations.Load())
+				}
 			}
 			start := time.Now()
 			if err := tab.Close(); err != nil {
