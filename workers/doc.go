@@ -1,5 +1,6 @@
-// Package workers holds stakeout's asynq handlers and the worker server that runs them:
-// the probe dispatcher (pacing, run state, the probe itself, the result task), the results
-// handler (idempotent store upsert, then metrics), and the components later issues add
-// (mail watcher, deadlines, scoring, alerts).
+// Package workers is stakeout's asynq glue: the worker server, the probe dispatcher
+// (pacing, run state, the probe, the result task), the results handler (idempotent store
+// upsert, then metrics) and the email deadline handler. A channel's own logic lives in
+// its probes/ package: the email channel's mail watchers, checkpoints and deadlines are in
+// probes/email, the browser and widget logic in probes/chat.
 package workers

@@ -83,7 +83,7 @@ type EmailConfig struct {
 
 // Worker is a running asynq server with stakeout's handlers.
 type Worker struct {
-	mail   *MailWatchers
+	mail   *email.Watchers
 	pool   *browser.Pool
 	srv    *asynq.Server
 	mux    *asynq.ServeMux
@@ -268,18 +268,21 @@ func (w *Worker) setupChat(cfg Config) error {
 func (w *Worker) setupEmail(cfg Config) error {
 	pendings := email.NewPendings(w.rdb)
 	if _, ok := cfg.Registry.Lookup(campaign.ChannelEmail); !ok {
-		client := w.client
 		p := &email.Probe{Sender: &email.Sender{Logger: cfg.Logger, TLSConfig: cfg.Email.TLSConfig},
-			Pendings: pendings, Redis: w.rdb, Client: client, Logger: cfg.Logger,
-			Publish: func(p *email.Pending) error { return enqueueDecision(context.Background(), client, p) }}
+			Pendings: pendings, Redis: w.rdb, Client: w.client, Logger: cfg.Logger, Publish: w.publishEmail}
 		if err := cfg.Registry.Register(campaign.ChannelEmail, p); err != nil {
 			return err
 		}
 	}
-	w.mux.Handle(tasks.TypeEmailDeadline, &Deadlines{Pendings: pendings, Redis: w.rdb, Client: w.client, Logger: cfg.Logger})
+	w.mux.Handle(tasks.TypeEmailDeadline, &Deadlines{Deadlines: email.Deadlines{Pendings: pendings, Redis: w.rdb, Logger: cfg.Logger}, Client: w.client})
 	host, _ := os.Hostname()
-	w.mail = &MailWatchers{Redis: w.rdb, Pendings: pendings, Client: w.client, Metrics: metrics.NewMail(cfg.Registerer),
+	w.mail = &email.Watchers{Redis: w.rdb, Pendings: pendings, Publish: w.publishEmail, Metrics: metrics.NewMail(cfg.Registerer),
 		Logger: cfg.Logger, Owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()),
 		Scan: cfg.Email.Scan, PollInterval: cfg.Email.PollInterval, NoIdle: cfg.Email.NoIdle, TLSConfig: cfg.Email.TLSConfig}
 	return nil
+}
+
+// publishEmail enqueues the result of a decided email probe at its revision.
+func (w *Worker) publishEmail(p *email.Pending) error {
+	return tasks.EnqueueRevision(context.Background(), w.client, p.Result(), p.Rev)
 }

@@ -4,8 +4,11 @@
 package tasks
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -76,6 +79,20 @@ func ProbeTaskID(probeID string) string { return "probe:" + probeID }
 
 // ResultTaskID is the deterministic asynq task id of a probe's result.
 func ResultTaskID(probeID string) string { return "result:" + probeID }
+
+// EnqueueRevision enqueues r at revision rev under a task id of its own
+// (result:<probe>:r<rev>), so every revision is delivered once and the store keeps the
+// highest. An id already queued is not an error.
+func EnqueueRevision(ctx context.Context, client *asynq.Client, r result.Result, rev int64) error {
+	task, err := NewResultTask(r, asynq.TaskID(ResultTaskID(r.ProbeID)+":r"+strconv.FormatInt(rev, 10)))
+	if err != nil {
+		return err
+	}
+	if _, err := client.EnqueueContext(ctx, task); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueue result of %s: %w", r.ProbeID, err)
+	}
+	return nil
+}
 
 // NewProbeTask returns the task for p with its deterministic id, queue and timing options.
 // maxRunTime bounds one attempt; the task is processed at p.PlannedAt.

@@ -1,21 +1,15 @@
-package workers
+package email
 
 import (
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/hibiken/asynq"
-	"github.com/stakeoutcx/stakeout/internal/tasks"
-	"github.com/stakeoutcx/stakeout/probes/email"
 )
 
 // processors is the number of probes whose replies of a batch are processed at once.
@@ -24,9 +18,9 @@ const processors = 16
 // incoming is one fetched message, parsed.
 type incoming struct {
 	uid    imap.UID
-	seen   email.Seen
+	seen   Seen
 	tokens []string
-	reply  email.Reply
+	reply  Reply
 	// why is set when the message cannot be matched: no_token or unparsable.
 	why string
 	err error
@@ -35,15 +29,15 @@ type incoming struct {
 // parse reads one fetched message into what correlation needs.
 func parse(uid imap.UID, raw []byte, internalDate time.Time) incoming {
 	in := incoming{uid: uid}
-	reply, err := email.ParseReply(bytes.NewReader(raw), 0)
+	reply, err := ParseReply(bytes.NewReader(raw), 0)
 	if err != nil {
 		in.why, in.err = "unparsable", err
 		return in
 	}
-	cls := email.Classify(reply)
+	cls := Classify(reply)
 	in.reply = reply
-	in.seen = email.Seen{ID: replyID(reply, raw), At: replyTime(reply, internalDate), Kind: cls.Kind, Ticket: cls.Ticket}
-	if cls.Kind == email.KindBounce {
+	in.seen = Seen{ID: replyID(reply, raw), At: replyTime(reply, internalDate), Kind: cls.Kind, Ticket: cls.Ticket}
+	if cls.Kind == KindBounce {
 		in.seen.DSN, in.seen.Text = reply.DSNAction, reply.Text
 	}
 	if in.tokens = reply.Tokens(); len(in.tokens) == 0 {
@@ -56,7 +50,7 @@ func parse(uid imap.UID, raw []byte, internalDate time.Time) incoming {
 // probe (by first token) are handled by one goroutine, in order of their time, so the
 // probe is decided with every reply of the batch that came before the deciding one;
 // different probes are handled concurrently.
-func (w *MailWatcher) processAll(ctx context.Context, ins []incoming) error {
+func (w *Watcher) processAll(ctx context.Context, ins []incoming) error {
 	groups := map[string][]incoming{}
 	var order []string
 	for _, in := range ins {
@@ -102,7 +96,7 @@ func (w *MailWatcher) processAll(ctx context.Context, ins []incoming) error {
 
 // process gives one reply to the probe it answers. A reply that matches no pending
 // probe is logged, counted and kept for its probe, never an error: the watcher goes on.
-func (w *MailWatcher) process(ctx context.Context, in incoming) error {
+func (w *Watcher) process(ctx context.Context, in incoming) error {
 	o, err := w.Pendings.ObserveAny(ctx, in.tokens, in.seen, w.decided)
 	switch {
 	case err != nil:
@@ -115,7 +109,7 @@ func (w *MailWatcher) process(ctx context.Context, in incoming) error {
 	return nil
 }
 
-func (w *MailWatcher) matched(in incoming, o email.Observed) {
+func (w *Watcher) matched(in incoming, o Observed) {
 	if !o.New {
 		w.Logger.Debug("reply seen before, counted once", "mailbox", w.Mailbox.Address, "message_id", in.reply.MessageID)
 		return
@@ -128,32 +122,17 @@ func (w *MailWatcher) matched(in incoming, o email.Observed) {
 	}
 }
 
-func (w *MailWatcher) unmatched(reason string, kv ...any) {
+func (w *Watcher) unmatched(reason string, kv ...any) {
 	w.Metrics.Unmatched.WithLabelValues(w.Mailbox.Address, reason).Inc()
 	w.Logger.Info("reply matches no pending probe", append([]any{"mailbox", w.Mailbox.Address, "reason", reason}, kv...)...)
 }
 
-// decided enqueues the result of a probe its replies decided, before the record is stored.
-func (w *MailWatcher) decided(p *email.Pending) error {
-	return enqueueDecision(context.Background(), w.Client, p)
-}
-
-// enqueueDecision enqueues the result of a decided email probe at its revision: each
-// revision has a task id of its own, and the store keeps the highest.
-func enqueueDecision(ctx context.Context, client *asynq.Client, p *email.Pending) error {
-	task, err := tasks.NewResultTask(p.Result(), asynq.TaskID(tasks.ResultTaskID(p.ProbeID)+":r"+strconv.FormatInt(p.Rev, 10)))
-	if err != nil {
-		return err
-	}
-	if _, err := client.EnqueueContext(ctx, task); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-		return fmt.Errorf("enqueue result of %s: %w", p.ProbeID, err)
-	}
-	return nil
-}
+// decided publishes the result of a probe its replies decided, before the record is stored.
+func (w *Watcher) decided(p *Pending) error { return w.Publish(p) }
 
 // replyTime is when our mail server received the reply: its INTERNALDATE, else the
 // topmost Received header, else its Date.
-func replyTime(r email.Reply, internalDate time.Time) time.Time {
+func replyTime(r Reply, internalDate time.Time) time.Time {
 	switch {
 	case !internalDate.IsZero():
 		return internalDate
@@ -164,7 +143,7 @@ func replyTime(r email.Reply, internalDate time.Time) time.Time {
 }
 
 // replyID identifies a reply across deliveries: its Message-ID, else a digest of its header.
-func replyID(r email.Reply, raw []byte) string {
+func replyID(r Reply, raw []byte) string {
 	if r.MessageID != "" {
 		return r.MessageID
 	}

@@ -1,4 +1,4 @@
-package workers
+package email
 
 import (
 	"context"
@@ -12,17 +12,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/result"
-	"github.com/stakeoutcx/stakeout/probes/email"
 )
 
 // syncOnce reads the mailbox at addr through once with w.
-func syncOnce(t *testing.T, w *MailWatcher) {
+func syncOnce(t *testing.T, w *Watcher) {
 	t.Helper()
-	c, err := w.dial(context.Background(), func() {})
+	c, _, err := w.dial(context.Background(), func() {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +65,7 @@ func TestMailWatcherBatchOrder(t *testing.T) {
 			t.Errorf("%s: evidence %s lacks one of the replies", id, r.Evidence)
 		}
 	}
-	for kind, want := range map[email.Kind]float64{email.KindOutOfOffice: n, email.KindHuman: n} {
+	for kind, want := range map[Kind]float64{KindOutOfOffice: n, KindHuman: n} {
 		if got := testutil.ToFloat64(f.metrics.Replies.WithLabelValues(shopper, string(kind))); got != want {
 			t.Errorf("replies_total{kind=%s} = %v, want %v", kind, got, want)
 		}
@@ -87,7 +85,7 @@ func TestMailWatcherDuplicatesBouncesSkew(t *testing.T) {
 	appendReply(t, addr, rawReply("early", f.tokens[2], "Re: order", ""), f.t0.Add(-5*time.Second))
 	syncOnce(t, f.watcher(addr, false))
 
-	if got := testutil.ToFloat64(f.metrics.Replies.WithLabelValues(shopper, string(email.KindHuman))); got != 2 {
+	if got := testutil.ToFloat64(f.metrics.Replies.WithLabelValues(shopper, string(KindHuman))); got != 2 {
 		t.Errorf("replies_total{kind=human} = %v, want 2 (one reply delivered twice, one early)", got)
 	}
 	res := f.results(t)
@@ -141,7 +139,7 @@ func TestMailWatcherUIDsRestart(t *testing.T) {
 			syncOnce(t, f.watcher(first, false))
 			restored := imapServer(t, 0) // same UIDVALIDITY, UIDs from 1
 			for i := range tc.before {
-				appendReply(t, restored, rawReply(fmt.Sprintf("other%d", i), email.Token("nobody"), "spam", ""), f.t0.Add(time.Duration(i)*time.Second))
+				appendReply(t, restored, rawReply(fmt.Sprintf("other%d", i), Token("nobody"), "spam", ""), f.t0.Add(time.Duration(i)*time.Second))
 			}
 			appendReply(t, restored, rawReply("new", f.tokens[4], "Re: order", ""), f.t0.Add(2*time.Minute))
 			syncOnce(t, f.watcher(restored, false))
@@ -170,7 +168,7 @@ func TestMailWatchersFollowUse(t *testing.T) {
 		return campaign.Mailbox{ID: "mb", Address: shopper, IMAP: campaign.Server{Host: host, Port: p, TLS: "none", PasswordFile: pw}}
 	}
 	first, second := imapServer(t, 0), imapServer(t, 3) // another server: another UIDVALIDITY
-	mw := &MailWatchers{Redis: f.rdb, Pendings: f.pendings, Client: asynq.NewClientFromRedisClient(f.rdb), Metrics: f.metrics,
+	mw := &Watchers{Redis: f.rdb, Pendings: f.pendings, Publish: f.publish, Metrics: f.metrics,
 		Logger: slog.New(slog.DiscardHandler), Owner: "a", Scan: time.Hour, Lease: 3 * time.Second, PollInterval: 200 * time.Millisecond, NoIdle: true}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -179,7 +177,7 @@ func TestMailWatchersFollowUse(t *testing.T) {
 	connected := func() bool { return testutil.ToFloat64(f.metrics.Connected.WithLabelValues(shopper)) == 1 }
 	// The manager subscribes as it starts; announce until it has heard.
 	waitFor(t, 5*time.Second, "the watcher to start on the probe's announcement", func() bool {
-		if err := email.UseMailbox(ctx, f.rdb, mailbox(first)); err != nil {
+		if err := UseMailbox(ctx, f.rdb, mailbox(first)); err != nil {
 			t.Fatal(err)
 		}
 		return connected()
@@ -187,7 +185,7 @@ func TestMailWatchersFollowUse(t *testing.T) {
 	appendReply(t, first, rawReply("h1", f.tokens[0], "Re: order", ""), f.t0.Add(time.Minute))
 	waitFor(t, 5*time.Second, "probe 1 answered from the first server", func() bool { return len(f.results(t)["run/acme/email/0001"]) == 1 })
 
-	if err := email.UseMailbox(ctx, f.rdb, mailbox(second)); err != nil { // the mailbox moved
+	if err := UseMailbox(ctx, f.rdb, mailbox(second)); err != nil { // the mailbox moved
 		t.Fatal(err)
 	}
 	appendReply(t, second, rawReply("h2", f.tokens[1], "Re: order", ""), f.t0.Add(time.Minute))
@@ -196,9 +194,9 @@ func TestMailWatchersFollowUse(t *testing.T) {
 	if n, _ := f.pendings.Outstanding(ctx, shopper); n != 0 {
 		t.Fatalf("outstanding = %d, want 0 once both probes are answered", n)
 	}
-	f.rdb.Publish(ctx, email.MailboxesChannel, shopper) // any announcement makes it look again
+	f.rdb.Publish(ctx, MailboxesChannel, shopper) // any announcement makes it look again
 	waitFor(t, 5*time.Second, "the idle mailbox's watcher to stop", func() bool { return !connected() })
-	if mbs, _, _ := email.Mailboxes(ctx, f.rdb); len(mbs) != 0 {
+	if mbs, _, _ := Mailboxes(ctx, f.rdb); len(mbs) != 0 {
 		t.Errorf("registry = %+v, want the idle mailbox gone", mbs)
 	}
 }

@@ -1,4 +1,4 @@
-package workers
+package email
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 )
 
 // Run watches the mailbox until ctx ends, reconnecting with backoff after errors.
-func (w *MailWatcher) Run(ctx context.Context) error {
+func (w *Watcher) Run(ctx context.Context) error {
 	backoff := time.Second
 	for ctx.Err() == nil {
 		began := time.Now()
@@ -35,9 +35,9 @@ func (w *MailWatcher) Run(ctx context.Context) error {
 }
 
 // session is one connection: sync, then wait for news (IDLE) or the next poll, again.
-func (w *MailWatcher) session(ctx context.Context) error {
+func (w *Watcher) session(ctx context.Context) error {
 	news := make(chan struct{}, 1)
-	c, err := w.dial(ctx, func() {
+	c, stop, err := w.dial(ctx, func() {
 		select {
 		case news <- struct{}{}:
 		default:
@@ -47,8 +47,8 @@ func (w *MailWatcher) session(ctx context.Context) error {
 		return err
 	}
 	defer c.Close()
-	// go-imap has no context: closing the client ends whatever command is running.
-	stop := context.AfterFunc(ctx, func() { c.Close() })
+	// go-imap has no context: dial closes the connection when ctx ends, which ends
+	// whatever command is running.
 	defer stop()
 	w.Metrics.Connected.WithLabelValues(w.Mailbox.Address).Set(1)
 	w.Logger.Info("mail watcher connected", "mailbox", w.Mailbox.Address, "idle", w.idle(c))
@@ -65,13 +65,13 @@ func (w *MailWatcher) session(ctx context.Context) error {
 	}
 }
 
-func (w *MailWatcher) idle(c *imapclient.Client) bool {
+func (w *Watcher) idle(c *imapclient.Client) bool {
 	return !w.NoIdle && c.Caps().Has(imap.CapIdle)
 }
 
 // wait returns when the server announces new messages (under IDLE), at the next poll,
 // or when ctx ends. The poll also covers an IDLE that died silently.
-func (w *MailWatcher) wait(ctx context.Context, c *imapclient.Client, news <-chan struct{}) error {
+func (w *Watcher) wait(ctx context.Context, c *imapclient.Client, news <-chan struct{}) error {
 	poll := w.PollInterval
 	if poll <= 0 {
 		poll = 30 * time.Second

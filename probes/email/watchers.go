@@ -1,4 +1,4 @@
-package workers
+package email
 
 import (
 	"context"
@@ -8,25 +8,25 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
-	"github.com/stakeoutcx/stakeout/probes/email"
+	"github.com/stakeoutcx/stakeout/internal/secrets"
 )
 
-// MailWatchers runs a MailWatcher for every registered probe mailbox that has
+// Watchers runs a Watcher for every registered probe mailbox that has
 // undecided probes and whose lease this process holds: across the fleet exactly one
 // watcher reads a mailbox, and another process takes over within a lease when its
 // holder dies. A probe announces the mailbox it is about to send from, so its watcher
 // starts at once; a mailbox whose settings changed is watched anew with them, and one
 // with no undecided probe left stops being watched (and leaves the registry).
-type MailWatchers struct {
+type Watchers struct {
 	Redis    redis.UniversalClient
-	Pendings *email.Pendings
-	Client   *asynq.Client
-	Metrics  *metrics.Mail
-	Logger   *slog.Logger
+	Pendings *Pendings
+	// Publish enqueues the result of a probe its replies decided.
+	Publish Publish
+	Metrics *metrics.Mail
+	Logger  *slog.Logger
 	// Owner names this process in leases (default: a random id).
 	Owner string
 	// Scan is the time between reads of the mailbox list (default 30s); a probe's
@@ -34,7 +34,7 @@ type MailWatchers struct {
 	Scan time.Duration
 	// Lease is how long a mailbox lease lives without renewal (default 30s).
 	Lease time.Duration
-	// Watcher settings passed on to each MailWatcher.
+	// Watcher settings passed on to each Watcher.
 	PollInterval time.Duration
 	NoIdle       bool
 	TLSConfig    *tls.Config
@@ -53,7 +53,7 @@ type watched struct {
 func leaseKey(address string) string { return "stakeout:mail:{" + address + "}:lease" }
 
 // Run watches mailboxes until ctx ends.
-func (m *MailWatchers) Run(ctx context.Context) {
+func (m *Watchers) Run(ctx context.Context) {
 	m.running = map[string]*watched{}
 	if m.Scan <= 0 {
 		m.Scan = 30 * time.Second
@@ -61,7 +61,7 @@ func (m *MailWatchers) Run(ctx context.Context) {
 	if m.Lease <= 0 {
 		m.Lease = 30 * time.Second
 	}
-	sub := m.Redis.Subscribe(ctx, email.MailboxesChannel)
+	sub := m.Redis.Subscribe(ctx, MailboxesChannel)
 	defer sub.Close()
 	used := sub.Channel()
 	defer m.stopAll()
@@ -79,8 +79,8 @@ func (m *MailWatchers) Run(ctx context.Context) {
 }
 
 // reconcile starts, restarts and stops watchers to match the registry.
-func (m *MailWatchers) reconcile(ctx context.Context) {
-	mbs, bad, err := email.Mailboxes(ctx, m.Redis)
+func (m *Watchers) reconcile(ctx context.Context) {
+	mbs, bad, err := Mailboxes(ctx, m.Redis)
 	if err != nil {
 		if ctx.Err() == nil {
 			m.Logger.Error("read probe mailboxes", "err", err)
@@ -99,7 +99,7 @@ func (m *MailWatchers) reconcile(ctx context.Context) {
 			continue
 		}
 		if n == 0 {
-			if forgot, err := email.ForgetIfIdle(ctx, m.Redis, mb.Address); err == nil && forgot {
+			if forgot, err := ForgetIfIdle(ctx, m.Redis, mb.Address); err == nil && forgot {
 				m.Metrics.Outstanding.WithLabelValues(mb.Address).Set(0)
 				continue
 			}
@@ -122,7 +122,7 @@ func (m *MailWatchers) reconcile(ctx context.Context) {
 }
 
 // ensure runs a watcher of mb with its current settings.
-func (m *MailWatchers) ensure(ctx context.Context, mb campaign.Mailbox) {
+func (m *Watchers) ensure(ctx context.Context, mb campaign.Mailbox) {
 	b, _ := json.Marshal(mb) // campaign.Mailbox always marshals
 	settings := string(b)
 	m.mu.Lock()
@@ -135,6 +135,7 @@ func (m *MailWatchers) ensure(ctx context.Context, mb campaign.Mailbox) {
 		m.Logger.Info("mailbox settings changed: watching it with the new ones", "mailbox", mb.Address)
 		m.stop(mb.Address)
 	}
+	m.checkCredentials(mb)
 	wctx, cancel := context.WithCancel(ctx)
 	w := &watched{settings: settings, cancel: cancel, done: make(chan struct{})}
 	m.mu.Lock()
@@ -144,7 +145,7 @@ func (m *MailWatchers) ensure(ctx context.Context, mb campaign.Mailbox) {
 }
 
 // stop stops the watcher of address and waits for it (its lease is released).
-func (m *MailWatchers) stop(address string) {
+func (m *Watchers) stop(address string) {
 	m.mu.Lock()
 	w := m.running[address]
 	delete(m.running, address)
@@ -155,7 +156,7 @@ func (m *MailWatchers) stop(address string) {
 	}
 }
 
-func (m *MailWatchers) stopAll() {
+func (m *Watchers) stopAll() {
 	m.mu.Lock()
 	addrs := make([]string, 0, len(m.running))
 	for a := range m.running {
@@ -169,7 +170,7 @@ func (m *MailWatchers) stopAll() {
 
 // hold tries to take the mailbox's lease until ctx ends; while it holds it, it runs the
 // watcher and renews the lease, and stops the watcher when the lease is lost.
-func (m *MailWatchers) hold(ctx context.Context, mb campaign.Mailbox) {
+func (m *Watchers) hold(ctx context.Context, mb campaign.Mailbox) {
 	for ctx.Err() == nil {
 		ok, err := m.Redis.SetNX(ctx, leaseKey(mb.Address), m.Owner, m.Lease).Result()
 		if err == nil && ok {
@@ -194,12 +195,12 @@ return 0`)
 // watch runs the watcher of mb while the lease is renewed. The watcher reads the
 // mailbox's password each time it connects, so a changed secret is used at the next
 // connection.
-func (m *MailWatchers) watch(ctx context.Context, mb campaign.Mailbox) {
+func (m *Watchers) watch(ctx context.Context, mb campaign.Mailbox) {
 	key := leaseKey(mb.Address)
 	defer releaseLease.Run(context.WithoutCancel(ctx), m.Redis, []string{key}, m.Owner)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w := &MailWatcher{Mailbox: mb, Pendings: m.Pendings, Redis: m.Redis, Client: m.Client,
+	w := &Watcher{Mailbox: mb, Pendings: m.Pendings, Redis: m.Redis, Publish: m.Publish,
 		Metrics: m.Metrics, Logger: m.Logger, PollInterval: m.PollInterval, NoIdle: m.NoIdle, TLSConfig: m.TLSConfig}
 	done := make(chan struct{})
 	go func() { defer close(done); _ = w.Run(wctx) }()
@@ -219,6 +220,22 @@ func (m *MailWatchers) watch(ctx context.Context, mb campaign.Mailbox) {
 				<-done
 				return
 			}
+		}
+	}
+}
+
+// checkCredentials says, once per mailbox and settings, which of its credentials cannot
+// be read (a variable not set, a file missing): its watcher would fail at every login,
+// and its probes at every send, until the operator provides them.
+func (m *Watchers) checkCredentials(mb campaign.Mailbox) {
+	if _, err := secrets.Password(mb.IMAP); err != nil {
+		m.Logger.Error("probe mailbox has no usable IMAP password: its replies cannot be read until it is provided",
+			"mailbox", mb.Address, "err", err)
+	}
+	if mb.SMTP.Auth != campaign.AuthNone {
+		if _, err := secrets.Password(mb.SMTP); err != nil {
+			m.Logger.Error("probe mailbox has no usable SMTP password: its probes cannot be sent until it is provided",
+				"mailbox", mb.Address, "err", err)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package workers
+package email
 
 import (
 	"context"
@@ -7,15 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
-	"github.com/stakeoutcx/stakeout/probes/email"
 )
 
 // Two processes' watcher managers share one mailbox: exactly one watches it; when that
@@ -30,12 +29,12 @@ func TestMailWatchersLease(t *testing.T) {
 		t.Fatal(err)
 	}
 	mb := campaign.Mailbox{ID: "mb", Address: shopper, IMAP: campaign.Server{Host: host, Port: p, TLS: "none", PasswordFile: pw}}
-	if err := email.UseMailbox(context.Background(), f.rdb, mb); err != nil {
+	if err := UseMailbox(context.Background(), f.rdb, mb); err != nil {
 		t.Fatal(err)
 	}
-	manager := func(owner string) (*MailWatchers, *metrics.Mail, context.CancelFunc, chan struct{}) {
+	manager := func(owner string) (*Watchers, *metrics.Mail, context.CancelFunc, chan struct{}) {
 		m := metrics.NewMail(prometheus.NewRegistry())
-		mw := &MailWatchers{Redis: f.rdb, Pendings: f.pendings, Client: asynq.NewClientFromRedisClient(f.rdb), Metrics: m,
+		mw := &Watchers{Redis: f.rdb, Pendings: f.pendings, Publish: f.publish, Metrics: m,
 			Logger: slog.New(slog.DiscardHandler), Owner: owner, Scan: 100 * time.Millisecond, Lease: 900 * time.Millisecond,
 			PollInterval: 200 * time.Millisecond, NoIdle: true}
 		ctx, cancel := context.WithCancel(context.Background())
@@ -61,5 +60,31 @@ func TestMailWatchersLease(t *testing.T) {
 	})
 	if got := testutil.ToFloat64(mbm.Connected.WithLabelValues(shopper)); got != 1 {
 		t.Errorf("b connected = %v, want 1", got)
+	}
+}
+
+// A mailbox whose password cannot be read is named at once, with the variable or file
+// missing; a relay with auth: none needs no SMTP password.
+func TestWatchersNameMissingCredentials(t *testing.T) {
+	var log strings.Builder
+	m := &Watchers{Logger: slog.New(slog.NewTextHandler(&log, nil))}
+	mb := campaign.Mailbox{Address: shopper,
+		IMAP: campaign.Server{PasswordEnv: "STAKEOUT_TEST_UNSET_IMAP_PW"},
+		SMTP: campaign.Server{Auth: campaign.AuthNone}}
+	m.checkCredentials(mb)
+	got := log.String()
+	for _, want := range []string{"no usable IMAP password", shopper, "STAKEOUT_TEST_UNSET_IMAP_PW is not set"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("log %q does not say %q", got, want)
+		}
+	}
+	if strings.Contains(got, "SMTP") {
+		t.Errorf("log %q complains about SMTP for a relay with auth: none", got)
+	}
+	log.Reset()
+	mb.SMTP = campaign.Server{PasswordFile: filepath.Join(t.TempDir(), "missing")}
+	m.checkCredentials(mb)
+	if got := log.String(); !strings.Contains(got, "no usable SMTP password") || !strings.Contains(got, "missing") {
+		t.Errorf("log %q does not name the missing SMTP password file", got)
 	}
 }

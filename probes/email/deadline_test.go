@@ -1,4 +1,4 @@
-package workers
+package email
 
 import (
 	"context"
@@ -7,10 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/stakeoutcx/stakeout/internal/result"
-	"github.com/stakeoutcx/stakeout/internal/tasks"
-	"github.com/stakeoutcx/stakeout/probes/email"
 )
 
 // A deadline waits until the mailbox has been read past it, then closes the probe:
@@ -18,7 +15,7 @@ import (
 func TestDeadlineWaitsForMailbox(t *testing.T) {
 	f := newMailFixture(t, 2)
 	ctx := context.Background()
-	h := &Deadlines{Pendings: f.pendings, Redis: f.rdb, Client: asynq.NewClientFromRedisClient(f.rdb), Logger: slog.New(slog.DiscardHandler)}
+	h := &Deadlines{Pendings: f.pendings, Redis: f.rdb, Logger: slog.New(slog.DiscardHandler)}
 	// The deadlines passed a minute ago (t0 is 3 hours ago, the fixture's deadline 72 h: move it).
 	for _, tok := range f.tokens {
 		p, _, _ := f.pendings.Get(ctx, tok)
@@ -27,14 +24,10 @@ func TestDeadlineWaitsForMailbox(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, _ = f.pendings.Observe(ctx, f.tokens[0], email.Seen{ID: "<ack>", At: f.t0.Add(time.Second), Kind: email.KindTicketAck}, nil)
-	deadline := func(i int) *asynq.Task {
-		task, _ := tasks.NewDeadlineTask(tasks.Deadline{ProbeID: "p", Token: f.tokens[i]}, time.Now())
-		return task
-	}
-	var deferred *Deferred
-	if err := h.ProcessTask(ctx, deadline(0)); !errors.As(err, &deferred) {
-		t.Fatalf("deadline before the mailbox was read = %v, want *Deferred", err)
+	_, _ = f.pendings.Observe(ctx, f.tokens[0], Seen{ID: "<ack>", At: f.t0.Add(time.Second), Kind: KindTicketAck}, nil)
+	var wait *NotReadYet
+	if err := h.Close(ctx, "p", f.tokens[0], f.publish); !errors.As(err, &wait) {
+		t.Fatalf("deadline before the mailbox was read = %v, want *NotReadYet", err)
 	}
 	if len(f.results(t)) != 0 {
 		t.Fatalf("a result was enqueued before the mailbox was read")
@@ -42,10 +35,9 @@ func TestDeadlineWaitsForMailbox(t *testing.T) {
 	// The watcher reads the mailbox (now, past the deadline) and finds a human reply
 	// received before the deadline for probe 2.
 	f.rdb.HSet(ctx, checkpointKey(shopper), "synced_at", time.Now().UnixMilli())
-	_, _ = f.pendings.Observe(ctx, f.tokens[1], email.Seen{ID: "<h>", At: f.t0.Add(2 * time.Hour), Kind: email.KindHuman},
-		func(p *email.Pending) error { return enqueueDecision(ctx, h.Client, p) })
+	_, _ = f.pendings.Observe(ctx, f.tokens[1], Seen{ID: "<h>", At: f.t0.Add(2 * time.Hour), Kind: KindHuman}, f.publish)
 	for i := range 2 {
-		if err := h.ProcessTask(ctx, deadline(i)); err != nil {
+		if err := h.Close(ctx, "p", f.tokens[i], f.publish); err != nil {
 			t.Fatalf("deadline %d: %v", i, err)
 		}
 	}

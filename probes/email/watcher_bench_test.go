@@ -1,4 +1,4 @@
-package workers
+package email
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/stakeoutcx/stakeout/probes/email"
 )
 
 // fillMailbox appends n replies, one per registered probe, in one IMAP session.
@@ -48,7 +47,7 @@ func BenchmarkCorrelate10k(b *testing.B) {
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
-		c, err := w.dial(context.Background(), func() {})
+		c, _, err := w.dial(context.Background(), func() {})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -77,7 +76,7 @@ func BenchmarkOutstanding100k(b *testing.B) {
 		ctx := context.Background()
 		for i := range 100000 {
 			id := fmt.Sprintf("run/t%03d/email/%06d", i%500, i)
-			p := email.Pending{Token: email.Token(id), ProbeID: id, Run: "run", Mailbox: shopper, T0: f.t0, Deadline: f.t0.Add(72 * time.Hour)}
+			p := Pending{Token: Token(id), ProbeID: id, Run: "run", Mailbox: shopper, T0: f.t0, Deadline: f.t0.Add(72 * time.Hour)}
 			if i < 10 {
 				f.tokens = append(f.tokens, p.Token)
 			}
@@ -88,7 +87,7 @@ func BenchmarkOutstanding100k(b *testing.B) {
 		addr := imapServer(b, 0)
 		fillMailbox(b, addr, f)
 		w := f.watcher(addr, false)
-		c, err := w.dial(ctx, func() {})
+		c, _, err := w.dial(ctx, func() {})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,7 +1,6 @@
-package workers
+package email
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -15,30 +14,29 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/secrets"
-	"github.com/stakeoutcx/stakeout/probes/email"
 )
 
-// MailWatcher reads the replies arriving in one probe mailbox over IMAP and gives each
+// Watcher reads the replies arriving in one probe mailbox over IMAP and gives each
 // to the email probe it answers. It keeps one connection, uses IDLE where the server has
 // it and polls as well (IDLE can die silently), and fetches new messages by UID from a
 // (UIDVALIDITY, last UID) checkpoint kept in Redis, so replies that came while no watcher
 // ran are found on restart; a changed UIDVALIDITY rescans the mailbox, and a reply seen
 // twice counts once.
-type MailWatcher struct {
+type Watcher struct {
 	Mailbox campaign.Mailbox
 	// Password logs in; when empty it is read from where the mailbox's settings say
 	// (password_env or password_file) at each connection.
 	Password string
-	Pendings *email.Pendings
+	Pendings *Pendings
 	Redis    redis.UniversalClient
-	Client   *asynq.Client
-	Metrics  *metrics.Mail
-	Logger   *slog.Logger
+	// Publish enqueues the result of a probe its replies decided.
+	Publish Publish
+	Metrics *metrics.Mail
+	Logger  *slog.Logger
 	// PollInterval is the time between two polls (default 30s).
 	PollInterval time.Duration
 	// NoIdle turns IDLE off even where the server has it.
@@ -63,7 +61,7 @@ type checkpoint struct {
 	LastMark string
 }
 
-func (w *MailWatcher) loadCheckpoint(ctx context.Context) (checkpoint, error) {
+func (w *Watcher) loadCheckpoint(ctx context.Context) (checkpoint, error) {
 	v, err := w.Redis.HGetAll(ctx, checkpointKey(w.Mailbox.Address)).Result()
 	if err != nil {
 		return checkpoint{}, fmt.Errorf("read checkpoint: %w", err)
@@ -73,7 +71,7 @@ func (w *MailWatcher) loadCheckpoint(ctx context.Context) (checkpoint, error) {
 	return checkpoint{UIDValidity: uint32(uv), LastUID: imap.UID(last), LastMark: v["last_mark"]}, nil
 }
 
-func (w *MailWatcher) saveCheckpoint(ctx context.Context, cp checkpoint) error {
+func (w *Watcher) saveCheckpoint(ctx context.Context, cp checkpoint) error {
 	err := w.Redis.HSet(ctx, checkpointKey(w.Mailbox.Address), "uidvalidity", cp.UIDValidity, "last_uid", uint32(cp.LastUID), "last_mark", cp.LastMark).Err()
 	if err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
@@ -81,13 +79,15 @@ func (w *MailWatcher) saveCheckpoint(ctx context.Context, cp checkpoint) error {
 	return nil
 }
 
-// dial connects and logs in. The password never appears in errors.
-func (w *MailWatcher) dial(ctx context.Context, onNew func()) (*imapclient.Client, error) {
+// dial connects and logs in. The password never appears in errors. Every step obeys
+// ctx: the connection is closed when ctx ends (go-imap has no context), from the TCP
+// dial on, so a server that hangs in the greeting or the login never delays a stop.
+// The caller calls the returned stop when it is done with the client.
+func (w *Watcher) dial(ctx context.Context, onNew func()) (*imapclient.Client, func() bool, error) {
 	srv := w.Mailbox.IMAP
 	addr := net.JoinHostPort(srv.Host, strconv.Itoa(srv.Port))
 	opts := &imapclient.Options{
 		TLSConfig: w.TLSConfig,
-		Dialer:    &net.Dialer{Timeout: 30 * time.Second},
 		// Never send a command from here: it would deadlock. Only signal.
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
@@ -97,51 +97,74 @@ func (w *MailWatcher) dial(ctx context.Context, onNew func()) (*imapclient.Clien
 			},
 		},
 	}
-	var (
-		c   *imapclient.Client
-		err error
-	)
-	switch srv.TLS {
-	case "implicit":
-		c, err = imapclient.DialTLS(addr, opts)
-	case "starttls":
-		c, err = imapclient.DialStartTLS(addr, opts)
-	default:
-		c, err = imapclient.DialInsecure(addr, opts)
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(dctx, "tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	c, err := w.open(conn, srv, opts)
+	if err == nil {
+		err = w.login(c, srv)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+		stop()
+		conn.Close()
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		return nil, nil, fmt.Errorf("connect to %s: %w", addr, err)
 	}
+	return c, stop, nil
+}
+
+// open starts the IMAP session on conn with the mailbox's TLS mode.
+func (w *Watcher) open(conn net.Conn, srv campaign.Server, opts *imapclient.Options) (*imapclient.Client, error) {
+	cfg := &tls.Config{}
+	if w.TLSConfig != nil {
+		cfg = w.TLSConfig.Clone()
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = srv.Host
+	}
+	switch srv.TLS {
+	case "implicit":
+		if cfg.NextProtos == nil {
+			cfg.NextProtos = []string{"imap"}
+		}
+		return imapclient.New(tls.Client(conn, cfg), opts), nil
+	case "starttls":
+		o := *opts
+		o.TLSConfig = cfg
+		return imapclient.NewStartTLS(conn, &o)
+	}
+	return imapclient.New(conn, opts), nil
+}
+
+// login logs in as the mailbox's user, with its password read now.
+func (w *Watcher) login(c *imapclient.Client, srv campaign.Server) error {
 	user := srv.Username
 	if user == "" {
 		user = w.Mailbox.Address
 	}
 	password := w.Password
 	if password == "" {
+		var err error
 		if password, err = secrets.Password(srv); err != nil {
-			c.Close()
-			return nil, fmt.Errorf("log in to %s as %s: %w", addr, user, err)
+			return fmt.Errorf("log in as %s: %w", user, err)
 		}
 	}
 	if err := c.Login(user, password).Wait(); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("log in to %s as %s: %w", addr, user, redact(err, password))
+		return fmt.Errorf("log in as %s: %w", user, redact(err, password, user))
 	}
-	return c, nil
-}
-
-// redact removes secret from err's text.
-func redact(err error, secret string) error {
-	if secret == "" || !bytes.Contains([]byte(err.Error()), []byte(secret)) {
-		return err
-	}
-	return errors.New(string(bytes.ReplaceAll([]byte(err.Error()), []byte(secret), []byte("<redacted>"))))
+	return nil
 }
 
 // Sync selects INBOX and processes every message after the checkpoint. When it is
 // done it records when it began as the mailbox's synced_at: every reply our server had
 // received by then has been seen. Deadlines wait for it.
-func (w *MailWatcher) Sync(ctx context.Context, c *imapclient.Client) error {
+func (w *Watcher) Sync(ctx context.Context, c *imapclient.Client) error {
 	began := time.Now()
 	sel, err := c.Select("INBOX", nil).Wait()
 	if err != nil {
@@ -237,7 +260,7 @@ func rescanReason(cp checkpoint, sel *imap.SelectData) string {
 // reused returns "uids_restarted" when the message at the checkpoint's last UID is
 // not the one read there (UIDs given anew to other messages), "" otherwise (also when
 // that message was deleted).
-func (w *MailWatcher) reused(c *imapclient.Client, cp checkpoint) (string, error) {
+func (w *Watcher) reused(c *imapclient.Client, cp checkpoint) (string, error) {
 	msgs, err := c.Fetch(imap.UIDSetNum(cp.LastUID), &imap.FetchOptions{UID: true, InternalDate: true, RFC822Size: true}).Collect()
 	if err != nil {
 		return "", fmt.Errorf("check the last message read: %w", err)
@@ -268,7 +291,7 @@ func SyncedAt(ctx context.Context, rdb redis.UniversalClient, address string) (t
 }
 
 // newUIDs lists the UIDs above last, sorted.
-func (w *MailWatcher) newUIDs(c *imapclient.Client, last imap.UID) ([]imap.UID, error) {
+func (w *Watcher) newUIDs(c *imapclient.Client, last imap.UID) ([]imap.UID, error) {
 	var set imap.UIDSet
 	set.AddRange(last+1, 0) // last+1:*
 	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true}).Collect()
@@ -288,7 +311,7 @@ func (w *MailWatcher) newUIDs(c *imapclient.Client, last imap.UID) ([]imap.UID, 
 // fetchBatch fetches the header, the start of the text and INTERNALDATE of uids in one
 // command and parses each reply.
 // It returns the parsed messages and the mark of the batch's last message.
-func (w *MailWatcher) fetchBatch(ctx context.Context, c *imapclient.Client, uids []imap.UID) ([]incoming, string, error) {
+func (w *Watcher) fetchBatch(ctx context.Context, c *imapclient.Client, uids []imap.UID) ([]incoming, string, error) {
 	header := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
 	text := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierText, Peek: true, Partial: &imap.SectionPartial{Offset: 0, Size: maxReplyText}}
 	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{

@@ -1,4 +1,4 @@
-package workers
+package email
 
 import (
 	"context"
@@ -23,7 +23,6 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/redistest"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/tasks"
-	"github.com/stakeoutcx/stakeout/probes/email"
 )
 
 const (
@@ -101,8 +100,9 @@ func rawReply(id, token, subject, extra string) string {
 
 type mailFixture struct {
 	rdb      *redis.Client
-	pendings *email.Pendings
+	pendings *Pendings
 	insp     *asynq.Inspector
+	client   *asynq.Client
 	metrics  *metrics.Mail
 	t0       time.Time
 	tokens   []string
@@ -113,11 +113,12 @@ func newMailFixture(t testing.TB, probes int) *mailFixture {
 	srv := redistest.Start(t)
 	f := &mailFixture{rdb: redistest.Client(t, srv), metrics: metrics.NewMail(prometheus.NewRegistry()),
 		t0: time.Now().Add(-3 * time.Hour).UTC().Truncate(time.Second)}
-	f.pendings = email.NewPendings(f.rdb)
+	f.pendings = NewPendings(f.rdb)
 	f.insp = asynq.NewInspectorFromRedisClient(f.rdb)
+	f.client = asynq.NewClientFromRedisClient(f.rdb)
 	for i := 1; i <= probes; i++ {
 		id := fmt.Sprintf("run/acme/email/%04d", i)
-		p := email.Pending{Token: email.Token(id), ProbeID: id, Run: "run", Target: "acme", Mailbox: shopper,
+		p := Pending{Token: Token(id), ProbeID: id, Run: "run", Target: "acme", Mailbox: shopper,
 			StartedAt: f.t0, T0: f.t0, Deadline: f.t0.Add(72 * time.Hour)}
 		if err := f.pendings.Register(context.Background(), p, nil); err != nil {
 			t.Fatal(err)
@@ -127,18 +128,23 @@ func newMailFixture(t testing.TB, probes int) *mailFixture {
 	return f
 }
 
-func (f *mailFixture) watcher(addr string, idle bool) *MailWatcher {
+func (f *mailFixture) watcher(addr string, idle bool) *Watcher {
 	host, port, _ := net.SplitHostPort(addr)
 	p, _ := strconv.Atoi(port)
-	w := &MailWatcher{
+	w := &Watcher{
 		Mailbox:  campaign.Mailbox{ID: "mb", Address: shopper, IMAP: campaign.Server{Host: host, Port: p, TLS: "none"}},
-		Password: password, Pendings: f.pendings, Redis: f.rdb, Client: asynq.NewClientFromRedisClient(f.rdb),
+		Password: password, Pendings: f.pendings, Redis: f.rdb, Publish: f.publish,
 		Metrics: f.metrics, Logger: slog.New(slog.DiscardHandler), PollInterval: 200 * time.Millisecond, NoIdle: !idle,
 	}
 	if idle {
 		w.PollInterval = time.Minute // only IDLE can make it see replies in time
 	}
 	return w
+}
+
+// publish enqueues a decided probe's result as the worker does.
+func (f *mailFixture) publish(p *Pending) error {
+	return tasks.EnqueueRevision(context.Background(), f.client, p.Result(), p.Rev)
 }
 
 // results returns the result tasks waiting for the results worker, by probe id.
@@ -159,7 +165,7 @@ func (f *mailFixture) results(t *testing.T) map[string][]result.Result {
 	return out
 }
 
-func runWatcher(t *testing.T, w *MailWatcher) (stop func()) {
+func runWatcher(t *testing.T, w *Watcher) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = w.Run(ctx) }()
@@ -176,7 +182,7 @@ func TestMailWatcherPollAndRestart(t *testing.T) {
 	human1 := rawReply("h1", f.tokens[0], "Re: Where is my order?", "")
 	appendReply(t, addr, human1, f.t0.Add(time.Hour))
 	appendReply(t, addr, rawReply("a2", f.tokens[1], "Request received", "Auto-Submitted: auto-replied\r\n"), f.t0.Add(5*time.Second))
-	appendReply(t, addr, rawReply("x", email.Token("nobody"), "Re: hello", ""), f.t0)
+	appendReply(t, addr, rawReply("x", Token("nobody"), "Re: hello", ""), f.t0)
 	appendReply(t, addr, "From: a@b.test\r\nSubject: newsletter\r\n\r\nhi\r\n", f.t0)
 
 	stop := runWatcher(t, f.watcher(addr, false))
@@ -271,4 +277,51 @@ func TestMailWatcherReconnect(t *testing.T) {
 	waitFor(t, 15*time.Second, "the reply after reconnecting", func() bool {
 		return len(f.results(t)["run/acme/email/0001"]) == 1
 	})
+}
+
+// waitFor polls cond, a state the watcher exposes (results queued, a connection), until
+// it holds or timeout passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A server that accepts the connection and never greets must not keep a stopping watcher:
+// the connection is closed when the context ends, before the greeting or the login.
+func TestWatcherStopsDuringLogin(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted, closedByClient := make(chan struct{}), make(chan struct{})
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		close(accepted)
+		_, _ = conn.Read(make([]byte, 1)) // the client sends nothing before the greeting: EOF when it closes
+		close(closedByClient)
+	}()
+	f := newMailFixture(t, 1)
+	w := f.watcher(ln.Addr().String(), false)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = w.Run(ctx) }()
+	<-accepted
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second): // a hang, not a speed bound: without the fix it never returns
+		t.Fatal("the watcher did not stop while the server held its greeting")
+	}
+	<-closedByClient
 }
