@@ -38,6 +38,10 @@ type Watchers struct {
 	PollInterval time.Duration
 	NoIdle       bool
 	TLSConfig    *tls.Config
+	// OnEvent, when set, is told the events of every mailbox's watcher and
+	// lease (EventLeaseTaken, ...), from their goroutines: it must return
+	// quickly. Tests wait on it instead of sleeping. Default: none.
+	OnEvent func(address string, e WatcherEvent)
 
 	mu      sync.Mutex
 	running map[string]*watched
@@ -174,8 +178,12 @@ func (m *Watchers) hold(ctx context.Context, mb campaign.Mailbox) {
 	for ctx.Err() == nil {
 		ok, err := m.Redis.SetNX(ctx, leaseKey(mb.Address), m.Owner, m.Lease).Result()
 		if err == nil && ok {
+			m.event(mb.Address, EventLeaseTaken)
 			m.watch(ctx, mb)
 			continue
+		}
+		if err == nil {
+			m.event(mb.Address, EventLeaseBusy)
 		}
 		select {
 		case <-ctx.Done():
@@ -201,7 +209,8 @@ func (m *Watchers) watch(ctx context.Context, mb campaign.Mailbox) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w := &Watcher{Mailbox: mb, Pendings: m.Pendings, Redis: m.Redis, Publish: m.Publish,
-		Metrics: m.Metrics, Logger: m.Logger, PollInterval: m.PollInterval, NoIdle: m.NoIdle, TLSConfig: m.TLSConfig}
+		Metrics: m.Metrics, Logger: m.Logger, PollInterval: m.PollInterval, NoIdle: m.NoIdle, TLSConfig: m.TLSConfig,
+		OnEvent: func(e WatcherEvent) { m.event(mb.Address, e) }}
 	done := make(chan struct{})
 	go func() { defer close(done); _ = w.Run(wctx) }()
 	t := time.NewTicker(m.Lease / 3)
@@ -218,9 +227,18 @@ func (m *Watchers) watch(ctx context.Context, mb campaign.Mailbox) {
 				}
 				cancel()
 				<-done
+				m.event(mb.Address, EventLeaseLost)
 				return
 			}
+			m.event(mb.Address, EventLeaseRenewed)
 		}
+	}
+}
+
+// event tells the OnEvent hook about e.
+func (m *Watchers) event(address string, e WatcherEvent) {
+	if m.OnEvent != nil {
+		m.OnEvent(address, e)
 	}
 }
 
