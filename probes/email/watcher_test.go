@@ -279,7 +279,6 @@ func TestMailWatcherReconnect(t *testing.T) {
 	})
 }
 
-
 // A server that accepts the connection and never greets must not keep a stopping watcher:
 // the connection is closed when the context ends, before the greeting or the login.
 func TestWatcherStopsDuringLogin(t *testing.T) {
