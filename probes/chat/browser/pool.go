@@ -50,6 +50,11 @@ type Options struct {
 	RestartAfter int
 	// Logger receives the pool's logs. Default: discard.
 	Logger *slog.Logger
+	// OnWaiting, when set, is called with the number of Acquire calls waiting
+	// for a free slot each time it changes, from the goroutine of the Acquire
+	// that changed it: it must return quickly. Tests wait on it instead of
+	// polling Waiting. Default: none.
+	OnWaiting func(waiting int)
 }
 
 // Pool hands out isolated tabs of one shared headless Chromium. It is safe
@@ -64,7 +69,8 @@ type Pool struct {
 	stop  context.Context
 	close context.CancelFunc
 
-	waiting atomic.Int32 // Acquire calls waiting for a slot
+	waiting   atomic.Int32 // Acquire calls waiting for a slot
+	onWaiting func(int)
 
 	mu     sync.Mutex
 	gen    *generation // current browser, nil before the first Acquire
@@ -98,6 +104,7 @@ func New(opts Options) (*Pool, error) {
 		stop:         stop,
 		close:        cancel,
 		tabs:         make(map[*Tab]struct{}),
+		onWaiting:    opts.OnWaiting,
 	}, nil
 }
 
@@ -155,22 +162,30 @@ func (p *Pool) Waiting() int { return int(p.waiting.Load()) }
 // returns a Tab in a new browser context. ctx bounds the wait and the start
 // only; the Tab lives until Tab.Close or Pool.Close.
 func (p *Pool) Acquire(ctx context.Context) (*Tab, error) {
-	p.waiting.Add(1)
+	p.addWaiting(1)
 	select {
 	case p.slots <- struct{}{}:
 	case <-ctx.Done():
-		p.waiting.Add(-1)
+		p.addWaiting(-1)
 		return nil, fmt.Errorf("waiting for a browser slot: %w", ctx.Err())
 	case <-p.stop.Done():
-		p.waiting.Add(-1)
+		p.addWaiting(-1)
 		return nil, ErrClosed
 	}
-	p.waiting.Add(-1)
+	p.addWaiting(-1)
 	t, err := p.acquire(ctx)
 	if err != nil {
 		<-p.slots
 	}
 	return t, err
+}
+
+// addWaiting counts d more Acquire calls waiting and tells OnWaiting.
+func (p *Pool) addWaiting(d int32) {
+	n := p.waiting.Add(d)
+	if p.onWaiting != nil {
+		p.onWaiting(int(n))
+	}
 }
 
 // acquire is Acquire once the caller holds a slot.
