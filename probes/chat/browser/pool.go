@@ -71,6 +71,9 @@ type Pool struct {
 
 	waiting   atomic.Int32 // Acquire calls waiting for a slot
 	onWaiting func(int)
+	// onDrainWait, a test hook, is called when an Acquire starts waiting for
+	// a retiring browser to drain.
+	onDrainWait func()
 
 	mu     sync.Mutex
 	gen    *generation // current browser, nil before the first Acquire
@@ -209,6 +212,9 @@ func (p *Pool) acquire(ctx context.Context) (*Tab, error) {
 			}
 			p.log.Warn("chromium died while opening a tab, restarting", "pid", g.pid, "err", err)
 		case wait != nil:
+			if p.onDrainWait != nil {
+				p.onDrainWait()
+			}
 			select {
 			case <-wait:
 			case <-ctx.Done():

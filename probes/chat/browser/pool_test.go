@@ -70,9 +70,16 @@ func TestTabsAreIsolated(t *testing.T) {
 }
 
 func TestMaxConcurrent(t *testing.T) {
-	p := newPool(t, Options{MaxConcurrent: 2})
+	waiting := make(chan int, 64)
+	p := newPool(t, Options{MaxConcurrent: 2, OnWaiting: func(n int) {
+		select {
+		case waiting <- n:
+		default: // never full: the test reads every event it causes
+		}
+	}})
 	a := acquire(t, p)
 	acquire(t, p)
+	drain(waiting)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -82,6 +89,7 @@ func TestMaxConcurrent(t *testing.T) {
 		}
 		t.Fatalf("third Acquire = %v, want context.DeadlineExceeded", err)
 	}
+	drain(waiting)
 
 	got := make(chan *Tab, 1)
 	go func() {
@@ -91,10 +99,13 @@ func TestMaxConcurrent(t *testing.T) {
 		}
 		got <- tab
 	}()
+	if n := <-waiting; n != 1 {
+		t.Fatalf("OnWaiting(%d), want 1: the third Acquire waits", n)
+	}
 	select {
 	case <-got:
 		t.Fatal("third Acquire returned while two tabs were open")
-	case <-time.After(300 * time.Millisecond):
+	default:
 	}
 	if err := a.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
@@ -172,6 +183,8 @@ func TestRestartAfter(t *testing.T) {
 	}
 
 	got := make(chan *Tab, 1)
+	draining := make(chan struct{}, 1)
+	p.onDrainWait = func() { draining <- struct{}{} }
 	go func() {
 		tab, err := p.Acquire(context.Background())
 		if err != nil {
@@ -179,10 +192,11 @@ func TestRestartAfter(t *testing.T) {
 		}
 		got <- tab
 	}()
+	<-draining
 	select {
 	case <-got:
 		t.Fatal("fourth Acquire returned before the browser drained")
-	case <-time.After(300 * time.Millisecond):
+	default:
 	}
 	third.Close()
 	select {
@@ -197,6 +211,17 @@ func TestRestartAfter(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("fourth Acquire still blocked after the browser drained")
+	}
+}
+
+// drain empties ch of what it holds now.
+func drain[T any](ch chan T) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
 	}
 }
 
