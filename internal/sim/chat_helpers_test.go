@@ -158,16 +158,6 @@ func (c *iframeClient) poll() []got {
 	return out
 }
 
-// pollFor polls for d and returns every event received.
-func (c *iframeClient) pollFor(d time.Duration) []got {
-	c.t.Helper()
-	var out []got
-	for end := time.Now().Add(d); time.Now().Before(end); {
-		out = append(out, c.poll()...)
-	}
-	return out
-}
-
 // pollUntil polls until an event satisfies done (or 5 s) and returns all events.
 func (c *iframeClient) pollUntil(done func(got) bool) []got {
 	c.t.Helper()
@@ -249,23 +239,6 @@ func (c *wsClient) until(done func(got) bool) []got {
 			}
 		case <-timeout:
 			c.t.Fatalf("no awaited frame after 5s; got %+v", events(out))
-		}
-	}
-}
-
-// quiet reads frames for d and returns them (none expected, usually).
-func (c *wsClient) quiet(d time.Duration) []got {
-	var out []got
-	timeout := time.After(d)
-	for {
-		select {
-		case g, ok := <-c.in:
-			if !ok {
-				return out
-			}
-			out = append(out, g)
-		case <-timeout:
-			return out
 		}
 	}
 }
