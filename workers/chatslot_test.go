@@ -23,6 +23,7 @@ import (
 	"github.com/stakeoutcx/stakeout/probes"
 	"github.com/stakeoutcx/stakeout/probes/chat"
 	"github.com/stakeoutcx/stakeout/probes/chat/browser"
+	"github.com/stakeoutcx/stakeout/probes/chat/browser/browsertest"
 )
 
 // chatSim starts a simulator with one inline chat company, acme, that
@@ -100,12 +101,8 @@ func TestChatWaitsForBrowserWithoutPacingSlot(t *testing.T) {
 	url, _ := s.ChatURL("acme")
 	srv := redistest.Start(t)
 	rdb := redistest.Client(t, srv)
-	st := openStore(t, filepath.Join(t.TempDir(), "results.db"))
-	pool, err := browser.New(browser.Options{MaxConcurrent: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	st := notifyingStore{openStore(t, filepath.Join(t.TempDir(), "results.db")), rdb}
+	pool := browsertest.Pool(t, browser.Options{MaxConcurrent: 1, OnWaiting: func(int) { notify(rdb) }})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	// The test holds the browser's only slot.
@@ -129,7 +126,7 @@ func TestChatWaitsForBrowserWithoutPacingSlot(t *testing.T) {
 
 	client := asynq.NewClientFromRedisClient(rdb)
 	id := enqueueChatProbe(t, client, runstate.New(rdb), "slot", url)
-	waitFor(t, 30*time.Second, "the probe to wait for the browser", func() bool { return pool.Waiting() == 1 })
+	waitFor(t, rdb, 30*time.Second, "the probe to wait for the browser", func() bool { return pool.Waiting() == 1 })
 	waited := time.Now()
 	if n := rdb.Exists(ctx, slotKey("acme", 0)).Val(); n != 0 {
 		t.Errorf("while the probe waits for the browser, target acme has %d pacing slot(s) taken, want 0", n)
@@ -143,7 +140,7 @@ func TestChatWaitsForBrowserWithoutPacingSlot(t *testing.T) {
 	}
 
 	var r result.Result
-	waitFor(t, 60*time.Second, "the probe's result", func() bool {
+	waitFor(t, rdb, 60*time.Second, "the probe's result", func() bool {
 		var ok bool
 		r, ok, err = st.Get(ctx, id)
 		return err == nil && ok

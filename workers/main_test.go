@@ -55,7 +55,7 @@ func runTestWorker() int {
 			return 1
 		}
 		defer st.Close()
-		cfg.Store = st
+		cfg.Store = notifyingStore{st, rdb}
 	}
 	w, err := New(cfg)
 	if err != nil {
@@ -80,6 +80,7 @@ func recordingProbe(rdb *redis.Client, sleep time.Duration) probes.Probe {
 			[]string{key + ":maxrunning"}, n)
 		rdb.RPush(ctx, key+":starts", now)
 		rdb.RPush(ctx, "test:attempts:"+t.ProbeID, os.Getpid())
+		notify(rdb)
 		defer rdb.Decr(context.WithoutCancel(ctx), key+":running")
 		select {
 		case <-time.After(sleep):
@@ -109,14 +110,65 @@ func startWorker(t *testing.T, redisAddr, db string, sleep, shutdown time.Durati
 	return cmd
 }
 
-// waitFor polls cond until it holds or timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+// testEvents is the Redis channel on which the test probe, the test stores and
+// the tests' browser pools say that something happened, in this process or in a
+// worker process: waitFor checks its condition again at each message.
+const testEvents = "test:events"
+
+// notify says on testEvents that something happened.
+func notify(rdb redis.UniversalClient) {
+	rdb.Publish(context.Background(), testEvents, "")
+}
+
+// waitFor waits until cond holds, checking it again at each message on
+// testEvents; past timeout the test fails.
+func waitFor(t *testing.T, rdb redis.UniversalClient, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	sub := rdb.Subscribe(ctx, testEvents)
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil { // subscribed: no event is missed from here
+		t.Fatalf("subscribe to %s: %v", testEvents, err)
+	}
+	events := sub.Channel()
+	for !cond() {
+		select {
+		case <-events:
+		case <-ctx.Done():
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+	}
+}
+
+// notifyingStore is a real store that says on testEvents when it has written.
+type notifyingStore struct {
+	store.Store
+	rdb redis.UniversalClient
+}
+
+// Upsert writes through the store, then notifies.
+func (s notifyingStore) Upsert(ctx context.Context, r result.Result) (bool, error) {
+	defer notify(s.rdb)
+	return s.Store.Upsert(ctx, r)
+}
+
+// UpsertBatch writes through the store, then notifies.
+func (s notifyingStore) UpsertBatch(ctx context.Context, rs []result.Result) ([]bool, error) {
+	defer notify(s.rdb)
+	return s.Store.UpsertBatch(ctx, rs)
+}
+
+// pollFor waits until cond holds, for states that announce nothing (a task in asynq's
+// retry set, a metric of another component), checking every 20 ms; past timeout the
+// test fails.
+func pollFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %s waiting for %s", timeout, what)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 }

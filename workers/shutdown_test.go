@@ -151,7 +151,7 @@ func TestStoppingWorkerStartsNothingNew(t *testing.T) {
 	stopped := make(chan struct{})
 	go func() { stop(); close(stopped) }()
 	insp := asynq.NewInspectorFromRedisClient(rdb)
-	waitFor(t, 30*time.Second, "the waiting probe to go back to its queue", func() bool {
+	pollFor(t, 30*time.Second, "the waiting probe to go back to its queue", func() bool {
 		info, err := insp.GetTaskInfo(tasks.QueueEmail, tasks.ProbeTaskID(waiting))
 		return err == nil && info.State != asynq.TaskStateActive
 	})
@@ -202,7 +202,7 @@ func TestPacingSlotLoss(t *testing.T) {
 					<-ctx.Done() // the dispatcher aborts the attempt
 					return probes.Result{}, ctx.Err()
 				}
-				waitFor(t, 30*time.Second, "the lost slot to be counted", func() bool { return testutil.ToFloat64(lost) == 1 })
+				pollFor(t, 30*time.Second, "the lost slot to be counted", func() bool { return testutil.ToFloat64(lost) == 1 })
 				return probes.Result{Outcome: result.NoResponse, Reason: result.ReasonDeadline}, nil
 			}))
 			d.Registry = reg

@@ -209,7 +209,7 @@ func TestWorkerDefersClosedTarget(t *testing.T) {
 	begin := time.Now()
 	insp := asynq.NewInspectorFromRedisClient(rdb)
 	var info *asynq.TaskInfo
-	waitFor(t, 30*time.Second, "the probe to wait in the retry set", func() bool {
+	pollFor(t, 30*time.Second, "the probe to wait in the retry set", func() bool {
 		info, err = insp.GetTaskInfo(tasks.QueueEmail, tasks.ProbeTaskID(p.ProbeID))
 		return err == nil && info.State == asynq.TaskStateRetry
 	})

@@ -77,7 +77,7 @@ var structureCases = []badCase{
 			"deadlines: 20m\n" + "targets: t\n",
 		want: []string{
 			`f.yaml:2: name: want a string, got a mapping`,
-			`f.yaml:5: pacing.max_in_flight: want a number, got "abc"`,
+			`f.yaml:5: pacing.max_in_flight: want a whole number, got "abc"`,
 			`f.yaml:5: pacing.min_gap: "1" is not a duration (want e.g. 90s, 15m, 2h30m or 3d)`,
 			`f.yaml:6: sla.chat.response_rate: want a number, got "high"`,
 			`f.yaml:6: sla.email: want a mapping, got a list`,

@@ -68,8 +68,7 @@ func ParseWith(ctx context.Context, file string, data []byte, o Options) (*Campa
 		return nil, p.Err()
 	}
 	c := &Campaign{File: file}
-	p.Seen("", root.Line)
-	newDecoder(p).value(root, "", reflect.ValueOf(c).Elem())
+	newDecoder(p).Decode(root, c)
 	validate(ctx, c, p, o)
 	if err := p.Err(); err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package cli_test
 import (
 	"bytes"
 	"fmt"
-	"github.com/stakeoutcx/stakeout/internal/simtest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/stakeoutcx/stakeout/internal/sim"
+	"github.com/stakeoutcx/stakeout/internal/simtest"
+	"github.com/stakeoutcx/stakeout/probes/chat/browser/browsertest"
 )
 
 // chatSim starts a simulator with one company per widget style.
@@ -34,12 +35,18 @@ companies:
 	return s
 }
 
+// chatTry runs stakeout chat try in the headless shell.
+func chatTry(t *testing.T, args ...string) outcome {
+	t.Helper()
+	return stakeout(t, append([]string{"chat", "try", "--chromium", browsertest.HeadlessShell(t)}, args...)...)
+}
+
 func TestChatTry(t *testing.T) {
 	s := chatSim(t)
 	url := func(id string) string { u, _ := s.ChatURL(id); return u }
 	dir := t.TempDir()
 	shot := filepath.Join(dir, "shot.jpg")
-	got := stakeout(t, "chat", "try", "--url", url("framed"), "--profile", "../../examples/widgets/iframe-launcher.yaml",
+	got := chatTry(t, "--url", url("framed"), "--profile", "../../examples/widgets/iframe-launcher.yaml",
 		"--follow-up", "And to Sweden?", "--wait", "30s", "--screenshot", shot)
 	if got.Code != 0 {
 		t.Fatalf("chat try = exit %d\nstdout:\n%s\nstderr:\n%s", got.Code, got.Stdout, got.Stderr)
@@ -61,7 +68,7 @@ func TestChatTry(t *testing.T) {
 		t.Errorf("screenshot %s: %v (want a JPEG)", shot, err)
 	}
 
-	got = stakeout(t, "chat", "try", "--url", url("closed"), "--profile", "sim-inline", "--wait", "10s", "--screenshot", "")
+	got = chatTry(t, "--url", url("closed"), "--profile", "sim-inline", "--wait", "10s", "--screenshot", "")
 	if got.Code != 0 || !strings.Contains(got.Stdout, "outcome: no_response/offline") {
 		t.Errorf("offline widget: exit %d, stdout:\n%s", got.Code, got.Stdout)
 	}
@@ -160,7 +167,7 @@ companies:
 		t.Run(tt.company, func(t *testing.T) {
 			url, _ := s.ChatURL(tt.company)
 			before := time.Now()
-			got := stakeout(t, append([]string{"chat", "try", "--url", url, "--profile", tt.profile, "--wait", "10s", "--screenshot", ""}, tt.args...)...)
+			got := chatTry(t, append([]string{"--url", url, "--profile", tt.profile, "--wait", "10s", "--screenshot", ""}, tt.args...)...)
 			after := time.Now()
 			if got.Code != 0 || !strings.Contains(got.Stdout, "outcome: no_response/offline\n") {
 				t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", got.Code, got.Stdout, got.Stderr)

@@ -15,6 +15,7 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/sim"
 	"github.com/stakeoutcx/stakeout/probes/chat"
 	"github.com/stakeoutcx/stakeout/probes/chat/browser"
+	"github.com/stakeoutcx/stakeout/probes/chat/browser/browsertest"
 	"github.com/stakeoutcx/stakeout/probes/chat/profile"
 )
 
@@ -176,7 +177,7 @@ func BenchmarkChatHeld(b *testing.B) {
 	for _, n := range ns {
 		b.Run(fmt.Sprintf("shared/n=%d", n), func(b *testing.B) {
 			for range b.N {
-				benchShared(b, n, "")
+				benchShared(b, n, browsertest.HeadlessShell(b))
 			}
 		})
 	}
@@ -192,8 +193,7 @@ func BenchmarkChatHeld(b *testing.B) {
 	})
 }
 
-// benchShared holds n conversations in one pool of the Chromium bin ("" for
-// the default).
+// benchShared holds n conversations in one pool of the Chromium bin.
 func benchShared(b *testing.B, n int, bin string) {
 	gap := time.Second
 	replyAfter := time.Duration(n)*gap + 10*time.Second
@@ -214,6 +214,7 @@ func benchPerProbe(b *testing.B, n int) {
 	gap := time.Second
 	replyAfter := time.Duration(n)*(gap+2*time.Second) + 10*time.Second
 	s := holdSim(b, replyAfter)
+	shell := browsertest.HeadlessShell(b)
 	base := chromiumPSS()
 	pools := make([]*browser.Pool, n)
 	defer func() {
@@ -224,7 +225,7 @@ func benchPerProbe(b *testing.B, n int) {
 		}
 	}()
 	hs, mem := holdConversations(b, s, n, gap, replyAfter+2*time.Minute, func(i int) *browser.Pool {
-		p, err := browser.New(browser.Options{MaxConcurrent: 1})
+		p, err := browser.New(browser.Options{ExecPath: shell, MaxConcurrent: 1})
 		if err != nil {
 			b.Error(err)
 		}

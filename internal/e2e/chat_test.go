@@ -15,6 +15,7 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/sim"
 	"github.com/stakeoutcx/stakeout/probes/chat"
 	"github.com/stakeoutcx/stakeout/probes/chat/browser"
+	"github.com/stakeoutcx/stakeout/probes/chat/browser/browsertest"
 	"github.com/stakeoutcx/stakeout/workers"
 )
 
@@ -96,7 +97,7 @@ func runChatCampaign(t *testing.T, perTarget int) ([]result.Result, []sim.TruthR
 	window := 90 * time.Second
 	return onSim{
 		sim:      chatSimConfig(t),
-		worker:   workers.Config{Concurrency: 40, Chat: &workers.ChatConfig{Browser: browser.Options{MaxConcurrent: 10}}},
+		worker:   workers.Config{Concurrency: 40, Chat: &workers.ChatConfig{Browser: browser.Options{ExecPath: browsertest.HeadlessShell(t), MaxConcurrent: 10}}},
 		campaign: func(s *sim.Sim) *campaign.Campaign { return chatCampaign(t, s, perTarget, window) },
 		limit:    window + time.Duration(perTarget)*(chatDeadline+5*time.Second),
 	}.run(t)

@@ -2,10 +2,10 @@ package e2e
 
 import (
 	"context"
-	"github.com/stakeoutcx/stakeout/internal/simtest"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +16,7 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
 	"github.com/stakeoutcx/stakeout/internal/sim"
+	"github.com/stakeoutcx/stakeout/internal/simtest"
 	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/scheduler"
 	"github.com/stakeoutcx/stakeout/workers"
@@ -42,11 +43,12 @@ func (o onSim) run(t *testing.T) ([]result.Result, []sim.TruthRecord) {
 	defer cancel()
 	srv := redistest.Start(t)
 	s := simtest.Start(t, o.sim)
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "results.db"))
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "results.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	defer db.Close()
+	st := newWatchedStore(db)
 	cfg := o.worker
 	cfg.Redis, cfg.Store, cfg.Logger = &redis.Options{Addr: srv.Addr}, st, slog.New(slog.DiscardHandler)
 	if cfg.Concurrency == 0 {
@@ -79,11 +81,13 @@ func (o onSim) run(t *testing.T) ([]result.Result, []sim.TruthRecord) {
 	return rs, readTruth(t, s)
 }
 
-// waitResults waits up to limit for total results of run.
-func waitResults(ctx context.Context, t *testing.T, st store.Store, run string, total int, limit time.Duration) {
+// waitResults waits up to limit for total results of run, reading the counts
+// again each time the store has written.
+func waitResults(ctx context.Context, t *testing.T, st *watchedStore, run string, total int, limit time.Duration) {
 	t.Helper()
-	deadlineAt := time.Now().Add(limit)
+	expired := time.After(limit)
 	for {
+		written := st.written()
 		counts, err := st.Counts(ctx, run)
 		if err != nil {
 			t.Fatal(err)
@@ -95,11 +99,49 @@ func waitResults(ctx context.Context, t *testing.T, st store.Store, run string, 
 		if n == total {
 			return
 		}
-		if time.Now().After(deadlineAt) {
+		select {
+		case <-written:
+		case <-expired:
 			t.Fatalf("after %s only %d of %d probes have a result (%v)", limit, n, total, counts)
 		}
-		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+// watchedStore is the real store, saying when it has written: written returns
+// a channel closed after the next Upsert or UpsertBatch.
+type watchedStore struct {
+	store.Store
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func newWatchedStore(s store.Store) *watchedStore {
+	return &watchedStore{Store: s, ch: make(chan struct{})}
+}
+
+func (w *watchedStore) written() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ch
+}
+
+func (w *watchedStore) wrote() {
+	w.mu.Lock()
+	close(w.ch)
+	w.ch = make(chan struct{})
+	w.mu.Unlock()
+}
+
+// Upsert writes through the store, then wakes the waiters.
+func (w *watchedStore) Upsert(ctx context.Context, r result.Result) (bool, error) {
+	defer w.wrote()
+	return w.Store.Upsert(ctx, r)
+}
+
+// UpsertBatch writes through the store, then wakes the waiters.
+func (w *watchedStore) UpsertBatch(ctx context.Context, rs []result.Result) ([]bool, error) {
+	defer w.wrote()
+	return w.Store.UpsertBatch(ctx, rs)
 }
 
 // readTruth reads the simulator's truth log.

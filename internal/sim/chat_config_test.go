@@ -74,7 +74,7 @@ func TestParseChatErrors(t *testing.T) {
 		want       []string
 	}{
 		{"unknown field", "companies:\n  - id: a\n    chat:\n      colour: red\n",
-			[]string{"f.yaml:4: field colour not found in Chat"}},
+			[]string{`f.yaml:4: companies[0].chat.colour: unknown field "colour" (want one of ack, agent_name, captcha, follow_up, greet, greeting, hours, no_reply_rate, offline, reply, style, typing)`}},
 		{"neither email nor chat", "companies:\n  - id: a\n    chat:\n", []string{
 			"f.yaml:1: mailboxes: at least one probe mailbox is required",
 			"f.yaml:2: companies[0].address: is required",

@@ -158,16 +158,6 @@ func (c *iframeClient) poll() []got {
 	return out
 }
 
-// pollFor polls for d and returns every event received.
-func (c *iframeClient) pollFor(d time.Duration) []got {
-	c.t.Helper()
-	var out []got
-	for end := time.Now().Add(d); time.Now().Before(end); {
-		out = append(out, c.poll()...)
-	}
-	return out
-}
-
 // pollUntil polls until an event satisfies done (or 5 s) and returns all events.
 func (c *iframeClient) pollUntil(done func(got) bool) []got {
 	c.t.Helper()
@@ -253,34 +243,24 @@ func (c *wsClient) until(done func(got) bool) []got {
 	}
 }
 
-// quiet reads frames for d and returns them (none expected, usually).
-func (c *wsClient) quiet(d time.Duration) []got {
-	var out []got
-	timeout := time.After(d)
-	for {
-		select {
-		case g, ok := <-c.in:
-			if !ok {
-				return out
-			}
-			out = append(out, g)
-		case <-timeout:
-			return out
-		}
-	}
-}
-
 // isAgent reports whether g is an agent's message.
 func isAgent(g got) bool { return g.Type == "message" && g.Author == AuthorAgent }
 
-// waitTruth waits (up to 2 s) until conversation has n truth records and
-// returns them: a message's record is written just after its bytes, so a
-// client can have it a moment before.
+// waitTruth waits until conversation has n truth records (or 10 s have
+// passed) and returns them: a message's record is written just after its
+// bytes, so a client can have it a moment before.
 func waitTruth(t *testing.T, s *Sim, conversation string, n int) []TruthRecord {
 	t.Helper()
-	for end := time.Now().Add(2 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	expired := time.After(10 * time.Second)
+	for {
+		written := s.TruthWritten()
 		recs := chatTruth(readTruthFile(t, s), conversation)
-		if len(recs) >= n || time.Now().After(end) {
+		if len(recs) >= n {
+			return recs
+		}
+		select {
+		case <-written:
+		case <-expired:
 			return recs
 		}
 	}

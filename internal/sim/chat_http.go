@@ -142,6 +142,9 @@ func (s *Sim) handlePoll(w http.ResponseWriter, r *http.Request) {
 			s.writeEvents(w, c, evs)
 			return
 		}
+		if s.onPollWait != nil {
+			s.onPollWait(r)
+		}
 		select {
 		case <-changed:
 		case <-hold.C:

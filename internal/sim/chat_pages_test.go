@@ -106,6 +106,12 @@ func TestChatCloseEndsConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	waiting := make(chan struct{}, 1)
+	s.onPollWait = func(r *http.Request) {
+		if r.URL.Query().Get("after") == "100" {
+			waiting <- struct{}{}
+		}
+	}
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +129,7 @@ func TestChatCloseEndsConnections(t *testing.T) {
 		}
 		polled <- err
 	}()
-	time.Sleep(50 * time.Millisecond)
+	<-waiting
 	start := time.Now()
 	if err := s.Close(); err != nil {
 		t.Errorf("Close = %v", err)
@@ -137,14 +143,7 @@ func TestChatCloseEndsConnections(t *testing.T) {
 	}
 	ws.conn.Close(websocket.StatusNormalClosure, "")
 	http.DefaultClient.CloseIdleConnections()
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if after := runtime.NumGoroutine(); after > before {
-		buf := make([]byte, 1<<16)
-		t.Errorf("%d goroutines after Close, %d before:\n%s", after, before, buf[:runtime.Stack(buf, true)])
-	}
+	checkGoroutinesEnd(t, before)
 	if code, err := http.Get("http://" + s.WebAddr().String() + "/c/inl/"); err == nil {
 		code.Body.Close()
 		t.Errorf("GET after Close = %d, want a refused connection", code.StatusCode)

@@ -1,11 +1,9 @@
 package sim
 
 import (
-	"fmt"
 	"math"
-	"time"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 // Defaults filled by New (and by Load) for fields left empty.
@@ -147,33 +145,9 @@ const (
 	ThreadingSubjectOnly Threading = "subject_only"
 )
 
-// Duration is a time.Duration written in YAML as a Go duration string ("90s", "2h30m").
-type Duration time.Duration
-
-// D returns d as a time.Duration.
-func (d Duration) D() time.Duration { return time.Duration(d) }
-
-// UnmarshalYAML implements yaml.Unmarshaler; problems are reported with their line.
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	v, err := time.ParseDuration(n.Value)
-	switch {
-	case n.Kind != yaml.ScalarNode || err != nil:
-		return lineError(n, "%q is not a duration (want e.g. 300ms, 90s, 2h30m)", n.Value)
-	case v < 0:
-		return lineError(n, "%q is negative", n.Value)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalYAML implements yaml.Marshaler.
-func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
-
-// lineError is an error yaml.v3 collects with its other type errors, so that it
-// keeps its line and decoding goes on.
-func lineError(n *yaml.Node, format string, args ...any) error {
-	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s", n.Line, fmt.Sprintf(format, args...))}}
-}
+// Duration is a delay written in YAML as a Go duration string ("90s",
+// "2h30m"): the one duration type of stakeout's formats (see yamlcheck.Duration).
+type Duration = yamlcheck.Duration
 
 // withDefaults returns a copy of c with empty fields set to their defaults.
 func (c Config) withDefaults() Config {

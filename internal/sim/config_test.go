@@ -41,14 +41,27 @@ func TestParseErrors(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"empty", ``, []string{"f.yaml:1: the file is empty"}},
+		{"empty", ``, []string{"f.yaml:1: the file is empty: want a config with at least companies"}},
 		{"syntax", "smtp: [", []string{"f.yaml:1: invalid YAML: did not find expected node content"}},
 		{"unknown field", goodHead + "  - id: a\n    address: s@a.test\n    reply: {median: 1s}\n    colour: red\n",
-			[]string{"f.yaml:7: field colour not found in Company"}},
+			[]string{`f.yaml:7: companies[0].colour: unknown field "colour" (want one of ack, address, agent_name, chat, id, name, no_reply_rate, out_of_office, reply, reply_from, threading, timezone)`}},
 		{"unknown top field", "smpt: {addr: x}\n" + goodHead + "  - {id: a, address: s@a.test, reply: {median: 1s}}\n",
-			[]string{"f.yaml:1: field smpt not found in Config"}},
+			[]string{`f.yaml:1: smpt: unknown field "smpt" (did you mean "smtp"?)`}},
 		{"bad duration", goodHead + "  - id: a\n    address: s@a.test\n    reply: {median: soon}\n",
-			[]string{`f.yaml:6: "soon" is not a duration (want e.g. 300ms, 90s, 2h30m)`}},
+			[]string{`f.yaml:6: companies[0].reply.median: "soon" is not a duration (want e.g. 300ms, 90s, 2h30m)`}},
+		{"negative duration", goodHead + "  - {id: a, address: s@a.test, ack: {delay: -1s}, reply: {median: 1s}}\n",
+			[]string{`f.yaml:4: companies[0].ack.delay: "-1s" is negative`}},
+		{"wrong kinds", "seed: 1.5\ntime_scale: fast\nsmtp: [a]\n" + goodHead + "  - {id: a, address: s@a.test, out_of_office: maybe, reply: {median: [1s]}}\n", []string{
+			`f.yaml:1: seed: want a whole number, got "1.5"`,
+			`f.yaml:2: time_scale: want a number, got "fast"`,
+			"f.yaml:3: smtp: want a mapping, got a list",
+			`f.yaml:7: companies[0].out_of_office: want true or false, got "maybe"`,
+			"f.yaml:7: companies[0].reply.median: want a duration, got a list",
+		}},
+		{"set twice", "seed: 1\nseed: 2\n" + goodHead + "  - {id: a, address: s@a.test, reply: {median: 1s}}\n",
+			[]string{"f.yaml:2: seed: set twice (first on line 1)"}},
+		{"alias into itself", "companies: &c [*c]\n", []string{"f.yaml:1: companies[0]: want a mapping, got a list"}},
+		{"two documents", "seed: 1\n---\nseed: 2\n", []string{"f.yaml:2: a second YAML document: a simulator config holds exactly one"}},
 		{"semantic", `time_scale: -1
 mailboxes:
   - {address: a+x@p.test}

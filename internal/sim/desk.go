@@ -142,11 +142,26 @@ func (s *Sim) deliver(j *job) {
 		"late", rec.DeliveredAt.Sub(j.at))
 }
 
-// truth writes rec to the truth log, logging a failure.
+// truth writes rec to the truth log, logging a failure, and wakes the waiters
+// of TruthWritten.
 func (s *Sim) truth(rec TruthRecord) {
 	if err := s.truthLog.write(rec); err != nil {
 		s.log.Error("truth log", "err", err)
 	}
+	s.truthMu.Lock()
+	close(s.truthCh)
+	s.truthCh = make(chan struct{})
+	s.truthMu.Unlock()
+}
+
+// TruthWritten returns a channel closed when the next truth record has been
+// written (with or without a truth log file): a test or a tool that waits for
+// an event of the simulator takes the channel, reads the truth log, and waits
+// on the channel while what it waits for is not there yet.
+func (s *Sim) TruthWritten() <-chan struct{} {
+	s.truthMu.Lock()
+	defer s.truthMu.Unlock()
+	return s.truthCh
 }
 
 // withKind returns base with kind and reason set.

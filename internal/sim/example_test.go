@@ -28,7 +28,7 @@ companies:
 	fmt.Println(err)
 	fmt.Println(len(cfg.Companies))
 	// Output:
-	// sim.yaml:9: field colour not found in Company
+	// sim.yaml:9: companies[0].colour: unknown field "colour" (want one of ack, address, agent_name, chat, id, name, no_reply_rate, out_of_office, reply, reply_from, threading, timezone)
 	// 0
 }
 
@@ -71,8 +71,9 @@ func ExampleSim() {
 		fmt.Println(err)
 		return
 	}
-	for s.Pending() > 0 {
-		time.Sleep(10 * time.Millisecond)
+	// Wait for the replies: each delivery writes a truth record.
+	for written := s.TruthWritten(); s.Pending() > 0; written = s.TruthWritten() {
+		<-written
 	}
 	s.Close()
 	f, _ := os.Open(cfg.TruthLog)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -124,8 +125,8 @@ type fetched struct {
 	body         string
 }
 
-// waitInbox logs in over IMAP and polls the INBOX until it holds n messages (or
-// timeout), then fetches them all.
+// waitInbox logs in over IMAP and reads the INBOX's size after each truth
+// record until it holds n messages (or timeout), then fetches them all.
 func waitInbox(t *testing.T, s *Sim, n int, timeout time.Duration) []fetched {
 	t.Helper()
 	c, err := imapclient.DialInsecure(s.IMAPAddr().String(), nil)
@@ -136,18 +137,23 @@ func waitInbox(t *testing.T, s *Sim, n int, timeout time.Duration) []fetched {
 	if err := c.Login(testUser, testPassword).Wait(); err != nil {
 		t.Fatalf("imap login: %v", err)
 	}
-	deadline := time.Now().Add(timeout)
+	expired := time.After(timeout)
 	var got uint32
 	for {
+		// A reply is in the INBOX before its truth record is written.
+		written := s.TruthWritten()
 		st, err := c.Status("INBOX", &imap.StatusOptions{NumMessages: true}).Wait()
 		if err != nil {
 			t.Fatalf("imap status: %v", err)
 		}
-		got = *st.NumMessages
-		if int(got) >= n || time.Now().After(deadline) {
+		if got = *st.NumMessages; int(got) >= n {
 			break
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-written:
+		case <-expired:
+			t.Fatalf("INBOX has %d messages after %v, want %d", got, timeout, n)
+		}
 	}
 	if int(got) != n {
 		t.Fatalf("INBOX has %d messages after %v, want %d", got, timeout, n)
@@ -255,5 +261,21 @@ func company(id string) Company {
 		Address:   "support@" + id + ".test",
 		Reply:     Reply{Median: Duration(300 * time.Millisecond), P90: Duration(400 * time.Millisecond)},
 		AgentName: "Maria",
+	}
+}
+
+// checkGoroutinesEnd fails the test when, after Close, more goroutines run than
+// before the simulator started. A goroutine that signals its end (a WaitGroup,
+// a closed channel) still has to return: nothing in the runtime says when it
+// has, so this is the one check that waits by polling, up to 2 s.
+func checkGoroutinesEnd(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines after Close, %d before:\n%s", after, before, buf[:runtime.Stack(buf, true)])
 	}
 }

@@ -38,14 +38,7 @@ func TestCloseStopsEverything(t *testing.T) {
 	if err := send(s, testUser, testPassword, newProbe(co.Address, email.Token("late"))); err == nil {
 		t.Errorf("send after Close succeeded")
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if after := runtime.NumGoroutine(); after > before {
-		buf := make([]byte, 1<<16)
-		t.Errorf("%d goroutines after Close, %d before:\n%s", after, before, buf[:runtime.Stack(buf, true)])
-	}
+	checkGoroutinesEnd(t, before)
 	if err := s.Start(context.Background()); err == nil {
 		t.Errorf("Start after Close succeeded")
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-smtp"
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 // Sim is a running simulator: an SMTP submission server taking probe mail for
@@ -33,9 +34,12 @@ type Sim struct {
 	sched     *scheduler
 	truthLog  *truthLog
 	chat      chatHub
-	pollHold  time.Duration      // a long poll's longest wait
-	webCtx    context.Context    // ends when Close begins: web requests watch it
-	webStop   context.CancelFunc // ends webCtx
+	pollHold  time.Duration // a long poll's longest wait
+	// onPollWait, a test hook set before Start, is called when a long poll
+	// starts waiting for events.
+	onPollWait func(*http.Request)
+	webCtx     context.Context    // ends when Close begins: web requests watch it
+	webStop    context.CancelFunc // ends webCtx
 
 	mu         sync.Mutex
 	started    bool
@@ -53,6 +57,9 @@ type Sim struct {
 	stop       chan struct{}  // closed when Close begins
 	watched    chan struct{}  // closed when the ctx watcher has returned
 
+	truthMu sync.Mutex
+	truthCh chan struct{} // closed and replaced when a truth record is written
+
 	recvMu    sync.RWMutex // held for reading while a probe is being received
 	closeOnce sync.Once
 	closeErr  error
@@ -65,8 +72,10 @@ func New(cfg Config, log *slog.Logger) (*Sim, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg = cfg.withDefaults()
-	if probs := validate(cfg); len(probs) > 0 {
-		return nil, &ConfigError{Problems: probs}
+	p := yamlcheck.NewProblems("")
+	validate(cfg, p)
+	if err := p.Err(); err != nil {
+		return nil, err
 	}
 	s := &Sim{
 		cfg:       cfg,
@@ -76,6 +85,7 @@ func New(cfg Config, log *slog.Logger) (*Sim, error) {
 		mem:       imapmemserver.New(),
 		stop:      make(chan struct{}),
 		watched:   make(chan struct{}),
+		truthCh:   make(chan struct{}),
 		pollHold:  defaultPollHold,
 		chat:      chatHub{desks: map[string]*chatDesk{}, convs: map[string]*conversation{}},
 	}

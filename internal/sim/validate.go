@@ -6,15 +6,14 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 // validate checks every rule of the format on a config with defaults filled and
-// returns the problems found, each with its field path.
-func validate(c Config) []Problem {
-	var ps []Problem
-	add := func(path, format string, args ...any) {
-		ps = append(ps, Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
-	}
+// records the problems found in p, each at its field path.
+func validate(c Config, p *yamlcheck.Problems) {
+	add := p.Add
 	for _, l := range []struct {
 		path, addr string
 	}{{"smtp.addr", c.SMTP.Addr}, {"imap.addr", c.IMAP.Addr}, {"web.addr", c.Web.Addr}, {"web.widget_addr", c.Web.WidgetAddr}} {
@@ -38,16 +37,15 @@ func validate(c Config) []Problem {
 	}
 	ids := map[string]bool{}
 	for i, co := range c.Companies {
-		p := fmt.Sprintf("companies[%d]", i)
+		cp := fmt.Sprintf("companies[%d]", i)
 		if co.ID == "" {
-			add(p+".id", "is required")
+			add(cp+".id", "is required")
 		} else if ids[co.ID] {
-			add(p+".id", "%q is used by another company", co.ID)
+			add(cp+".id", "%q is used by another company", co.ID)
 		}
 		ids[co.ID] = true
-		validateCompany(co, p, seen, add)
+		validateCompany(co, cp, seen, add)
 	}
-	return ps
 }
 
 // adder records a problem at a field path.

@@ -1,7 +1,8 @@
-// Package yamlcheck holds what the strict YAML formats of stakeout share (campaign files,
-// widget profiles): a collector of problems reported as FILE:LINE: field.path: what is
-// wrong, the parsing of a file's one document, and the field-name helpers behind
-// "unknown field" messages with a did-you-mean.
+// Package yamlcheck holds what the strict YAML formats of stakeout share (campaign
+// files, widget profiles, simulator configs): the one strict decoder (Decoder), the
+// one Duration type, a collector of problems reported as FILE:LINE: field.path:
+// what is wrong, the parsing of a file's one document, and the field-name helpers
+// behind "unknown field" messages with a did-you-mean.
 package yamlcheck
 
 import (
@@ -24,12 +25,18 @@ type Problem struct {
 }
 
 // String formats p as "FILE:LINE: field.path: what is wrong"
-// (or "FILE:LINE: what is wrong" when Path is empty).
+// (or "FILE:LINE: what is wrong" when Path is empty). A problem with no File,
+// found in a value built in Go rather than read from a file, has no
+// "FILE:LINE: " part.
 func (p Problem) String() string {
-	if p.Path == "" {
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	var where string
+	if p.File != "" {
+		where = fmt.Sprintf("%s:%d: ", p.File, p.Line)
 	}
-	return fmt.Sprintf("%s:%d: %s: %s", p.File, p.Line, p.Path, p.Msg)
+	if p.Path == "" {
+		return where + p.Msg
+	}
+	return where + p.Path + ": " + p.Msg
 }
 
 // ValidationError lists every problem of a file that is not valid.

@@ -116,7 +116,7 @@ func TestPageDiesMidConversation(t *testing.T) {
 		{name: "widget frame removed", path: "/framehost?frame={same}/longpoll%3Fagent%3D60000", profile: framed, kill: removeFrame},
 		{name: "cross-site widget frame removed", path: "/framehost?frame={cross}/longpoll%3Fagent%3D60000", profile: framed, kill: removeFrame},
 	}
-	for name, bin := range map[string]string{"headless-shell": "", "chromium": browser.DefaultExecPath} {
+	for name, bin := range map[string]string{"headless-shell": shell, "chromium": browser.DefaultExecPath} {
 		t.Run(name, func(t *testing.T) {
 			p, err := browser.New(browser.Options{ExecPath: bin, MaxConcurrent: 1})
 			if err != nil {

@@ -19,12 +19,17 @@ import (
 //go:embed testdata/*.html
 var pagesFS embed.FS
 
-// pool is the browser of the tests.
-var pool *browser.Pool
+// pool is the browser of the tests: the headless shell, whose path is shell.
+var (
+	pool  *browser.Pool
+	shell string
+)
 
 func TestMain(m *testing.M) {
 	var err error
-	pool, err = browser.New(browser.Options{MaxConcurrent: 8})
+	if shell, err = browser.HeadlessShell(); err == nil {
+		pool, err = browser.New(browser.Options{ExecPath: shell, MaxConcurrent: 8})
+	}
 	if err != nil {
 		// A missing Chromium fails the tests; it never skips them.
 		fmt.Fprintln(os.Stderr, err)

@@ -81,7 +81,7 @@ func TestIframeWidget(t *testing.T) {
 
 func TestChromiumKilledMidConversation(t *testing.T) {
 	f := newFixture(t)
-	p, err := browser.New(browser.Options{MaxConcurrent: 2})
+	p, err := browser.New(browser.Options{ExecPath: shell, MaxConcurrent: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

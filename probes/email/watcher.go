@@ -45,6 +45,11 @@ type Watcher struct {
 	TLSConfig *tls.Config
 	// BatchSize is the number of messages fetched per command (default 200).
 	BatchSize int
+	// OnEvent, when set, is told what the watcher just did (connected, read the
+	// mailbox through, entered IDLE, lost its connection), from the watcher's
+	// goroutine: it must return quickly. Tests wait on it instead of sleeping.
+	// Default: none.
+	OnEvent func(WatcherEvent)
 }
 
 // maxReplyBytes bounds what is fetched of one reply: its header and the start of its text.

@@ -171,7 +171,8 @@ func TestMailWatchersFollowUse(t *testing.T) {
 	}
 	first, second := imapServer(t, 0), imapServer(t, 3) // another server: another UIDVALIDITY
 	mw := &Watchers{Redis: f.rdb, Pendings: f.pendings, Publish: f.publish, Metrics: f.metrics,
-		Logger: slog.New(slog.DiscardHandler), Owner: "a", Scan: time.Hour, Lease: 3 * time.Second, PollInterval: 200 * time.Millisecond, NoIdle: true}
+		Logger: slog.New(slog.DiscardHandler), Owner: "a", Scan: time.Hour, Lease: 3 * time.Second, PollInterval: 200 * time.Millisecond, NoIdle: true,
+		OnEvent: func(_ string, e WatcherEvent) { changes.record("a", e) }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); mw.Run(ctx) }()

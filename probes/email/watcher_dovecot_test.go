@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stakeoutcx/stakeout/internal/dovecottest"
 	"github.com/stakeoutcx/stakeout/internal/result"
 )
@@ -62,15 +61,13 @@ func TestMailWatcherDovecot(t *testing.T) {
 		}
 	}
 	w := f.watcher(d.IMAPAddr, true) // IDLE, poll every minute
+	mark := changes.mark()
 	stop := runWatcher(t, w)
 	defer stop()
-	waitFor(t, 10*time.Second, "the watcher to connect to dovecot", func() bool {
-		return testutil.ToFloat64(f.metrics.Connected.WithLabelValues(shopper)) == 1
-	})
-	time.Sleep(300 * time.Millisecond) // let it enter IDLE
+	waitFor(t, 10*time.Second, "the watcher to enter IDLE on dovecot", func() bool { return saw(mark, d.IMAPAddr, EventIdling) })
 	ack := lmtpDeliver(t, d.LMTPAddr, "shopper+"+f.tokens[0]+"@probes.test",
 		rawReply("a1", f.tokens[0], "Request received", "Auto-Submitted: auto-replied\r\n"))
-	time.Sleep(1100 * time.Millisecond)
+	nextSecond(ack) // the human replies in a later second (INTERNALDATE has whole seconds)
 	human := lmtpDeliver(t, d.LMTPAddr, "shopper+"+f.tokens[0]+"@probes.test", rawReply("h1", f.tokens[0], "Re: Where is my order?", ""))
 	// Threaded by References only, sent to the bare address.
 	refOnly := "From: Globex <care@globex.test>\r\nTo: shopper@probes.test\r\nSubject: Your order\r\n" +
@@ -126,7 +123,7 @@ func TestMailWatcherDovecotBacklog(t *testing.T) {
 		acks[i] = lmtpDeliver(t, d.LMTPAddr, "shopper+"+tok+"@probes.test",
 			rawReply(fmt.Sprintf("a%d", i), tok, "Automatic reply: Where is my order?", "Auto-Submitted: auto-replied\r\n"))
 	}
-	time.Sleep(1100 * time.Millisecond) // the human replies a second later (INTERNALDATE has whole seconds)
+	nextSecond(acks[n-1]) // the human replies in a later second (INTERNALDATE has whole seconds)
 	for i, tok := range f.tokens {
 		humans[i] = lmtpDeliver(t, d.LMTPAddr, "shopper+"+tok+"@probes.test", rawReply(fmt.Sprintf("h%d", i), tok, "Re: Where is my order?", ""))
 	}

@@ -16,6 +16,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		began := time.Now()
 		err := w.session(ctx)
 		w.Metrics.Connected.WithLabelValues(w.Mailbox.Address).Set(0)
+		w.event(EventDisconnected)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -52,6 +53,7 @@ func (w *Watcher) session(ctx context.Context) error {
 	defer stop()
 	w.Metrics.Connected.WithLabelValues(w.Mailbox.Address).Set(1)
 	w.Logger.Info("mail watcher connected", "mailbox", w.Mailbox.Address, "idle", w.idle(c))
+	w.event(EventConnected)
 	for {
 		if err := w.Sync(ctx, c); err != nil {
 			return err
@@ -59,6 +61,7 @@ func (w *Watcher) session(ctx context.Context) error {
 		if n, err := w.Pendings.Outstanding(ctx, w.Mailbox.Address); err == nil {
 			w.Metrics.Outstanding.WithLabelValues(w.Mailbox.Address).Set(float64(n))
 		}
+		w.event(EventSynced)
 		if err := w.wait(ctx, c, news); err != nil {
 			return err
 		}
@@ -89,6 +92,7 @@ func (w *Watcher) wait(ctx context.Context, c *imapclient.Client, news <-chan st
 	if err != nil {
 		return err
 	}
+	w.event(EventIdling)
 	select {
 	case <-ctx.Done():
 	case <-timer.C:

@@ -135,6 +135,7 @@ func (f *mailFixture) watcher(addr string, idle bool) *Watcher {
 		Mailbox:  campaign.Mailbox{ID: "mb", Address: shopper, IMAP: campaign.Server{Host: host, Port: p, TLS: "none"}},
 		Password: password, Pendings: f.pendings, Redis: f.rdb, Publish: f.publish,
 		Metrics: f.metrics, Logger: slog.New(slog.DiscardHandler), PollInterval: 200 * time.Millisecond, NoIdle: !idle,
+		OnEvent: changes.hook(addr),
 	}
 	if idle {
 		w.PollInterval = time.Minute // only IDLE can make it see replies in time
@@ -144,6 +145,7 @@ func (f *mailFixture) watcher(addr string, idle bool) *Watcher {
 
 // publish enqueues a decided probe's result as the worker does.
 func (f *mailFixture) publish(p *Pending) error {
+	defer changes.record("publish", 0)
 	return tasks.EnqueueRevision(context.Background(), f.client, p.Result(), p.Rev)
 }
 
@@ -250,12 +252,10 @@ func TestMailWatcherUIDValidityChange(t *testing.T) {
 func TestMailWatcherIdle(t *testing.T) {
 	f := newMailFixture(t, 1)
 	addr := imapServer(t, 0)
+	mark := changes.mark()
 	stop := runWatcher(t, f.watcher(addr, true))
 	defer stop()
-	waitFor(t, 5*time.Second, "the watcher to connect", func() bool {
-		return testutil.ToFloat64(f.metrics.Connected.WithLabelValues(shopper)) == 1
-	})
-	time.Sleep(200 * time.Millisecond) // let it enter IDLE
+	waitFor(t, 5*time.Second, "the watcher to enter IDLE", func() bool { return saw(mark, addr, EventIdling) })
 	appendReply(t, addr, rawReply("h1", f.tokens[0], "Re: order", ""), f.t0.Add(time.Minute))
 	waitFor(t, 10*time.Second, "the reply under IDLE (poll is 1 min)", func() bool {
 		return len(f.results(t)["run/acme/email/0001"]) == 1
@@ -277,19 +277,6 @@ func TestMailWatcherReconnect(t *testing.T) {
 	waitFor(t, 15*time.Second, "the reply after reconnecting", func() bool {
 		return len(f.results(t)["run/acme/email/0001"]) == 1
 	})
-}
-
-// waitFor polls cond, a state the watcher exposes (results queued, a connection), until
-// it holds or timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // A server that accepts the connection and never greets must not keep a stopping watcher:

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -39,6 +40,10 @@ type Watchers struct {
 	PollInterval time.Duration
 	NoIdle       bool
 	TLSConfig    *tls.Config
+	// OnEvent, when set, is told the events of every mailbox's watcher and
+	// lease (EventLeaseTaken, ...), from their goroutines: it must return
+	// quickly. Tests wait on it instead of sleeping. Default: none.
+	OnEvent func(address string, e WatcherEvent)
 
 	mu      sync.Mutex
 	running map[string]*watched
@@ -175,8 +180,12 @@ func (m *Watchers) hold(ctx context.Context, mb campaign.Mailbox) {
 	for ctx.Err() == nil {
 		l, err := lease.AcquireAs(ctx, m.Redis, leaseKey(mb.Address), m.Owner, m.Lease)
 		if err == nil && l != nil {
+			m.event(mb.Address, EventLeaseTaken)
 			m.watch(ctx, mb, l)
 			continue
+		}
+		if err == nil {
+			m.event(mb.Address, EventLeaseBusy)
 		}
 		select {
 		case <-ctx.Done():
@@ -191,9 +200,12 @@ func (m *Watchers) hold(ctx context.Context, mb campaign.Mailbox) {
 func (m *Watchers) watch(ctx context.Context, mb campaign.Mailbox, l *lease.Lease) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var lost atomic.Bool
 	keeper := l.Keep(lease.KeepOptions{
 		OnError: func(err error) { m.Logger.Warn("renew mailbox lease", "mailbox", mb.Address, "err", err) },
+		OnRenew: func() { m.event(mb.Address, EventLeaseRenewed) },
 		OnLost: func(err error) {
+			lost.Store(true)
 			if ctx.Err() == nil {
 				m.Logger.Warn("mail watcher lost its lease, stopping", "mailbox", mb.Address, "err", err)
 			}
@@ -205,8 +217,19 @@ func (m *Watchers) watch(ctx context.Context, mb campaign.Mailbox, l *lease.Leas
 		_ = l.Release(context.WithoutCancel(ctx))
 	}()
 	w := &Watcher{Mailbox: mb, Pendings: m.Pendings, Redis: m.Redis, Publish: m.Publish,
-		Metrics: m.Metrics, Logger: m.Logger, PollInterval: m.PollInterval, NoIdle: m.NoIdle, TLSConfig: m.TLSConfig}
+		Metrics: m.Metrics, Logger: m.Logger, PollInterval: m.PollInterval, NoIdle: m.NoIdle, TLSConfig: m.TLSConfig,
+		OnEvent: func(e WatcherEvent) { m.event(mb.Address, e) }}
 	_ = w.Run(wctx)
+	if lost.Load() {
+		m.event(mb.Address, EventLeaseLost)
+	}
+}
+
+// event tells the OnEvent hook about e.
+func (m *Watchers) event(address string, e WatcherEvent) {
+	if m.OnEvent != nil {
+		m.OnEvent(address, e)
+	}
 }
 
 // checkCredentials says, once per mailbox and settings, which of its credentials cannot

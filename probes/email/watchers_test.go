@@ -38,7 +38,8 @@ func TestMailWatchersLease(t *testing.T) {
 		m := metrics.NewMail(prometheus.NewRegistry())
 		mw := &Watchers{Redis: f.rdb, Pendings: f.pendings, Publish: f.publish, Metrics: m,
 			Logger: slog.New(slog.DiscardHandler), Owner: owner, Scan: 100 * time.Millisecond, Lease: 900 * time.Millisecond,
-			PollInterval: 200 * time.Millisecond, NoIdle: true}
+			PollInterval: 200 * time.Millisecond, NoIdle: true,
+			OnEvent: func(_ string, e WatcherEvent) { changes.record(owner, e) }}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { defer close(done); mw.Run(ctx) }()
@@ -48,9 +49,25 @@ func TestMailWatchersLease(t *testing.T) {
 	waitFor(t, 5*time.Second, "a to watch the mailbox", func() bool {
 		return testutil.ToFloat64(ma.Connected.WithLabelValues(shopper)) == 1
 	})
+	mark := changes.mark()
 	_, mbm, stopB, doneB := manager("b")
 	defer func() { stopB(); <-doneB }()
-	time.Sleep(2 * time.Second) // two leases: b must stay out
+	// b must stay out while a renews: wait for b to be refused after two renewals.
+	waitFor(t, 10*time.Second, "b refused the lease after a renewed it twice", func() bool {
+		evs, _ := changes.since(mark)
+		renewed := 0
+		for _, ev := range evs {
+			switch {
+			case ev.tag == "a" && ev.e == EventLeaseRenewed:
+				renewed++
+			case ev.tag == "b" && ev.e == EventLeaseTaken:
+				t.Fatalf("b took the lease while a holds it")
+			case ev.tag == "b" && ev.e == EventLeaseBusy && renewed >= 2:
+				return true
+			}
+		}
+		return false
+	})
 	if got := testutil.ToFloat64(mbm.Connected.WithLabelValues(shopper)); got != 0 {
 		t.Fatalf("b connected while a holds the lease")
 	}
@@ -111,7 +128,8 @@ func TestMailWatcherStopsWhenLeaseTaken(t *testing.T) {
 	m := metrics.NewMail(prometheus.NewRegistry())
 	mw := &Watchers{Redis: f.rdb, Pendings: f.pendings, Publish: f.publish, Metrics: m,
 		Logger: slog.New(slog.DiscardHandler), Owner: "a", Scan: time.Hour, Lease: 900 * time.Millisecond,
-		PollInterval: 200 * time.Millisecond, NoIdle: true}
+		PollInterval: 200 * time.Millisecond, NoIdle: true,
+		OnEvent: func(_ string, e WatcherEvent) { changes.record("a", e) }}
 	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); mw.Run(wctx) }()

@@ -43,6 +43,7 @@ type generation struct {
 	retiring bool // served RestartAfter tabs: drain, then restart
 	broken   bool // a tab could not be closed: restart at once
 	drained  chan struct{}
+	stopped  chan struct{} // closed when shutdown is over: processes gone, directory removed
 
 	stopOnce sync.Once
 	log      *slog.Logger
@@ -93,7 +94,7 @@ func startGeneration(ctx, stop context.Context, execPath string, noSandbox bool,
 		}))
 	g := &generation{
 		dir: dir, lock: lock, allocCancel: allocCancel, bctx: bctx, bcancel: bcancel,
-		drained: make(chan struct{}), log: log,
+		drained: make(chan struct{}), stopped: make(chan struct{}), log: log,
 	}
 	abort := func() { allocCancel() }
 	stopCtx := context.AfterFunc(ctx, abort)
@@ -188,5 +189,6 @@ func (g *generation) shutdown() {
 		}
 		_ = g.lock.Close()
 		g.log.Info("chromium stopped", "pid", g.pid)
+		close(g.stopped)
 	})
 }

@@ -33,8 +33,11 @@ func TestMain(m *testing.M) {
 	if _, ok := os.LookupEnv(sandboxEnv); ok {
 		os.Exit(sandboxed())
 	}
-	var err error
-	shared, err = New(Options{MaxConcurrent: 4})
+	shell, err := HeadlessShell()
+	if err == nil {
+		binaries["headless-shell"] = shell
+		shared, err = New(Options{ExecPath: shell, MaxConcurrent: 4})
+	}
 	if err != nil {
 		// A missing Chromium fails the tests; it never skips them.
 		fmt.Fprintln(os.Stderr, err)
@@ -121,6 +124,17 @@ func (p *Pool) currentDir() string {
 		return ""
 	}
 	return p.gen.dir
+}
+
+// currentStopped returns a channel closed when the running browser's
+// shutdown is over (its processes gone, its directory removed).
+func (p *Pool) currentStopped() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gen == nil {
+		return nil
+	}
+	return p.gen.stopped
 }
 
 // currentGroup returns the process group of the running browser.

@@ -14,6 +14,10 @@ import (
 // ErrNotFound is returned by New when there is no Chromium binary to run.
 var ErrNotFound = errors.New("chromium not found: install the Debian package chromium-headless-shell (apt-get install chromium-headless-shell), or chromium, or set STAKEOUT_CHROMIUM")
 
+// ErrNoHeadlessShell is returned by HeadlessShell when Debian's
+// chromium-headless-shell is not installed.
+var ErrNoHeadlessShell = errors.New("chromium-headless-shell not found: install the Debian package chromium-headless-shell (apt-get install chromium-headless-shell)")
+
 // ErrClosed is returned by Acquire after Close.
 var ErrClosed = errors.New("browser pool closed")
 
@@ -26,8 +30,9 @@ const (
 
 // headlessShell is the binary of Debian's chromium-headless-shell. It is
 // run directly: /usr/bin/chromium-headless-shell is a script that runs it as
-// a child, so a signal to the process started would miss the browser.
-const headlessShell = "/usr/lib/chromium/chromium-headless-shell"
+// a child, so a signal to the process started would miss the browser. A
+// variable so that a test can make it missing.
+var headlessShell = "/usr/lib/chromium/chromium-headless-shell"
 
 // Options configure a Pool. Zero values take the defaults.
 type Options struct {
@@ -50,6 +55,11 @@ type Options struct {
 	NoSandbox bool
 	// Logger receives the pool's logs. Default: discard.
 	Logger *slog.Logger
+	// OnWaiting, when set, is called with the number of Acquire calls waiting
+	// for a free slot each time it changes, from the goroutine of the Acquire
+	// that changed it: it must return quickly. Tests wait on it instead of
+	// polling Waiting. Default: none.
+	OnWaiting func(waiting int)
 }
 
 // Pool hands out isolated tabs of one shared headless Chromium. It is safe
@@ -65,7 +75,11 @@ type Pool struct {
 	stop  context.Context
 	close context.CancelFunc
 
-	waiting atomic.Int32 // Acquire calls waiting for a slot
+	waiting   atomic.Int32 // Acquire calls waiting for a slot
+	onWaiting func(int)
+	// onDrainWait, a test hook, is called when an Acquire starts waiting for
+	// a retiring browser to drain.
+	onDrainWait func()
 
 	mu     sync.Mutex
 	gen    *generation // current browser, nil before the first Acquire
@@ -102,6 +116,7 @@ func New(opts Options) (*Pool, error) {
 		stop:         stop,
 		close:        cancel,
 		tabs:         make(map[*Tab]struct{}),
+		onWaiting:    opts.OnWaiting,
 	}, nil
 }
 
@@ -113,10 +128,11 @@ func findChromium(path string) (string, error) {
 		path = os.Getenv("STAKEOUT_CHROMIUM")
 	}
 	if path == "" {
-		for _, name := range []string{headlessShell, "chromium-headless-shell", "chromium"} {
-			if p, err := exec.LookPath(name); err == nil {
-				return p, nil
-			}
+		if p, err := HeadlessShell(); err == nil {
+			return p, nil
+		}
+		if p, err := exec.LookPath("chromium"); err == nil {
+			return p, nil
 		}
 		path = DefaultExecPath
 	}
@@ -125,6 +141,20 @@ func findChromium(path string) (string, error) {
 		return "", fmt.Errorf("%w (tried %s)", ErrNotFound, path)
 	}
 	return p, nil
+}
+
+// HeadlessShell returns the path of the headless shell: the binary of Debian's
+// chromium-headless-shell, else chromium-headless-shell on PATH. Unlike the
+// default of Options.ExecPath it never falls back to the full browser: tests and
+// benchmarks that measure the headless shell use it, and fail with
+// ErrNoHeadlessShell, naming the package to install, when it is missing.
+func HeadlessShell() (string, error) {
+	for _, name := range []string{headlessShell, "chromium-headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", ErrNoHeadlessShell
 }
 
 // PID returns the process id of the current Chromium, or 0 when none runs.
@@ -144,22 +174,30 @@ func (p *Pool) Waiting() int { return int(p.waiting.Load()) }
 // returns a Tab in a new browser context. ctx bounds the wait and the start
 // only; the Tab lives until Tab.Close or Pool.Close.
 func (p *Pool) Acquire(ctx context.Context) (*Tab, error) {
-	p.waiting.Add(1)
+	p.addWaiting(1)
 	select {
 	case p.slots <- struct{}{}:
 	case <-ctx.Done():
-		p.waiting.Add(-1)
+		p.addWaiting(-1)
 		return nil, fmt.Errorf("waiting for a browser slot: %w", ctx.Err())
 	case <-p.stop.Done():
-		p.waiting.Add(-1)
+		p.addWaiting(-1)
 		return nil, ErrClosed
 	}
-	p.waiting.Add(-1)
+	p.addWaiting(-1)
 	t, err := p.acquire(ctx)
 	if err != nil {
 		<-p.slots
 	}
 	return t, err
+}
+
+// addWaiting counts d more Acquire calls waiting and tells OnWaiting.
+func (p *Pool) addWaiting(d int32) {
+	n := p.waiting.Add(d)
+	if p.onWaiting != nil {
+		p.onWaiting(int(n))
+	}
 }
 
 // acquire is Acquire once the caller holds a slot.
@@ -183,6 +221,9 @@ func (p *Pool) acquire(ctx context.Context) (*Tab, error) {
 			}
 			p.log.Warn("chromium died while opening a tab, restarting", "pid", g.pid, "err", err)
 		case wait != nil:
+			if p.onDrainWait != nil {
+				p.onDrainWait()
+			}
 			select {
 			case <-wait:
 			case <-ctx.Done():

@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -68,9 +70,16 @@ func TestTabsAreIsolated(t *testing.T) {
 }
 
 func TestMaxConcurrent(t *testing.T) {
-	p := newPool(t, Options{MaxConcurrent: 2})
+	waiting := make(chan int, 64)
+	p := newPool(t, Options{MaxConcurrent: 2, OnWaiting: func(n int) {
+		select {
+		case waiting <- n:
+		default: // never full: the test reads every event it causes
+		}
+	}})
 	a := acquire(t, p)
 	acquire(t, p)
+	drain(waiting)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -80,6 +89,7 @@ func TestMaxConcurrent(t *testing.T) {
 		}
 		t.Fatalf("third Acquire = %v, want context.DeadlineExceeded", err)
 	}
+	drain(waiting)
 
 	got := make(chan *Tab, 1)
 	go func() {
@@ -89,10 +99,13 @@ func TestMaxConcurrent(t *testing.T) {
 		}
 		got <- tab
 	}()
+	if n := <-waiting; n != 1 {
+		t.Fatalf("OnWaiting(%d), want 1: the third Acquire waits", n)
+	}
 	select {
 	case <-got:
 		t.Fatal("third Acquire returned while two tabs were open")
-	case <-time.After(300 * time.Millisecond):
+	default:
 	}
 	if err := a.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
@@ -114,7 +127,7 @@ func TestBrowserKilled(t *testing.T) {
 	p := newPool(t, Options{})
 	tab := acquire(t, p)
 	navigate(t, tab, srv.URL+"/")
-	pid, dir, group := p.PID(), p.currentDir(), p.currentGroup()
+	pid, dir, group, stopped := p.PID(), p.currentDir(), p.currentGroup(), p.currentStopped()
 	if pid == 0 {
 		t.Fatal("PID() = 0 with a tab open")
 	}
@@ -125,10 +138,13 @@ func TestBrowserKilled(t *testing.T) {
 		t.Fatal("Navigate on a tab of a killed browser succeeded")
 	}
 	// The pool cleans up after the dead browser without waiting for Acquire.
-	for deadline := time.Now().Add(10 * time.Second); len(processesOf(group, dir)) > 0; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("processes of the killed browser still running: %v", processesOf(group, dir))
-		}
+	select {
+	case <-stopped:
+	case <-time.After(time.Minute):
+		t.Fatalf("the pool did not clean up after the killed browser")
+	}
+	if left := processesOf(group, dir); len(left) > 0 {
+		t.Fatalf("processes of the killed browser still running: %v", left)
 	}
 
 	next := acquire(t, p)
@@ -167,6 +183,8 @@ func TestRestartAfter(t *testing.T) {
 	}
 
 	got := make(chan *Tab, 1)
+	draining := make(chan struct{}, 1)
+	p.onDrainWait = func() { draining <- struct{}{} }
 	go func() {
 		tab, err := p.Acquire(context.Background())
 		if err != nil {
@@ -174,10 +192,11 @@ func TestRestartAfter(t *testing.T) {
 		}
 		got <- tab
 	}()
+	<-draining
 	select {
 	case <-got:
 		t.Fatal("fourth Acquire returned before the browser drained")
-	case <-time.After(300 * time.Millisecond):
+	default:
 	}
 	third.Close()
 	select {
@@ -195,9 +214,36 @@ func TestRestartAfter(t *testing.T) {
 	}
 }
 
-// binaries are the Chromium builds the pool runs: the default (the headless
-// shell) and the full browser it falls back to.
+// drain empties ch of what it holds now.
+func drain[T any](ch chan T) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
+	}
+}
+
+// binaries are the Chromium builds the pool runs: the headless shell (the
+// default; its path is set by TestMain) and the full browser it falls back to.
 var binaries = map[string]string{"headless-shell": "", "chromium": DefaultExecPath}
+
+// Without the headless shell, HeadlessShell names the Debian package, and the
+// default lookup falls back to the full browser.
+func TestHeadlessShellMissing(t *testing.T) {
+	defer func(p string) { headlessShell = p }(headlessShell)
+	headlessShell = filepath.Join(t.TempDir(), "chromium-headless-shell")
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv("STAKEOUT_CHROMIUM", "")
+	_, err := HeadlessShell()
+	if !errors.Is(err, ErrNoHeadlessShell) || !strings.Contains(err.Error(), "install the Debian package chromium-headless-shell") {
+		t.Errorf("HeadlessShell() = %v, want ErrNoHeadlessShell naming the Debian package", err)
+	}
+	if got, err := findChromium(""); err != nil || got != DefaultExecPath {
+		t.Errorf("findChromium(\"\") = %q, %v; want %s", got, err, DefaultExecPath)
+	}
+}
 
 func TestCloseLeavesNoProcess(t *testing.T) {
 	srv := pages(t)
@@ -262,10 +308,8 @@ func TestOwnerKilled(t *testing.T) {
 			}
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
-			for deadline := time.Now().Add(10 * time.Second); len(scanProc(group, dir)) > 0; time.Sleep(50 * time.Millisecond) {
-				if time.Now().After(deadline) {
-					t.Fatalf("processes left 10 s after the owner was killed: %v", scanProc(group, dir))
-				}
+			if left := waitExit(t, func() []string { return scanProc(group, dir) }, 10*time.Second); len(left) > 0 {
+				t.Fatalf("processes left 10 s after the owner was killed: %v", left)
 			}
 			// The next pool on the machine removes what the killed owner left.
 			if ok, err := removeIfStale(dir); !ok || err != nil {
@@ -309,6 +353,15 @@ func TestHostilePages(t *testing.T) {
 	for _, path := range []string{"/alert", "/loop"} {
 		t.Run(strings.TrimPrefix(path, "/"), func(t *testing.T) {
 			tab := acquire(t, shared)
+			looped := make(chan struct{}) // closed at the page's third navigation
+			var navigations atomic.Int32
+			if err := chromedp.Listen(tab.Ctx(), func(ev any) {
+				if _, ok := ev.(*page.EventFrameNavigated); ok && navigations.Add(1) == 3 {
+					close(looped)
+				}
+			}); err != nil {
+				t.Fatalf("Listen: %v", err)
+			}
 			ctx, cancel := context.WithTimeout(tab.Ctx(), 3*time.Second)
 			err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+path))
 			cancel()
@@ -320,7 +373,11 @@ func TestHostilePages(t *testing.T) {
 					t.Errorf("text after the dialogs = %q, %v; want %q", text, err, "after")
 				}
 			} else {
-				time.Sleep(500 * time.Millisecond) // let it loop
+				select { // close it while it loops
+				case <-looped:
+				case <-time.After(time.Minute):
+					t.Fatalf("the page did not navigate 3 times: %d", navigations.Load())
+				}
 			}
 			start := time.Now()
 			if err := tab.Close(); err != nil {

@@ -51,7 +51,7 @@ func Parse(file string, data []byte) (*Profile, error) {
 	}
 	pr := &Profile{File: file}
 	p.Seen("", root.Line)
-	newDecoder(p).value(root, "", reflect.ValueOf(pr).Elem())
+	newDecoder(p).Decode(root, pr)
 	validate(pr, p)
 	if err := p.Err(); err != nil {
 		return nil, err

@@ -3,6 +3,8 @@ package profile
 import (
 	"regexp"
 	"time"
+
+	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
 // FormatVersion is the version of the profile format this package reads.
@@ -245,11 +247,9 @@ type Viewport struct {
 	Height int `yaml:"height"`
 }
 
-// Duration is a time.Duration written as a Go duration string ("15s", "1m30s").
-type Duration time.Duration
-
-// D returns d as a time.Duration.
-func (d Duration) D() time.Duration { return time.Duration(d) }
+// Duration is a time.Duration written as a Go duration string ("15s", "1m30s"):
+// the one duration type of stakeout's formats (see yamlcheck.Duration).
+type Duration = yamlcheck.Duration
 
 // Selector is a CSS selector, checked for plausible syntax when parsed.
 type Selector string
