@@ -10,8 +10,7 @@ import (
 // simulator and a worker, and ends with a scorecard that matches the simulated companies.
 func TestDemo(t *testing.T) {
 	t.Parallel()
-	got := stakeout(t, "--redis-url", "redis://127.0.0.1:1/0", "demo",
-		"--campaign", "testdata/demo/campaign.yaml", "--sim", "testdata/demo/sim.yaml")
+	got := stakeout(t, "demo", "--campaign", "testdata/demo/campaign.yaml", "--sim", "testdata/demo/sim.yaml")
 	if got.Code != 0 {
 		t.Fatalf("stakeout demo = exit %d, stderr %q; want exit 0", got.Code, got.Stderr)
 	}
