@@ -166,7 +166,7 @@ func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	fmt.Fprintf(g.stdout, "run %s: %d probes from %s to %s: %d enqueued, %d already queued, %d already started or ended\n",
 		rep.Run, rep.Total, run.Start.Format(time.RFC3339), run.End.Format(time.RFC3339), rep.Enqueued, rep.Existing, rep.Skipped)
-	if n := passed(plan, time.Now()); n > 0 {
+	if n := passed(plan, time.Now()); n > 0 && rep.Skipped == 0 {
 		fmt.Fprintf(g.stdout, "%d of the %d planned times have already passed: those probes start at once (pacing allowing)\n", n, len(plan))
 	}
 	fmt.Fprintln(g.stdout, rep.Run)

@@ -154,4 +154,13 @@ func TestLaunchPassed(t *testing.T) {
 	if diff := cmp.Diff(want, stakeout(t, args...)); diff != "" {
 		t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
 	}
+	// Once cancelled (ended), none of them starts: launch does not say they would.
+	if got := stakeout(t, "campaign", "cancel", run, "--redis-url", srv.URL(0)); got.Code != 0 {
+		t.Fatalf("cancel = exit %d, stderr %q", got.Code, got.Stderr)
+	}
+	want = outcome{Stdout: fmt.Sprintf("run %s: 10 probes from %s to %s: 0 enqueued, 0 already queued, 10 already started or ended\n%s\n",
+		run, start.Format(time.RFC3339), start.Add(10*time.Minute).Format(time.RFC3339), run)}
+	if diff := cmp.Diff(want, stakeout(t, args...)); diff != "" {
+		t.Errorf("stakeout %s after cancel (-want +got):\n%s", strings.Join(args, " "), diff)
+	}
 }
