@@ -23,9 +23,9 @@ import (
 // servers a command uses (Redis, the store) are on the commands that use them
 // (RedisFlags, StoreFlags).
 type Globals struct {
-	LogLevel  string      `name:"log-level" env:"STAKEOUT_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least level of log records written to stderr (debug, info, warn, error)."`
-	LogFormat string      `name:"log-format" env:"STAKEOUT_LOG_FORMAT" default:"auto" enum:"auto,text,json" help:"Log records on stderr as text lines or JSON objects (auto: text on a terminal, JSON otherwise)."`
-	Version   versionFlag `name:"version" help:"Print the version of stakeout, Go, its modules and the Chromium it would use, and exit."`
+	LogLevel    string      `name:"log-level" env:"STAKEOUT_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least level of log records written to stderr (debug, info, warn, error)."`
+	LogFormat   string      `name:"log-format" env:"STAKEOUT_LOG_FORMAT" default:"auto" enum:"auto,text,json" help:"Log records on stderr as text lines or JSON objects (auto: text on a terminal, JSON otherwise)."`
+	ShowVersion versionFlag `name:"version" help:"Print the version of stakeout, Go, its modules and the Chromium it would use, and exit."`
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger

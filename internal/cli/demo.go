@@ -196,6 +196,9 @@ func report(ctx context.Context, out io.Writer, st store.Store, run, path string
 		return err
 	}
 	fmt.Fprintf(out, "\nExport: stakeout results export --db %s --run %s --format csv\n", path, run)
+	if len(rs) > 0 {
+		fmt.Fprintf(out, "One probe's evidence: stakeout results show --db %s %s\n", path, rs[0].ProbeID)
+	}
 	return nil
 }
 

@@ -25,6 +25,7 @@ func TestDemo(t *testing.T) {
 		`(?m)^fast +email +1 +100% +0 +0 +0 +[0-9.]+s +[0-9.]+s$`,
 		`(?m)^robot +email +1 +0% +1 +0 +0 +- +-$`,
 		`(?m)^silent +email +1 +0% +0 +1 +0 +- +-$`,
+		`(?m)^One probe's evidence: stakeout results show --db \S+results\.db demo-test-[0-9]{8}T[0-9]{4}Z/\S+$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("stakeout demo output does not match %s:\n%s", want, out)
