@@ -217,6 +217,9 @@ func (c *StatusCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	for {
 		st, err := scheduler.GetStatus(ctx, states, c.RunID)
+		if err != nil && tick != nil && ctx.Err() != nil {
+			return nil // Ctrl-C while reading: watching ends
+		}
 		if err != nil {
 			return err
 		}
