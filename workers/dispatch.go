@@ -274,6 +274,7 @@ func (d *Dispatcher) run(ctx, pctx context.Context, gate *probes.SendGate, p tas
 	if res.Pending {
 		// The outcome comes later (email replies); the attempt itself is done.
 		d.Metrics.Duration.WithLabelValues(ch, "pending").Observe(elapsed.Seconds())
+		log.Info("probe done", "outcome", "pending", "duration", elapsed)
 		return nil
 	}
 	d.Metrics.Duration.WithLabelValues(ch, string(res.Outcome)).Observe(elapsed.Seconds())
@@ -308,6 +309,6 @@ func (d *Dispatcher) report(ctx context.Context, r result.Result, log *slog.Logg
 	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 		return fmt.Errorf("enqueue result of %s: %w", r.ProbeID, err)
 	}
-	log.Info("probe done", "outcome", r.Outcome, "reason", r.Reason, "duration_s", r.DurationS)
+	log.Info("probe done", "outcome", r.Outcome, "reason", r.Reason, "duration", time.Duration(r.DurationS*float64(time.Second)))
 	return nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
+	"strings"
 )
 
 // asynqLogger adapts a *slog.Logger to asynq.Logger.
@@ -26,4 +28,18 @@ func (a *asynqLogger) Error(args ...any) { a.log(slog.LevelError, args...) }
 func (a *asynqLogger) Fatal(args ...any) {
 	a.log(slog.LevelError, args...)
 	os.Exit(1)
+}
+
+// LogReplaceAttr is the slog.HandlerOptions.ReplaceAttr of stakeout's logs: a
+// time.Duration is written in seconds (a number, to the microsecond) under its key
+// with "_s" added, so that "wait" 1.5s reads "wait_s":1.5, not 1500000000 nanoseconds.
+func LogReplaceAttr(groups []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() != slog.KindDuration {
+		return a
+	}
+	key := a.Key
+	if !strings.HasSuffix(key, "_s") {
+		key += "_s"
+	}
+	return slog.Float64(key, math.Round(a.Value.Duration().Seconds()*1e6)/1e6)
 }

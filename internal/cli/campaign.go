@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/mattn/go-isatty"
-	"github.com/redis/go-redis/v9"
 	"github.com/schollz/progressbar/v3"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
@@ -80,8 +80,9 @@ func (f RunFlags) resolve(camp *campaign.Campaign, now time.Time) (scheduler.Run
 			}
 			start = t
 		}
-		// Run ids name the minute: a window starts on one so that its id reproduces it.
-		start = start.UTC().Truncate(time.Minute)
+		// The window starts at the launch (or the given time), to the second; the run id
+		// names its minute.
+		start = start.UTC().Truncate(time.Second)
 		run := scheduler.Run{ID: scheduler.RunID(camp, start), Start: start, End: camp.Schedule.Window.End(start)}
 		if f.RunID != "" {
 			run.ID = f.RunID
@@ -145,6 +146,7 @@ type LaunchCmd struct {
 	File string `arg:"" help:"Campaign file (YAML)."`
 	RunFlags
 	FileFlags
+	RedisFlags
 	Concurrency int  `name:"concurrency" default:"1024" help:"Probes enqueued concurrently (their enqueues share pipelined round trips to Redis)."`
 	NoProgress  bool `name:"no-progress" help:"Do not draw a progress bar (it is drawn only on a terminal anyway)."`
 }
@@ -155,7 +157,7 @@ func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	rdb, err := g.redis()
+	rdb, err := c.redis()
 	if err != nil {
 		return err
 	}
@@ -175,8 +177,22 @@ func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	fmt.Fprintf(g.stdout, "run %s: %d probes from %s to %s: %d enqueued, %d already queued, %d already started or ended\n",
 		rep.Run, rep.Total, run.Start.Format(time.RFC3339), run.End.Format(time.RFC3339), rep.Enqueued, rep.Existing, rep.Skipped)
+	if n := passed(plan, time.Now()); n > 0 && rep.Skipped == 0 {
+		fmt.Fprintf(g.stdout, "%d of the %d planned times have already passed: those probes start at once (pacing allowing)\n", n, len(plan))
+	}
 	fmt.Fprintln(g.stdout, rep.Run)
 	return nil
+}
+
+// passed counts the probes of plan planned before now.
+func passed(plan []scheduler.Probe, now time.Time) int {
+	n := 0
+	for _, p := range plan {
+		if p.At.Before(now) {
+			n++
+		}
+	}
+	return n
 }
 
 func (c *LaunchCmd) progress(total int) *progressbar.ProgressBar {
@@ -191,19 +207,88 @@ func (c *LaunchCmd) progress(total int) *progressbar.ProgressBar {
 // StatusCmd is `stakeout campaign status RUN`.
 type StatusCmd struct {
 	RunID string `arg:"" name:"run" help:"Run id, as printed by launch."`
+	RedisFlags
+	Format string        `name:"format" default:"table" enum:"table,json" help:"Output format: table, or json (one object; with --watch, one per line)."`
+	Watch  time.Duration `name:"watch" help:"Print the status again every this often (e.g. 5s) until every probe of the run has ended, or until Ctrl-C."`
 }
 
-// Run prints the counts.
+// Run prints the counts, once or until the run is done.
 func (c *StatusCmd) Run(ctx context.Context, g *Globals) error {
-	rdb, err := g.redis()
+	rdb, err := c.redis()
 	if err != nil {
 		return err
 	}
 	defer rdb.Close()
-	st, err := scheduler.GetStatus(ctx, runstate.New(rdb), c.RunID)
-	if err != nil {
-		return err
+	states := runstate.New(rdb)
+	var tick <-chan time.Time
+	if c.Watch > 0 {
+		t := time.NewTicker(c.Watch)
+		defer t.Stop()
+		tick = t.C
 	}
+	for {
+		st, err := scheduler.GetStatus(ctx, states, c.RunID)
+		if err != nil && tick != nil && ctx.Err() != nil {
+			return nil // Ctrl-C while reading: watching ends
+		}
+		if err != nil {
+			return err
+		}
+		if err := c.print(g, st); err != nil {
+			return err
+		}
+		if tick == nil || ended(st) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil // Ctrl-C ends watching; it is not an error
+		case <-tick:
+		}
+		if c.Format == "table" {
+			fmt.Fprintln(g.stdout)
+		}
+	}
+}
+
+// ended reports whether every planned probe of the run has ended (or was cancelled).
+func ended(st scheduler.Status) bool {
+	done := 0
+	for s, n := range st.Counts {
+		if runstate.Final(s) {
+			done += n
+		}
+	}
+	return done >= st.Meta.Total
+}
+
+// statusJSON is the JSON form of campaign status.
+type statusJSON struct {
+	Run      string         `json:"run"`
+	Campaign string         `json:"campaign"`
+	Start    time.Time      `json:"start"`
+	End      time.Time      `json:"end"`
+	Planned  int            `json:"planned"`
+	Counts   map[string]int `json:"counts"`
+	Ended    bool           `json:"ended"`
+}
+
+// print writes one status in c's format.
+func (c *StatusCmd) print(g *Globals, st scheduler.Status) error {
+	if c.Format == "json" {
+		counts := map[string]int{}
+		for _, s := range runstate.StatusOrder {
+			counts[s] = st.Counts[s]
+		}
+		return json.NewEncoder(g.stdout).Encode(statusJSON{Run: st.Run, Campaign: st.Meta.Campaign,
+			Start: st.Meta.Start.UTC(), End: st.Meta.End.UTC(), Planned: st.Meta.Total, Counts: counts, Ended: ended(st)})
+	}
+	printStatus(g, st)
+	return nil
+}
+
+// printStatus writes the status as a table.
+func printStatus(g *Globals, st scheduler.Status) {
 	fmt.Fprintf(g.stdout, "run %s (campaign %s, window %s to %s)\n", st.Run, st.Meta.Campaign,
 		st.Meta.Start.Format(time.RFC3339), st.Meta.End.Format(time.RFC3339))
 	total := 0
@@ -212,17 +297,17 @@ func (c *StatusCmd) Run(ctx context.Context, g *Globals) error {
 		total += st.Counts[s]
 	}
 	fmt.Fprintf(g.stdout, "  %-12s %8d of %d planned\n", "total", total, st.Meta.Total)
-	return nil
 }
 
 // CancelCmd is `stakeout campaign cancel RUN`.
 type CancelCmd struct {
 	RunID string `arg:"" name:"run" help:"Run id, as printed by launch."`
+	RedisFlags
 }
 
 // Run cancels what has not started.
 func (c *CancelCmd) Run(ctx context.Context, g *Globals) error {
-	rdb, err := g.redis()
+	rdb, err := c.redis()
 	if err != nil {
 		return err
 	}
@@ -234,20 +319,4 @@ func (c *CancelCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	fmt.Fprintf(g.stdout, "run %s: %d probes cancelled, %d had already started or ended\n", c.RunID, rep.Cancelled, rep.Left)
 	return nil
-}
-
-// redis returns a client for --redis-url after checking it answers.
-func (g *Globals) redis() (*redis.Client, error) {
-	opts, err := g.redisOptions()
-	if err != nil {
-		return nil, err
-	}
-	rdb := redis.NewClient(opts)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		rdb.Close()
-		return nil, fmt.Errorf("redis at %s does not answer: %w", opts.Addr, err)
-	}
-	return rdb, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stakeoutcx/stakeout/probes/chat"
 	"github.com/stakeoutcx/stakeout/probes/chat/browser"
 	"github.com/stakeoutcx/stakeout/probes/chat/profile"
+	"github.com/stakeoutcx/stakeout/workers"
 )
 
 // ChatCmd is `stakeout chat`.
@@ -61,7 +62,7 @@ func (c *ChatTryCmd) Run(ctx context.Context, g *Globals) error {
 		Abandon: c.Wait, Screenshot: c.Screenshot != "", Log: logger,
 		Progress: func(ev chat.Event) { printEvent(out, start, ev) }}
 	rep := conv.Run(ctx, tab)
-	printReport(out, rep)
+	printReport(out, rep, time.Time{})
 	if c.Screenshot != "" && len(rep.Screenshot) > 0 {
 		if err := os.WriteFile(c.Screenshot, rep.Screenshot, 0o644); err != nil {
 			return fmt.Errorf("save the screenshot: %w", err)
@@ -87,7 +88,7 @@ func tryLogger(w io.Writer, verbose bool) *slog.Logger {
 			if len(groups) == 0 && a.Key == slog.TimeKey {
 				return slog.Attr{} // the step lines carry the times
 			}
-			return a
+			return workers.LogReplaceAttr(groups, a)
 		}}))
 }
 
@@ -119,8 +120,9 @@ func printEvent(out io.Writer, start time.Time, ev chat.Event) {
 	}
 }
 
-// printReport prints the outcome, the timings and the transcript.
-func printReport(out io.Writer, rep *chat.Report) {
+// printReport prints the outcome, the timings and the transcript; ended is when the
+// conversation ended, to read an offline notice against (zero: it just did).
+func printReport(out io.Writer, rep *chat.Report, ended time.Time) {
 	fmt.Fprintf(out, "\noutcome: %s", rep.Outcome)
 	if rep.Reason != "" {
 		fmt.Fprintf(out, "/%s", rep.Reason)
@@ -130,8 +132,14 @@ func printReport(out io.Writer, rep *chat.Report) {
 	}
 	fmt.Fprintln(out)
 	if rep.Outcome == result.NoResponse && rep.Reason == result.ReasonOffline {
-		printOffline(out, rep.OfflineNotice, time.Now())
+		printOffline(out, rep.OfflineNotice, ended)
 	}
+	printTimings(out, rep)
+	printTranscript(out, rep)
+}
+
+// printTimings prints the widget's readiness, t0, the responses and the follow-ups'.
+func printTimings(out io.Writer, rep *chat.Report) {
 	if rep.WidgetReady != nil {
 		fmt.Fprintf(out, "widget ready:    %s after opening the page\n", ms(*rep.WidgetReady))
 	}
@@ -143,6 +151,11 @@ func printReport(out io.Writer, rep *chat.Report) {
 	for _, s := range rep.Sent[min(1, len(rep.Sent)):] {
 		fmt.Fprintf(out, "follow-up:       %s -> %s\n", quoteLine(s.Text), durationOr(s.Response, ""))
 	}
+}
+
+// printTranscript prints the messages timed from t0, the typing indicator and what
+// the observer could not tell.
+func printTranscript(out io.Writer, rep *chat.Report) {
 	fmt.Fprintln(out, "\ntranscript (time from t0; source of the time):")
 	unknown := 0
 	for _, m := range rep.Messages {
@@ -169,15 +182,19 @@ func printReport(out io.Writer, rep *chat.Report) {
 
 // printOffline says why the widget was offline: its notice, as the company
 // wrote it (a simulator's says its hours, its time zone and the time there),
-// and the local time now.
-func printOffline(out io.Writer, notice string, now time.Time) {
+// and the local time now (or when the conversation ended, if not zero).
+func printOffline(out io.Writer, notice string, ended time.Time) {
 	if notice == "" {
 		notice = "(the notice has no text)"
 	} else {
 		notice = fmt.Sprintf("%q", strings.Join(strings.Fields(notice), " "))
 	}
 	fmt.Fprintf(out, "offline notice:  %s\n", notice)
-	fmt.Fprintf(out, "local time now:  %s\n", now.Format("Mon 2006-01-02 15:04 MST"))
+	if ended.IsZero() {
+		fmt.Fprintf(out, "local time now:  %s\n", time.Now().Format("Mon 2006-01-02 15:04 MST"))
+		return
+	}
+	fmt.Fprintf(out, "ended at:        %s\n", ended.Local().Format("Mon 2006-01-02 15:04 MST"))
 }
 
 // printTyping prints when the typing indicator showed, from t0, and for how

@@ -15,15 +15,18 @@ import (
 	"syscall"
 
 	"github.com/alecthomas/kong"
+	"github.com/mattn/go-isatty"
 	"github.com/redis/go-redis/v9"
-	"github.com/stakeoutcx/stakeout/internal/secrets"
+	"github.com/stakeoutcx/stakeout/workers"
 )
 
-// Globals are the flags every subcommand shares.
+// Globals are the flags every subcommand shares: only how it logs. The flags of the
+// servers a command uses (Redis, the store) are on the commands that use them
+// (RedisFlags, StoreFlags).
 type Globals struct {
-	RedisURL string `name:"redis-url" env:"STAKEOUT_REDIS_URL" default:"redis://127.0.0.1:6379/0" help:"Redis that carries the asynq queues and run state (redis:// or rediss:// URL; a password in it is never logged)."`
-	DB       string `name:"db" env:"STAKEOUT_DB" default:"stakeout.db" help:"Result store: a SQLite file path (embedded default) or sqlite:PATH."`
-	LogLevel string `name:"log-level" env:"STAKEOUT_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least level of log records written to stderr as JSON (debug, info, warn, error)."`
+	LogLevel    string      `name:"log-level" env:"STAKEOUT_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least level of log records written to stderr (debug, info, warn, error)."`
+	LogFormat   string      `name:"log-format" env:"STAKEOUT_LOG_FORMAT" default:"auto" enum:"auto,text,json" help:"Log records on stderr as text lines or JSON objects (auto: text on a terminal, JSON otherwise)."`
+	ShowVersion versionFlag `name:"version" help:"Print the version of stakeout, Go, its modules and the Chromium it would use, and exit."`
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -35,10 +38,12 @@ type CLI struct {
 	Campaign  CampaignCmd  `cmd:"" help:"Validate, plan, launch, inspect and cancel campaign runs."`
 	Scheduler SchedulerCmd `cmd:"" help:"Launch recurring campaigns from a directory when their recurrence says so."`
 	Worker    WorkerCmd    `cmd:"" help:"Run probes and record results (an asynq worker server)."`
-	Results   ResultsCmd   `cmd:"" help:"Read recorded results."`
+	Results   ResultsCmd   `cmd:"" help:"Read recorded results: runs, one probe's evidence, exports."`
+	Runs      RunsCmd      `cmd:"" help:"List the runs that have results (same as: results runs)."`
 	Sim       SimCmd       `cmd:"" help:"Run the simulator: companies whose support desks answer probe emails and chat on their web sites, with a truth log."`
 	Chat      ChatCmd      `cmd:"" help:"Try a chat widget with a widget profile."`
 	Demo      DemoCmd      `cmd:"" help:"Run a whole campaign against the simulator: private Redis, simulator, worker and store, then a scorecard per company."`
+	Version   VersionCmd   `cmd:"" help:"Print the version of stakeout, Go, its modules and the Chromium it would use."`
 }
 
 // exitError carries an exit code chosen by a command.
@@ -50,7 +55,7 @@ type exitError struct {
 func (e *exitError) Error() string { return e.msg }
 
 // Run runs the stakeout command line with args (without the program name) and returns
-// the process exit code.
+// the process exit code. Without arguments it prints the usage, every command listed.
 func Run(args []string, stdout, stderr io.Writer) int {
 	var c CLI
 	c.stdout, c.stderr = stdout, stderr
@@ -67,6 +72,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stakeout: %v\n", err)
 		return 2
 	}
+	if len(args) == 0 {
+		args = []string{"--help"}
+	}
 	kctx, err := parser.Parse(args)
 	if exit >= 0 {
 		return exit
@@ -75,7 +83,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stakeout: %v\n", err)
 		return 2
 	}
-	c.logger = newLogger(stderr, c.LogLevel)
+	c.logger = newLogger(stderr, c.LogLevel, c.LogFormat)
 	redis.SetLogger(redisLogger{c.logger})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -84,6 +92,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if exit >= 0 {
 		return exit
 	}
+	return exitCode(err, stderr)
+}
+
+// exitCode prints err and returns the exit code it stands for.
+func exitCode(err error, stderr io.Writer) int {
 	var ee *exitError
 	switch {
 	case errors.As(err, &ee):
@@ -98,19 +111,16 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+// newLogger writes records of at least level to w, as JSON or text lines (format
+// auto: text when w is a terminal). Durations are written in seconds.
+func newLogger(w io.Writer, level, format string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(strings.ToUpper(level)))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
-}
-
-// redisOptions parses the Redis URL; errors never echo the URL (it may hold a password).
-func (g *Globals) redisOptions() (*redis.Options, error) {
-	o, err := redis.ParseURL(g.RedisURL)
-	if err != nil {
-		return nil, fmt.Errorf("--redis-url / STAKEOUT_REDIS_URL is not a valid redis:// URL: %s", secrets.Redact(err, g.RedisURL, urlPassword(g.RedisURL)))
+	opts := &slog.HandlerOptions{Level: l, ReplaceAttr: workers.LogReplaceAttr}
+	if format == "text" || (format == "auto" && isTerminal(w)) {
+		return slog.New(slog.NewTextHandler(w, opts))
 	}
-	return o, nil
+	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
 // urlPassword returns the password of a URL, or "" when it has none or does not parse.
@@ -123,7 +133,13 @@ func urlPassword(s string) string {
 	return pw
 }
 
-// redisLogger routes go-redis's own messages (dial retries) into the JSON log at debug level.
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// redisLogger routes go-redis's own messages (dial retries) into the log at debug level.
 type redisLogger struct{ l *slog.Logger }
 
 func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {

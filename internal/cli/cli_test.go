@@ -92,10 +92,25 @@ func diffLines(want, got string) string {
 
 // globalFlags are on every command, each with its environment variable.
 var globalFlags = map[string]string{
-	"--help":      "",
-	"--redis-url": "STAKEOUT_REDIS_URL",
-	"--db":        "STAKEOUT_DB",
-	"--log-level": "STAKEOUT_LOG_LEVEL",
+	"--help":       "",
+	"--log-level":  "STAKEOUT_LOG_LEVEL",
+	"--log-format": "STAKEOUT_LOG_FORMAT",
+	"--version":    "",
+}
+
+// redisFlag and dbFlag are on the commands that use Redis or the store, and only there.
+var (
+	redisFlag = map[string]string{"--redis-url": "STAKEOUT_REDIS_URL"}
+	dbFlag    = map[string]string{"--db": "STAKEOUT_DB"}
+)
+
+// with returns the union of flag sets.
+func with(sets ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, s := range sets {
+		maps.Copy(out, s)
+	}
+	return out
 }
 
 // commands are every runnable command with its own flags (name: environment
@@ -107,17 +122,17 @@ var commands = []struct {
 }{
 	{cmd: "campaign validate", args: []string{"<file>"}, flags: map[string]string{"--profile-dir": "STAKEOUT_PROFILE_DIR"}},
 	{cmd: "campaign plan", args: []string{"<file>"}, flags: map[string]string{"--run": "", "--start": "", "--format": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"}},
-	{cmd: "campaign launch", args: []string{"<file>"}, flags: map[string]string{"--run": "", "--start": "", "--concurrency": "", "--no-progress": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"}},
-	{cmd: "campaign status", args: []string{"<run>"}},
-	{cmd: "campaign cancel", args: []string{"<run>"}},
-	{cmd: "scheduler", flags: map[string]string{
+	{cmd: "campaign launch", args: []string{"<file>"}, flags: with(redisFlag, map[string]string{"--run": "", "--start": "", "--concurrency": "", "--no-progress": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"})},
+	{cmd: "campaign status", args: []string{"<run>"}, flags: with(redisFlag, map[string]string{"--format": "", "--watch": ""})},
+	{cmd: "campaign cancel", args: []string{"<run>"}, flags: redisFlag},
+	{cmd: "scheduler", flags: with(redisFlag, map[string]string{
 		"--metrics-addr":     "STAKEOUT_METRICS_ADDR",
 		"--no-queue-metrics": "STAKEOUT_NO_QUEUE_METRICS",
 		"--campaigns":        "STAKEOUT_CAMPAIGNS",
 		"--interval":         "STAKEOUT_SCAN_INTERVAL",
 		"--profile-dir":      "STAKEOUT_PROFILE_DIR",
-	}},
-	{cmd: "worker", flags: map[string]string{
+	})},
+	{cmd: "worker", flags: with(redisFlag, dbFlag, map[string]string{
 		"--metrics-addr":        "STAKEOUT_METRICS_ADDR",
 		"--queue-metrics":       "STAKEOUT_QUEUE_METRICS",
 		"--concurrency":         "STAKEOUT_CONCURRENCY",
@@ -134,9 +149,13 @@ var commands = []struct {
 		"--chat-restart-after":  "STAKEOUT_CHAT_RESTART_AFTER",
 		"--widget-profiles":     "STAKEOUT_WIDGET_PROFILES",
 		"--secrets-dir":         "STAKEOUT_SECRETS_DIR",
-	}},
-	{cmd: "results export", flags: map[string]string{"--run": "", "--format": "", "--output": ""}},
-	{cmd: "demo", flags: map[string]string{"--campaign": "", "--sim": "", "--results": ""}},
+	})},
+	{cmd: "results runs", flags: dbFlag},
+	{cmd: "results show", args: []string{"<probe>"}, flags: with(dbFlag, map[string]string{"--screenshot": ""})},
+	{cmd: "results export", flags: with(dbFlag, map[string]string{"--run": "", "--format": "", "--output": ""})},
+	{cmd: "runs", flags: dbFlag},
+	{cmd: "demo", flags: with(redisFlag, map[string]string{"--campaign": "", "--sim": "", "--results": ""})},
+	{cmd: "version", flags: map[string]string{"--chromium": "STAKEOUT_CHROMIUM"}},
 	{cmd: "sim", flags: map[string]string{}},
 	{cmd: "chat try", flags: map[string]string{"--url": "", "--profile": "", "--message": "", "--follow-up": "", "--name": "",
 		"--email": "", "--phone": "", "--wait": "", "--screenshot": "", "--chromium": "STAKEOUT_CHROMIUM", "--verbose": ""}},
@@ -223,9 +242,9 @@ func TestHelpTopLevel(t *testing.T) {
 			}
 		}
 	}
-	want := outcome{Code: 2, Stderr: `stakeout: expected one of "campaign", "scheduler", "worker", "results", "sim", ...` + "\n"}
-	if diff := cmp.Diff(want, stakeout(t)); diff != "" {
-		t.Errorf("stakeout with no arguments (-want +got):\n%s", diff)
+	// Without arguments: the usage, every command listed, as --help.
+	if diff := cmp.Diff(stakeout(t, "--help"), stakeout(t)); diff != "" {
+		t.Errorf("stakeout with no arguments differs from stakeout --help (-want +got):\n%s", diff)
 	}
 }
 

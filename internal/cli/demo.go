@@ -33,6 +33,7 @@ type DemoCmd struct {
 	Campaign string `name:"campaign" default:"examples/demo/campaign.yaml" help:"Campaign file to run; its window starts now."`
 	Sim      string `name:"sim" default:"examples/demo/sim.yaml" help:"Simulator config: the companies the campaign probes."`
 	Results  string `name:"results" help:"SQLite file for the results (default: a new file in a temporary directory, kept and printed)."`
+	RedisURL string `name:"redis-url" env:"STAKEOUT_REDIS_URL" help:"Redis to use (default: a private redis-server child on a free port; your own Redis is not touched)."`
 }
 
 // demoPasswordEnv holds the password of the demo's probe mailbox, made up at start.
@@ -51,7 +52,7 @@ func (c *DemoCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
-	quiet := slog.New(slog.NewJSONHandler(g.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	quiet := newLogger(g.stderr, "error", g.LogFormat)
 	rdbOpts, stopRedis, err := c.redis(ctx, g)
 	if err != nil {
 		return err
@@ -74,10 +75,10 @@ func (c *DemoCmd) Run(ctx context.Context, g *Globals) error {
 	return c.runCampaign(ctx, g, camp, rdbOpts, quiet)
 }
 
-// redis returns the Redis to use: STAKEOUT_REDIS_URL when set, else a private child.
+// redis returns the Redis to use: --redis-url when set, else a private child.
 func (c *DemoCmd) redis(ctx context.Context, g *Globals) (*redis.Options, func(), error) {
-	if os.Getenv("STAKEOUT_REDIS_URL") != "" {
-		o, err := g.redisOptions()
+	if c.RedisURL != "" {
+		o, err := (&RedisFlags{RedisURL: c.RedisURL}).redisOptions()
 		return o, func() {}, err
 	}
 	srv, err := redisproc.Start(ctx, redisproc.Options{})
@@ -195,6 +196,9 @@ func report(ctx context.Context, out io.Writer, st store.Store, run, path string
 		return err
 	}
 	fmt.Fprintf(out, "\nExport: stakeout results export --db %s --run %s --format csv\n", path, run)
+	if len(rs) > 0 {
+		fmt.Fprintf(out, "One probe's evidence: stakeout results show --db %s %s\n", path, rs[0].ProbeID)
+	}
 	return nil
 }
 

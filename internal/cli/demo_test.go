@@ -10,8 +10,7 @@ import (
 // simulator and a worker, and ends with a scorecard that matches the simulated companies.
 func TestDemo(t *testing.T) {
 	t.Parallel()
-	got := stakeout(t, "--redis-url", "redis://127.0.0.1:1/0", "demo",
-		"--campaign", "testdata/demo/campaign.yaml", "--sim", "testdata/demo/sim.yaml")
+	got := stakeout(t, "demo", "--campaign", "testdata/demo/campaign.yaml", "--sim", "testdata/demo/sim.yaml")
 	if got.Code != 0 {
 		t.Fatalf("stakeout demo = exit %d, stderr %q; want exit 0", got.Code, got.Stderr)
 	}
@@ -26,6 +25,7 @@ func TestDemo(t *testing.T) {
 		`(?m)^fast +email +1 +100% +0 +0 +0 +[0-9.]+s +[0-9.]+s$`,
 		`(?m)^robot +email +1 +0% +1 +0 +0 +- +-$`,
 		`(?m)^silent +email +1 +0% +0 +1 +0 +- +-$`,
+		`(?m)^One probe's evidence: stakeout results show --db \S+results\.db demo-test-[0-9]{8}T[0-9]{4}Z/\S+$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("stakeout demo output does not match %s:\n%s", want, out)

@@ -36,7 +36,7 @@ func resultsDB(t *testing.T) string {
 			ProbeID: "r1/acme/chat/0001", Run: "r1", Campaign: "c", Target: "acme", Industry: "retail",
 			Channel: "chat", Scenario: "order-status", PlannedAt: planned, StartedAt: planned.Add(2 * time.Second).In(paris),
 			FinishedAt: planned.Add(5 * time.Minute), Outcome: result.Answered,
-			FirstResponseS: result.Seconds(1500 * time.Millisecond), HumanResponseS: result.Seconds(95 * time.Second), DurationS: 300,
+			FirstResponseS: result.Seconds(1500 * time.Millisecond), HumanResponseS: ptr(2.2874889449999998), DurationS: 300.0004,
 		},
 		{
 			ProbeID: "r2/acme/chat/0001", Run: "r2", Campaign: "c", Target: "acme", Industry: "retail",
@@ -53,18 +53,22 @@ func resultsDB(t *testing.T) string {
 	return path
 }
 
+// ptr returns a pointer to v.
+func ptr(v float64) *float64 { return &v }
+
 func TestResultsExport(t *testing.T) {
 	t.Parallel()
 	db := resultsDB(t)
+	// Campaign, industry, finished_at and duration are exported; latencies and durations
+	// are rounded to the millisecond.
 	const (
-		csvHeader = "probe_id,run,target,channel,scenario,planned_at,started_at,outcome,reason,first_response_s,human_response_s\n"
-		csvAcme1  = "r1/acme/chat/0001,r1,acme,chat,order-status,2026-12-01T09:30:00Z,2026-12-01T09:30:02Z,answered,,1.5,95\n"
-		csvGlobex = "r1/globex/email/0001,r1,globex,email,refund,2026-12-01T10:30:00Z,2026-12-01T10:30:00.25Z,failed,smtp_rejected,,\n"
-		csvAcme2  = "r2/acme/chat/0001,r2,acme,chat,order-status,2027-01-01T09:30:00Z,2027-01-01T09:30:00Z,auto_only,,3,\n"
+		csvHeader = "probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s\n"
+		csvAcme1  = "r1/acme/chat/0001,r1,c,acme,retail,chat,order-status,2026-12-01T09:30:00Z,2026-12-01T09:30:02Z,2026-12-01T09:35:00Z,answered,,1.5,2.287,300\n"
+		csvGlobex = "r1/globex/email/0001,r1,c,globex,retail,email,refund,2026-12-01T10:30:00Z,2026-12-01T10:30:00.25Z,2026-12-01T11:30:00Z,failed,smtp_rejected,,,1.5\n"
+		csvAcme2  = "r2/acme/chat/0001,r2,c,acme,retail,chat,order-status,2027-01-01T09:30:00Z,2027-01-01T09:30:00Z,2027-01-01T09:50:00Z,auto_only,,3,,1200\n"
 
-		jsonAcme1  = `{"probe_id":"r1/acme/chat/0001","run":"r1","target":"acme","channel":"chat","scenario":"order-status","planned_at":"2026-12-01T09:30:00Z","started_at":"2026-12-01T09:30:02Z","outcome":"answered","reason":"","first_response_s":1.5,"human_response_s":95}` + "\n"
-		jsonGlobex = `{"probe_id":"r1/globex/email/0001","run":"r1","target":"globex","channel":"email","scenario":"refund","planned_at":"2026-12-01T10:30:00Z","started_at":"2026-12-01T10:30:00.25Z","outcome":"failed","reason":"smtp_rejected","first_response_s":null,"human_response_s":null}` + "\n"
-		jsonAcme2  = `{"probe_id":"r2/acme/chat/0001","run":"r2","target":"acme","channel":"chat","scenario":"order-status","planned_at":"2027-01-01T09:30:00Z","started_at":"2027-01-01T09:30:00Z","outcome":"auto_only","reason":"","first_response_s":3,"human_response_s":null}` + "\n"
+		jsonAcme1  = `{"probe_id":"r1/acme/chat/0001","run":"r1","campaign":"c","target":"acme","industry":"retail","channel":"chat","scenario":"order-status","planned_at":"2026-12-01T09:30:00Z","started_at":"2026-12-01T09:30:02Z","finished_at":"2026-12-01T09:35:00Z","outcome":"answered","reason":"","first_response_s":1.5,"human_response_s":2.287,"duration_s":300}` + "\n"
+		jsonGlobex = `{"probe_id":"r1/globex/email/0001","run":"r1","campaign":"c","target":"globex","industry":"retail","channel":"email","scenario":"refund","planned_at":"2026-12-01T10:30:00Z","started_at":"2026-12-01T10:30:00.25Z","finished_at":"2026-12-01T11:30:00Z","outcome":"failed","reason":"smtp_rejected","first_response_s":null,"human_response_s":null,"duration_s":1.5}` + "\n"
 	)
 	tests := []struct {
 		args []string
@@ -91,12 +95,9 @@ func TestResultsExport(t *testing.T) {
 			want: outcome{Stdout: csvHeader + csvAcme2, Stderr: "exported 1 result\n"},
 		},
 		{
+			// An unknown run is an error, not an empty export.
 			args: []string{"--run", "none", "--format", "csv"},
-			want: outcome{Stdout: csvHeader, Stderr: "exported 0 results\n"},
-		},
-		{
-			args: []string{"--run", "none", "--format", "jsonl"},
-			want: outcome{Stderr: "exported 0 results\n"},
+			want: outcome{Code: 1, Stderr: `stakeout: no results of run "none" in ` + db + " (stakeout results runs lists the runs it has)\n"},
 		},
 		{
 			args: []string{"--format", "xml"},
@@ -104,7 +105,7 @@ func TestResultsExport(t *testing.T) {
 		},
 	}
 	for _, tc := range tests {
-		args := append([]string{"--db", db, "results", "export"}, tc.args...)
+		args := append([]string{"results", "export", "--db", db}, tc.args...)
 		got := stakeout(t, args...)
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("stakeout results export %s (-want +got):\n%s", strings.Join(tc.args, " "), diff)
@@ -114,7 +115,7 @@ func TestResultsExport(t *testing.T) {
 	// --output writes the file instead of stdout.
 	out := filepath.Join(t.TempDir(), "r1.csv")
 	for _, db := range []string{db, "sqlite:" + db} {
-		got := stakeout(t, "--db", db, "results", "export", "--run", "r1", "--format", "csv", "-o", out)
+		got := stakeout(t, "results", "export", "--db", db, "--run", "r1", "--format", "csv", "-o", out)
 		if diff := cmp.Diff(outcome{Stderr: "exported 2 results\n"}, got); diff != "" {
 			t.Errorf("stakeout --db %s results export -o FILE (-want +got):\n%s", db, diff)
 		}
@@ -144,9 +145,39 @@ func TestResultsExportStoreErrors(t *testing.T) {
 		},
 	}
 	for _, tc := range tests {
-		got := stakeout(t, "--db", tc.db, "results", "export")
+		got := stakeout(t, "results", "export", "--db", tc.db)
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("stakeout --db %s results export (-want +got):\n%s", tc.db, diff)
 		}
+	}
+}
+
+// TestResultsReadOnly checks that the read commands never create a store: a file that
+// does not exist is an error, and no file appears; an unknown run writes no output file.
+func TestResultsReadOnly(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.db")
+	want := outcome{Code: 1, Stderr: "stakeout: open store: no result store at " + missing +
+		": file does not exist (--db / STAKEOUT_DB names the SQLite file the workers write)\n"}
+	for _, args := range [][]string{
+		{"results", "export", "--db", missing},
+		{"results", "export", "--db", "sqlite:" + missing, "--run", "r1"},
+		{"results", "runs", "--db", missing},
+		{"runs", "--db", missing},
+		{"results", "show", "r1/acme/chat/0001", "--db", missing},
+	} {
+		if diff := cmp.Diff(want, stakeout(t, args...)); diff != "" {
+			t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
+		}
+		if _, err := os.Stat(missing); err == nil {
+			t.Fatalf("stakeout %s created %s", strings.Join(args, " "), missing)
+		}
+	}
+	db := resultsDB(t)
+	out := filepath.Join(dir, "none.csv")
+	got := stakeout(t, "results", "export", "--db", db, "--run", "none", "-o", out)
+	if _, err := os.Stat(out); got.Code != 1 || err == nil {
+		t.Errorf("stakeout results export --run none -o FILE = exit %d, file exists: %v; want exit 1, no file", got.Code, err == nil)
 	}
 }

@@ -20,6 +20,9 @@ const (
 
 var launchLine = regexp.MustCompile(`^run (small-[0-9]{8}T[0-9]{4}Z): 10 probes from (\S+) to (\S+): 10 enqueued, 0 already queued, 0 already started or ended$`)
 
+// passedLine is what launch says of the probes whose planned time has passed.
+var passedLine = regexp.MustCompile(`(?m)^[0-9]+ of the 10 planned times have already passed: those probes start at once \(pacing allowing\)\n`)
+
 // status is the expected output of campaign status for the small campaign.
 func status(run string, start, end time.Time, scheduled, cancelled int) string {
 	var b strings.Builder
@@ -51,7 +54,10 @@ func TestLaunchStatusCancel(t *testing.T) {
 	redisURL := srv.URL(0)
 	cmd := func(args ...string) outcome {
 		t.Helper()
-		return stakeout(t, append([]string{"--redis-url", redisURL}, args...)...)
+		got := stakeout(t, append(args, "--redis-url", redisURL)...)
+		// Probes planned in the minute before now have passed: tested in TestLaunchPassed.
+		got.Stdout = passedLine.ReplaceAllString(got.Stdout, "")
+		return got
 	}
 	check := func(args []string, want outcome) {
 		t.Helper()
@@ -61,7 +67,8 @@ func TestLaunchStatusCancel(t *testing.T) {
 	}
 
 	// The first launch enqueues every probe and prints the run id on its last line.
-	before := time.Now().UTC().Truncate(time.Minute)
+	// --start now starts the window now (to the second), not at the start of the minute.
+	before := time.Now().UTC().Truncate(time.Second)
 	got := cmd("campaign", "launch", smallCampaign, "--start", "now", "--no-progress")
 	lines := strings.Split(strings.TrimSuffix(got.Stdout, "\n"), "\n")
 	if got.Code != 0 || got.Stderr != "" || len(lines) != 2 {
@@ -76,7 +83,7 @@ func TestLaunchStatusCancel(t *testing.T) {
 	start, err1 := time.Parse(time.RFC3339, m[2])
 	end, err2 := time.Parse(time.RFC3339, m[3])
 	if err1 != nil || err2 != nil || start.Before(before) || !end.Equal(start.Add(10*time.Minute)) {
-		t.Fatalf("launch window %s to %s, want ten minutes from this minute (%s)", m[2], m[3], before.Format(time.RFC3339))
+		t.Fatalf("launch window %s to %s, want ten minutes from now (%s)", m[2], m[3], before.Format(time.RFC3339))
 	}
 	if want := "small-" + start.Format("20060102T1504Z"); run != want {
 		t.Errorf("run id = %q, want %q (the campaign id and the window's start)", run, want)
@@ -114,7 +121,7 @@ func TestUnknownRun(t *testing.T) {
 	srv := redistest.Start(t)
 	want := outcome{Code: 1, Stderr: `stakeout: unknown run "nope" (launch it with: stakeout campaign launch FILE)` + "\n"}
 	for _, sub := range []string{"status", "cancel"} {
-		args := []string{"--redis-url", srv.URL(0), "campaign", sub, "nope"}
+		args := []string{"campaign", sub, "nope", "--redis-url", srv.URL(0)}
 		if diff := cmp.Diff(want, stakeout(t, args...)); diff != "" {
 			t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
 		}
@@ -124,11 +131,36 @@ func TestUnknownRun(t *testing.T) {
 func TestLaunchBadFile(t *testing.T) {
 	t.Parallel()
 	// A bad file is rejected before Redis is reached: no server is needed.
-	args := []string{"--redis-url", "redis://127.0.0.1:1/0", "campaign", "launch", "testdata/bad/dangling-mailbox.yaml", "--no-progress"}
+	args := []string{"campaign", "launch", "testdata/bad/dangling-mailbox.yaml", "--no-progress", "--redis-url", "redis://127.0.0.1:1/0"}
 	got := stakeout(t, args...)
 	got.Stderr = relPaths(t, got.Stderr)
 	want := outcome{Code: 1, Stderr: `testdata/bad/dangling-mailbox.yaml:34: targets[0].channels.email.mailbox: no mailbox with id "shopper-2"` + "\n"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
+	}
+}
+
+// TestLaunchPassed launches a run whose window has passed: launch says every probe
+// starts at once.
+func TestLaunchPassed(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	start := time.Now().UTC().Add(-time.Hour).Truncate(time.Minute)
+	args := []string{"campaign", "launch", smallCampaign, "--start", start.Format(time.RFC3339), "--no-progress", "--redis-url", srv.URL(0)}
+	run := "small-" + start.Format("20060102T1504Z")
+	want := outcome{Stdout: fmt.Sprintf("run %s: 10 probes from %s to %s: 10 enqueued, 0 already queued, 0 already started or ended\n"+
+		"10 of the 10 planned times have already passed: those probes start at once (pacing allowing)\n%s\n",
+		run, start.Format(time.RFC3339), start.Add(10*time.Minute).Format(time.RFC3339), run)}
+	if diff := cmp.Diff(want, stakeout(t, args...)); diff != "" {
+		t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
+	}
+	// Once cancelled (ended), none of them starts: launch does not say they would.
+	if got := stakeout(t, "campaign", "cancel", run, "--redis-url", srv.URL(0)); got.Code != 0 {
+		t.Fatalf("cancel = exit %d, stderr %q", got.Code, got.Stderr)
+	}
+	want = outcome{Stdout: fmt.Sprintf("run %s: 10 probes from %s to %s: 0 enqueued, 0 already queued, 10 already started or ended\n%s\n",
+		run, start.Format(time.RFC3339), start.Add(10*time.Minute).Format(time.RFC3339), run)}
+	if diff := cmp.Diff(want, stakeout(t, args...)); diff != "" {
+		t.Errorf("stakeout %s after cancel (-want +got):\n%s", strings.Join(args, " "), diff)
 	}
 }

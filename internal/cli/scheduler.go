@@ -14,6 +14,7 @@ import (
 
 // SchedulerCmd is `stakeout scheduler`.
 type SchedulerCmd struct {
+	RedisFlags
 	MetricsFlags
 	NoQueueMetrics bool          `name:"no-queue-metrics" env:"STAKEOUT_NO_QUEUE_METRICS" help:"Do not export asynq queue sizes and latencies (asynq_* metrics). The scheduler exports them by default so that they are exported once, not by every worker; turn them off in all schedulers but one."`
 	Campaigns      string        `name:"campaigns" env:"STAKEOUT_CAMPAIGNS" required:"" type:"existingdir" help:"Directory of campaign files (*.yaml, *.yml), reread on every scan."`
@@ -26,7 +27,7 @@ func (c *SchedulerCmd) Run(ctx context.Context, g *Globals) error {
 	if _, err := os.Stat(c.Campaigns); err != nil {
 		return fmt.Errorf("--campaigns: %w", err)
 	}
-	rdb, err := g.redis()
+	rdb, err := c.redis()
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -62,7 +63,7 @@ func TestSecretsFlag(t *testing.T) {
 	t.Parallel()
 	urls, cmds := secretCases()
 	for i, u := range urls {
-		args := append([]string{"--redis-url", u}, cmds[i]...)
+		args := append(slices.Clone(cmds[i]), "--redis-url", u)
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			t.Parallel()
 			checkNoSecret(t, "stakeout "+strings.Join(args, " "), stakeout(t, args...))
@@ -94,8 +95,8 @@ func TestSecretsProcess(t *testing.T) {
 	u := unreachable
 	for _, viaEnv := range []bool{false, true} {
 		args := []string{"campaign", "status", "x"}
-		cmd := command(t, append([]string{"--redis-url", u}, args...)...)
-		what := "stakeout --redis-url " + u + " " + strings.Join(args, " ")
+		cmd := command(t, append(slices.Clone(args), "--redis-url", u)...)
+		what := "stakeout " + strings.Join(args, " ") + " --redis-url " + u
 		if viaEnv {
 			cmd = command(t, args...)
 			cmd.Env = append(cmd.Env, "STAKEOUT_REDIS_URL="+u)

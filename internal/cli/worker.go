@@ -12,7 +12,6 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/secrets"
-	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/probes"
 	"github.com/stakeoutcx/stakeout/workers"
 )
@@ -24,6 +23,8 @@ type MetricsFlags struct {
 
 // WorkerCmd is `stakeout worker`.
 type WorkerCmd struct {
+	RedisFlags
+	StoreFlags
 	MetricsFlags
 	QueueMetrics    bool          `name:"queue-metrics" env:"STAKEOUT_QUEUE_METRICS" help:"Also export asynq queue sizes and latencies (asynq_* metrics). The scheduler exports them already: turn this on in one worker only, and only where no scheduler runs."`
 	Concurrency     int           `name:"concurrency" env:"STAKEOUT_CONCURRENCY" default:"10" help:"Tasks run at once by this process."`
@@ -49,11 +50,11 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	opts, err := g.redisOptions()
+	opts, err := c.redisOptions()
 	if err != nil {
 		return err
 	}
-	rdb, err := g.redis()
+	rdb, err := c.redis()
 	if err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 			Browser: browser.Options{ExecPath: c.Chromium, MaxConcurrent: c.ChatMax, RestartAfter: c.ChatRestart, Logger: g.logger}}
 	}
 	if !c.NoResults {
-		st, err := store.Open(ctx, g.DB)
+		st, err := c.open(ctx)
 		if err != nil {
 			return err
 		}

@@ -29,7 +29,7 @@ func TestWorkerProcess(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	db := filepath.Join(t.TempDir(), "results.db")
-	cmd := command(t, "--redis-url", srv.URL(0), "--db", db, "worker", "--metrics-addr", "127.0.0.1:0", "--shutdown-timeout", "5s")
+	cmd := command(t, "worker", "--redis-url", srv.URL(0), "--db", db, "--metrics-addr", "127.0.0.1:0", "--shutdown-timeout", "5s")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +165,7 @@ func TestWorkerBadFlags(t *testing.T) {
 		},
 	}
 	for _, tc := range tests {
-		args := append([]string{"--redis-url", srv.URL(0), "--db", filepath.Join(t.TempDir(), "r.db"), "worker", "--metrics-addr="}, tc.args...)
+		args := append([]string{"worker", "--redis-url", srv.URL(0), "--db", filepath.Join(t.TempDir(), "r.db"), "--metrics-addr="}, tc.args...)
 		got := stakeout(t, args...)
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)

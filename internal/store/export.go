@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"time"
 
@@ -23,29 +24,34 @@ const (
 
 // ExportColumns are the columns Export writes, in order.
 var ExportColumns = []string{
-	"probe_id", "run", "target", "channel", "scenario", "planned_at", "started_at",
-	"outcome", "reason", "first_response_s", "human_response_s",
+	"probe_id", "run", "campaign", "target", "industry", "channel", "scenario",
+	"planned_at", "started_at", "finished_at", "outcome", "reason",
+	"first_response_s", "human_response_s", "duration_s",
 }
 
 // exportRow is one line of a JSONL export; its fields follow ExportColumns.
 type exportRow struct {
 	ProbeID        string   `json:"probe_id"`
 	Run            string   `json:"run"`
+	Campaign       string   `json:"campaign"`
 	Target         string   `json:"target"`
+	Industry       string   `json:"industry"`
 	Channel        string   `json:"channel"`
 	Scenario       string   `json:"scenario"`
 	PlannedAt      *string  `json:"planned_at"`
 	StartedAt      *string  `json:"started_at"`
+	FinishedAt     *string  `json:"finished_at"`
 	Outcome        string   `json:"outcome"`
 	Reason         string   `json:"reason"`
 	FirstResponseS *float64 `json:"first_response_s"`
 	HumanResponseS *float64 `json:"human_response_s"`
+	DurationS      float64  `json:"duration_s"`
 }
 
 // Export writes the results of run (every run for "") from s to w, one line per probe
 // ordered by probe id, and returns how many probes it wrote. format is FormatJSONL or
-// FormatCSV. Times are RFC3339Nano in UTC. An absent latency or time is null in
-// JSONL and an empty field in CSV.
+// FormatCSV. Times are RFC3339Nano in UTC; latencies and durations are seconds rounded
+// to milliseconds. An absent latency or time is null in JSONL and an empty field in CSV.
 func Export(ctx context.Context, s Store, run string, format string, w io.Writer) (n int, err error) {
 	switch format {
 	case FormatJSONL:
@@ -92,15 +98,19 @@ func newExportRow(r result.Result) exportRow {
 	return exportRow{
 		ProbeID:        r.ProbeID,
 		Run:            r.Run,
+		Campaign:       r.Campaign,
 		Target:         r.Target,
+		Industry:       r.Industry,
 		Channel:        r.Channel,
 		Scenario:       r.Scenario,
 		PlannedAt:      exportTime(r.PlannedAt),
 		StartedAt:      exportTime(r.StartedAt),
+		FinishedAt:     exportTime(r.FinishedAt),
 		Outcome:        string(r.Outcome),
 		Reason:         r.Reason,
-		FirstResponseS: r.FirstResponseS,
-		HumanResponseS: r.HumanResponseS,
+		FirstResponseS: roundMillis(r.FirstResponseS),
+		HumanResponseS: roundMillis(r.HumanResponseS),
+		DurationS:      math.Round(r.DurationS*1000) / 1000,
 	}
 }
 
@@ -108,9 +118,9 @@ func newExportRow(r result.Result) exportRow {
 func csvRecord(r result.Result) []string {
 	e := newExportRow(r)
 	return []string{
-		e.ProbeID, e.Run, e.Target, e.Channel, e.Scenario,
-		deref(e.PlannedAt), deref(e.StartedAt), e.Outcome, e.Reason,
-		csvFloat(e.FirstResponseS), csvFloat(e.HumanResponseS),
+		e.ProbeID, e.Run, e.Campaign, e.Target, e.Industry, e.Channel, e.Scenario,
+		deref(e.PlannedAt), deref(e.StartedAt), deref(e.FinishedAt), e.Outcome, e.Reason,
+		csvFloat(e.FirstResponseS), csvFloat(e.HumanResponseS), csvFloat(&e.DurationS),
 	}
 }
 
@@ -121,6 +131,15 @@ func exportTime(t time.Time) *string {
 	}
 	s := t.UTC().Format(time.RFC3339Nano)
 	return &s
+}
+
+// roundMillis returns *v rounded to milliseconds; nil for nil.
+func roundMillis(v *float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	r := math.Round(*v*1000) / 1000
+	return &r
 }
 
 // deref returns *s, or "" for nil.

@@ -18,13 +18,13 @@ func exportFixture(t *testing.T) Store {
 	t.Helper()
 	s, _ := openTemp(t)
 	paris := time.FixedZone("CET", 3600)
+	firstS := 2.2874889449999998 // exported rounded to the millisecond
 	planned := time.Date(2026, 11, 3, 15, 4, 5, 120000000, paris)
 	rs := []result.Result{
 		{
-			ProbeID: "r1/acme/chat/1", Run: "r1", Target: "acme", Channel: "chat", Scenario: "refund",
-			PlannedAt: planned, StartedAt: planned.Add(1500 * time.Millisecond),
-			Outcome: result.Answered, FirstResponseS: result.Seconds(2250 * time.Millisecond),
-			HumanResponseS: result.Seconds(95 * time.Second),
+			ProbeID: "r1/acme/chat/1", Run: "r1", Campaign: "c", Target: "acme", Industry: "retail", Channel: "chat", Scenario: "refund",
+			PlannedAt: planned, StartedAt: planned.Add(1500 * time.Millisecond), FinishedAt: planned.Add(10 * time.Second),
+			Outcome: result.Answered, FirstResponseS: &firstS, HumanResponseS: result.Seconds(95 * time.Second), DurationS: 8.4996,
 		},
 		{
 			ProbeID: "r1/acme/email/1", Run: "r1", Target: "acme", Channel: "email", Scenario: `late "parcel", again`,
@@ -53,19 +53,19 @@ func TestExport(t *testing.T) {
 		run, format, want string
 		n                 int
 	}{
-		{"r1", FormatCSV, `probe_id,run,target,channel,scenario,planned_at,started_at,outcome,reason,first_response_s,human_response_s
-r1/acme/chat/1,r1,acme,chat,refund,2026-11-03T14:04:05.12Z,2026-11-03T14:04:06.62Z,answered,,2.25,95
-r1/acme/email/1,r1,acme,email,"late ""parcel"", again",2026-11-03T15:04:05.12Z,2026-11-03T15:04:05.120000001Z,auto_only,deadline,3,
-r1/zeta/chat/1,r1,zeta,chat,refund,2026-11-03T16:04:05.12Z,,failed,widget_not_found,,
+		{"r1", FormatCSV, `probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s
+r1/acme/chat/1,r1,c,acme,retail,chat,refund,2026-11-03T14:04:05.12Z,2026-11-03T14:04:06.62Z,2026-11-03T14:04:15.12Z,answered,,2.287,95,8.5
+r1/acme/email/1,r1,,acme,,email,"late ""parcel"", again",2026-11-03T15:04:05.12Z,2026-11-03T15:04:05.120000001Z,,auto_only,deadline,3,,0
+r1/zeta/chat/1,r1,,zeta,,chat,refund,2026-11-03T16:04:05.12Z,,,failed,widget_not_found,,,0
 `, 3},
-		{"r1", FormatJSONL, `{"probe_id":"r1/acme/chat/1","run":"r1","target":"acme","channel":"chat","scenario":"refund","planned_at":"2026-11-03T14:04:05.12Z","started_at":"2026-11-03T14:04:06.62Z","outcome":"answered","reason":"","first_response_s":2.25,"human_response_s":95}
-{"probe_id":"r1/acme/email/1","run":"r1","target":"acme","channel":"email","scenario":"late \"parcel\", again","planned_at":"2026-11-03T15:04:05.12Z","started_at":"2026-11-03T15:04:05.120000001Z","outcome":"auto_only","reason":"deadline","first_response_s":3,"human_response_s":null}
-{"probe_id":"r1/zeta/chat/1","run":"r1","target":"zeta","channel":"chat","scenario":"refund","planned_at":"2026-11-03T16:04:05.12Z","started_at":null,"outcome":"failed","reason":"widget_not_found","first_response_s":null,"human_response_s":null}
+		{"r1", FormatJSONL, `{"probe_id":"r1/acme/chat/1","run":"r1","campaign":"c","target":"acme","industry":"retail","channel":"chat","scenario":"refund","planned_at":"2026-11-03T14:04:05.12Z","started_at":"2026-11-03T14:04:06.62Z","finished_at":"2026-11-03T14:04:15.12Z","outcome":"answered","reason":"","first_response_s":2.287,"human_response_s":95,"duration_s":8.5}
+{"probe_id":"r1/acme/email/1","run":"r1","campaign":"","target":"acme","industry":"","channel":"email","scenario":"late \"parcel\", again","planned_at":"2026-11-03T15:04:05.12Z","started_at":"2026-11-03T15:04:05.120000001Z","finished_at":null,"outcome":"auto_only","reason":"deadline","first_response_s":3,"human_response_s":null,"duration_s":0}
+{"probe_id":"r1/zeta/chat/1","run":"r1","campaign":"","target":"zeta","industry":"","channel":"chat","scenario":"refund","planned_at":"2026-11-03T16:04:05.12Z","started_at":null,"finished_at":null,"outcome":"failed","reason":"widget_not_found","first_response_s":null,"human_response_s":null,"duration_s":0}
 `, 3},
-		{"r2", FormatCSV, `probe_id,run,target,channel,scenario,planned_at,started_at,outcome,reason,first_response_s,human_response_s
-r2/acme/chat/1,r2,acme,chat,refund,2026-11-03T14:04:05.12Z,,no_response,offline,,
+		{"r2", FormatCSV, `probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s
+r2/acme/chat/1,r2,,acme,,chat,refund,2026-11-03T14:04:05.12Z,,,no_response,offline,,,0
 `, 1},
-		{"none", FormatCSV, "probe_id,run,target,channel,scenario,planned_at,started_at,outcome,reason,first_response_s,human_response_s\n", 0},
+		{"none", FormatCSV, "probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s\n", 0},
 		{"none", FormatJSONL, "", 0},
 	} {
 		var buf bytes.Buffer
