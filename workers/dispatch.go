@@ -30,6 +30,10 @@ type Dispatcher struct {
 	// PacingMaxWait is how long a probe waits in the worker for a pacing slot before it
 	// is handed back to the queue (default 5s).
 	PacingMaxWait time.Duration
+	// Recorded, when set, is the result store: a probe that has a result there is
+	// never run again (a relaunch after Redis lost the run's state), its run state is
+	// set to the stored outcome.
+	Recorded Recorded
 
 	specs     *specCache
 	specsOnce sync.Once
@@ -59,6 +63,9 @@ func (d *Dispatcher) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		log.Info("probe already ended, not run again", "state", states[0])
 		return nil
 	}
+	if done, err := d.recorded(ctx, p, log); done || err != nil {
+		return err
+	}
 	if r, ok := probe.(probes.Reserver); ok {
 		// The worker's resource first: the target's pacing slot is not held, nor the
 		// probe in flight, while it waits for the browser.
@@ -87,6 +94,25 @@ func (d *Dispatcher) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return nil
 	}
 	return d.run(ctx, p, probe, log)
+}
+
+// Recorded is what the dispatcher needs of the result store (store.Store has it).
+type Recorded interface {
+	Get(ctx context.Context, probeID string) (result.Result, bool, error)
+}
+
+// recorded reports whether the store has a result of p already; then the probe is not
+// run and its run state becomes the stored outcome.
+func (d *Dispatcher) recorded(ctx context.Context, p tasks.Assignment, log *slog.Logger) (bool, error) {
+	if d.Recorded == nil {
+		return false, nil
+	}
+	r, ok, err := d.Recorded.Get(ctx, p.ProbeID)
+	if err != nil || !ok {
+		return false, err
+	}
+	log.Warn("the store has a result of this probe: not run again", "outcome", r.Outcome)
+	return true, d.States.Finish(ctx, p.Run, p.ProbeID, r.Outcome)
 }
 
 // reserve waits for what probe r needs of this worker, and records the wait.

@@ -38,6 +38,10 @@ type MailWatchers struct {
 	PollInterval time.Duration
 	NoIdle       bool
 	TLSConfig    *tls.Config
+	// Restore, when set, runs before every read of the mailbox list: it puts back the
+	// records and mailboxes of sent probes that Redis lost (email.Restorer), so that
+	// watchers run again after Redis restarted empty.
+	Restore func(ctx context.Context) (int, error)
 
 	mu      sync.Mutex
 	running map[string]*watched
@@ -80,6 +84,11 @@ func (m *MailWatchers) Run(ctx context.Context) {
 
 // reconcile starts, restarts and stops watchers to match the registry.
 func (m *MailWatchers) reconcile(ctx context.Context) {
+	if m.Restore != nil {
+		if _, err := m.Restore(ctx); err != nil && ctx.Err() == nil {
+			m.Logger.Error("restore email probes from the result store", "err", err)
+		}
+	}
 	mbs, bad, err := email.Mailboxes(ctx, m.Redis)
 	if err != nil {
 		if ctx.Err() == nil {

@@ -47,6 +47,11 @@ type Config struct {
 	Registry *probes.Registry
 	// Store receives results; nil means this worker does not serve the results queue.
 	Store store.Store
+	// ProbeStore is where probes record what they sent before it goes out, and look
+	// up what was sent or recorded before: a probe is never sent twice, even when
+	// Redis lost its data (default: Store). Every probing worker of a fleet needs it;
+	// nil turns that guard off.
+	ProbeStore store.Store
 	// Registerer receives the worker's metrics (default: a new registry).
 	Registerer prometheus.Registerer
 	// Logger logs (default slog.Default()).
@@ -120,6 +125,9 @@ func New(cfg Config) (*Worker, error) {
 	if chans := cfg.Registry.Channels(); len(chans) > 0 {
 		d := &Dispatcher{Registry: cfg.Registry, Pacer: NewPacer(w.rdb), States: states, Client: w.client,
 			Metrics: metrics.NewProbe(cfg.Registerer), Logger: cfg.Logger, PacingMaxWait: cfg.PacingMaxWait}
+		if cfg.ProbeStore != nil {
+			d.Recorded = cfg.ProbeStore
+		}
 		for _, ch := range chans {
 			w.mux.Handle(tasks.ProbeType(ch), d)
 			w.serve(cfg.Queues, tasks.ProbeQueue(ch))
@@ -177,6 +185,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.ProbeStore == nil {
+		cfg.ProbeStore = cfg.Store
 	}
 	return cfg
 }
@@ -268,18 +279,31 @@ func (w *Worker) setupChat(cfg Config) error {
 func (w *Worker) setupEmail(cfg Config) error {
 	pendings := email.NewPendings(w.rdb)
 	if _, ok := cfg.Registry.Lookup(campaign.ChannelEmail); !ok {
-		client := w.client
 		p := &email.Probe{Sender: &email.Sender{Logger: cfg.Logger, TLSConfig: cfg.Email.TLSConfig},
-			Pendings: pendings, Redis: w.rdb, Client: client, Logger: cfg.Logger,
-			Publish: func(p *email.Pending) error { return enqueueDecision(context.Background(), client, p) }}
+			Pendings: pendings, Redis: w.rdb, Client: w.client, Logger: cfg.Logger, Publish: w.publish}
+		if cfg.ProbeStore != nil {
+			p.Ledger = cfg.ProbeStore
+		}
 		if err := cfg.Registry.Register(campaign.ChannelEmail, p); err != nil {
 			return err
 		}
+	}
+	var restore func(context.Context) (int, error)
+	if cfg.ProbeStore != nil {
+		r := &email.Restorer{Ledger: cfg.ProbeStore, Pendings: pendings, Redis: w.rdb, Client: w.client,
+			Publish: w.publish, Logger: cfg.Logger}
+		restore = r.Restore
 	}
 	w.mux.Handle(tasks.TypeEmailDeadline, &Deadlines{Pendings: pendings, Redis: w.rdb, Client: w.client, Logger: cfg.Logger})
 	host, _ := os.Hostname()
 	w.mail = &MailWatchers{Redis: w.rdb, Pendings: pendings, Client: w.client, Metrics: metrics.NewMail(cfg.Registerer),
 		Logger: cfg.Logger, Owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()),
-		Scan: cfg.Email.Scan, PollInterval: cfg.Email.PollInterval, NoIdle: cfg.Email.NoIdle, TLSConfig: cfg.Email.TLSConfig}
+		Scan: cfg.Email.Scan, PollInterval: cfg.Email.PollInterval, NoIdle: cfg.Email.NoIdle, TLSConfig: cfg.Email.TLSConfig,
+		Restore: restore}
 	return nil
+}
+
+// publish enqueues the result of a decided email probe.
+func (w *Worker) publish(p *email.Pending) error {
+	return enqueueDecision(context.Background(), w.client, p)
 }

@@ -30,11 +30,12 @@ func (c *SchedulerCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer rdb.Close()
+	warnPersistence(ctx, rdb, g.logger)
 	reg := metrics.NewRegistry()
 	if !c.NoQueueMetrics {
 		reg.MustRegister(metrics.NewQueueCollector(asynq.NewInspectorFromRedisClient(rdb)))
 	}
-	srv, err := metrics.Listen(c.MetricsAddr, reg, g.logger)
+	srv, err := metrics.Listen(c.MetricsAddr, reg, g.logger, metrics.RedisHealth(rdb))
 	if err != nil {
 		return err
 	}
