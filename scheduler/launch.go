@@ -10,7 +10,9 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 )
 
@@ -30,6 +32,10 @@ type Launcher struct {
 	Concurrency int
 	// Progress, when set, is called as probes are handled with the count so far.
 	Progress func(done int)
+	// Store, when set, is the result store: the launch records the run there, and
+	// never enqueues a probe the store has a send or a result of (Redis may have lost
+	// the run's state; the store has not).
+	Store store.Ledger
 }
 
 // LaunchReport says what a launch did.
@@ -43,6 +49,9 @@ type LaunchReport struct {
 	Existing int
 	// Skipped probes that had already started, ended or been cancelled.
 	Skipped int
+	// Recorded probes that the store says were sent or have a result (included in
+	// Skipped): never sent again.
+	Recorded int
 }
 
 // Launch enqueues plan, the plan of run for campaign c.
@@ -58,6 +67,10 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 	if _, err := l.States.SaveSpec(ctx, run.ID, spec); err != nil {
 		return rep, err
 	}
+	done, err := l.record(ctx, c, run, len(plan), spec)
+	if err != nil {
+		return rep, err
+	}
 	ids := make([]string, len(plan))
 	for i, p := range plan {
 		ids[i] = p.ID
@@ -67,12 +80,24 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 		return rep, err
 	}
 	todo := make([]Probe, 0, len(plan))
+	restore := map[string]string{}
 	for i, p := range plan {
-		if states[i] == "" || states[i] == runstate.Scheduled {
+		outcome, recorded := done[p.ID]
+		switch {
+		case recorded && runstate.Final(states[i]):
+			rep.Skipped++
+		case recorded:
+			rep.Skipped++
+			rep.Recorded++
+			restore[p.ID] = recordedState(outcome)
+		case states[i] == "" || states[i] == runstate.Scheduled:
 			todo = append(todo, p)
-		} else {
+		default:
 			rep.Skipped++
 		}
+	}
+	if err := l.States.Restore(ctx, run.ID, restore); err != nil {
+		return rep, err
 	}
 	if l.Progress != nil && rep.Skipped > 0 {
 		l.Progress(rep.Skipped)
@@ -91,6 +116,28 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 	enq, existing, err := l.enqueueAll(ctx, client, c, todo, run.ID, rep.Skipped)
 	rep.Enqueued, rep.Existing = enq, existing
 	return rep, err
+}
+
+// record records the run in the store and returns what the store knows was sent or
+// recorded of it (nothing without a store).
+func (l *Launcher) record(ctx context.Context, c *campaign.Campaign, run Run, total int, spec []byte) (map[string]result.Outcome, error) {
+	if l.Store == nil {
+		return nil, nil
+	}
+	if err := l.Store.RecordRun(ctx, store.Run{ID: run.ID, Campaign: c.ID, Spec: spec, Total: total,
+		Start: run.Start, End: run.End}); err != nil {
+		return nil, err
+	}
+	return l.Store.Done(ctx, run.ID)
+}
+
+// recordedState is the run state of a probe the store knows: its outcome, or running
+// for a message sent whose result has not come.
+func recordedState(o result.Outcome) string {
+	if o == "" {
+		return runstate.Running
+	}
+	return string(o)
 }
 
 // enqueueAll enqueues probes with Concurrency workers, marking each chunk scheduled.

@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/scheduler"
 )
 
@@ -149,7 +150,12 @@ func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer rdb.Close()
-	l := &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb), Concurrency: c.Concurrency}
+	st, err := store.Open(ctx, g.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	l := &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb), Concurrency: c.Concurrency, Store: st}
 	bar := c.progress(len(plan))
 	if bar != nil {
 		l.Progress = func(done int) { _ = bar.Set(done) }
@@ -162,8 +168,13 @@ func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return fmt.Errorf("launch %s: %w (launching again resumes where it stopped)", run.ID, err)
 	}
-	fmt.Fprintf(g.stdout, "run %s: %d probes from %s to %s: %d enqueued, %d already queued, %d already started or ended\n",
+	fmt.Fprintf(g.stdout, "run %s: %d probes from %s to %s: %d enqueued, %d already queued, %d already started or ended",
 		rep.Run, rep.Total, run.Start.Format(time.RFC3339), run.End.Format(time.RFC3339), rep.Enqueued, rep.Existing, rep.Skipped)
+	if rep.Recorded > 0 {
+		// Redis had lost their state; the store had not.
+		fmt.Fprintf(g.stdout, " (%d already sent or recorded, not sent again)", rep.Recorded)
+	}
+	fmt.Fprintln(g.stdout)
 	fmt.Fprintln(g.stdout, rep.Run)
 	return nil
 }
@@ -190,6 +201,15 @@ func (c *StatusCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	defer rdb.Close()
 	st, err := scheduler.GetStatus(ctx, runstate.New(rdb), c.RunID)
+	if errors.Is(err, scheduler.ErrUnknownRun) {
+		if lost, ok, lerr := lostStatus(ctx, g.DB, c.RunID); lerr != nil || ok {
+			if lerr != nil {
+				return lerr
+			}
+			printLost(g, lost)
+			return nil
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -49,9 +50,10 @@ func TestLaunchStatusCancel(t *testing.T) {
 	srv := redistest.Start(t)
 	insp := asynq.NewInspectorFromRedisClient(redistest.Client(t, srv))
 	redisURL := srv.URL(0)
+	db := filepath.Join(t.TempDir(), "results.db")
 	cmd := func(args ...string) outcome {
 		t.Helper()
-		return stakeout(t, append([]string{"--redis-url", redisURL}, args...)...)
+		return stakeout(t, append([]string{"--redis-url", redisURL, "--db", db}, args...)...)
 	}
 	check := func(args []string, want outcome) {
 		t.Helper()

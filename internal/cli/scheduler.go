@@ -9,6 +9,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/scheduler"
 )
 
@@ -40,8 +41,13 @@ func (c *SchedulerCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer srv.Close()
+	st, err := store.Open(ctx, g.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	r := &scheduler.Recurring{Dir: c.Campaigns, Redis: rdb, Interval: c.Interval, Logger: g.logger,
-		Launcher: &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb)}}
+		Launcher: &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb), Store: st}}
 	g.logger.Info("scheduler started", "campaigns", c.Campaigns, "interval", c.Interval.String())
 	return r.Run(ctx)
 }

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/stakeoutcx/stakeout/internal/result"
 )
 
 const recordRunSQL = `INSERT INTO runs (run, campaign, spec, total, window_start, window_end, launched_at)
@@ -131,20 +133,21 @@ func (s *sqliteStore) GetSend(ctx context.Context, probeID string) (Send, bool, 
 }
 
 // Done implements Ledger.
-func (s *sqliteStore) Done(ctx context.Context, run string) (map[string]bool, error) {
-	rows, err := s.reader.QueryContext(ctx,
-		`SELECT probe_id FROM sends WHERE run = ? UNION SELECT probe_id FROM results WHERE run = ?`, run, run)
+func (s *sqliteStore) Done(ctx context.Context, run string) (map[string]result.Outcome, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT probe_id, '' FROM sends WHERE run = ?
+		AND probe_id NOT IN (SELECT probe_id FROM results WHERE run = ?)
+		UNION ALL SELECT probe_id, outcome FROM results WHERE run = ?`, run, run, run)
 	if err != nil {
 		return nil, fmt.Errorf("read sends of run %s: %w", run, err)
 	}
 	defer rows.Close()
-	done := map[string]bool{}
+	done := map[string]result.Outcome{}
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var id, outcome string
+		if err := rows.Scan(&id, &outcome); err != nil {
 			return nil, fmt.Errorf("read sends of run %s: %w", run, err)
 		}
-		done[id] = true
+		done[id] = result.Outcome(outcome)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read sends of run %s: %w", run, err)

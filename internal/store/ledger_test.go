@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stakeoutcx/stakeout/internal/result"
 )
 
 func TestRecordRunKeepsFirstSpec(t *testing.T) {
@@ -75,7 +76,7 @@ func TestSendsLedger(t *testing.T) {
 	}
 	mustUpsert(t, s, sample("r1", "r1/zeta/chat/9"))
 	done, err := s.Done(ctx, "r1")
-	if diff := cmp.Diff(map[string]bool{sd.ProbeID: true, chat.ProbeID: true, "r1/zeta/chat/9": true}, done); err != nil || diff != "" {
+	if diff := cmp.Diff(map[string]result.Outcome{sd.ProbeID: "", chat.ProbeID: "", "r1/zeta/chat/9": result.Answered}, done); err != nil || diff != "" {
 		t.Errorf("Done(r1) = %v (-want +got):\n%s", err, diff)
 	}
 	open, err := s.OpenSends(ctx, "email")

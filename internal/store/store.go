@@ -49,9 +49,9 @@ type Ledger interface {
 	ConfirmSend(ctx context.Context, probeID string, t0, deadline time.Time) error
 	// GetSend returns the send of a probe; ok is false when there is none.
 	GetSend(ctx context.Context, probeID string) (s Send, ok bool, err error)
-	// Done returns the probe ids of run that have a send or a result: they are never
-	// sent again.
-	Done(ctx context.Context, run string) (map[string]bool, error)
+	// Done returns the probes of run that have a send or a result, with the stored
+	// outcome ("" for a send without a result yet): they are never sent again.
+	Done(ctx context.Context, run string) (map[string]result.Outcome, error)
 	// OpenSends returns the sends of channel that have no result yet (of every run),
 	// ordered by probe id.
 	OpenSends(ctx context.Context, channel string) ([]Send, error)
