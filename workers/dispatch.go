@@ -12,6 +12,7 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 	"github.com/stakeoutcx/stakeout/probes"
 )
@@ -34,6 +35,9 @@ type Dispatcher struct {
 	// never run again (a relaunch after Redis lost the run's state), its run state is
 	// set to the stored outcome.
 	Recorded Recorded
+	// Evidence, when set, keeps the large evidence of results (screenshots): the
+	// result carries its reference. Nil: the evidence goes inline.
+	Evidence store.Evidence
 
 	specs     *specCache
 	specsOnce sync.Once
@@ -193,7 +197,9 @@ func (d *Dispatcher) run(ctx context.Context, p tasks.Assignment, probe probes.P
 		return nil
 	}
 	d.Metrics.Duration.WithLabelValues(ch, string(res.Outcome)).Observe(elapsed.Seconds())
-	return d.report(ctx, Record(p, res, started, elapsed), log)
+	r := Record(p, res, started, elapsed)
+	r.Evidence = attach(ctx, d.Evidence, r.Evidence, res.Blobs, log)
+	return d.report(ctx, r, log)
 }
 
 // Record builds the stored result of probe p from what its probe measured.

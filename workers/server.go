@@ -126,7 +126,7 @@ func New(cfg Config) (*Worker, error) {
 		d := &Dispatcher{Registry: cfg.Registry, Pacer: NewPacer(w.rdb), States: states, Client: w.client,
 			Metrics: metrics.NewProbe(cfg.Registerer), Logger: cfg.Logger, PacingMaxWait: cfg.PacingMaxWait}
 		if cfg.ProbeStore != nil {
-			d.Recorded = cfg.ProbeStore
+			d.Recorded, d.Evidence = cfg.ProbeStore, cfg.ProbeStore
 		}
 		for _, ch := range chans {
 			w.mux.Handle(tasks.ProbeType(ch), d)

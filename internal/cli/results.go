@@ -11,7 +11,8 @@ import (
 
 // ResultsCmd groups the results subcommands.
 type ResultsCmd struct {
-	Export ExportCmd `cmd:"" help:"Write one line per probe: probe_id, run, target, channel, scenario, planned_at, started_at, outcome, reason, first_response_s, human_response_s."`
+	Export   ExportCmd   `cmd:"" help:"Write one line per probe: probe_id, run, target, channel, scenario, planned_at, started_at, outcome, reason, first_response_s, human_response_s."`
+	Evidence EvidenceCmd `cmd:"" help:"Write a stored piece of large evidence (a failure screenshot) named by its sha256 in a result's evidence."`
 }
 
 // ExportCmd is `stakeout results export`.

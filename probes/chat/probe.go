@@ -89,7 +89,7 @@ func (r *reservation) Probe(ctx context.Context, t probes.Target) (probes.Result
 	}
 	rep.BrowserWait = &r.wait
 	return probes.Result{Outcome: rep.Outcome, Reason: rep.Reason, FirstResponse: rep.FirstResponse,
-		HumanResponse: rep.HumanResponse, Evidence: rep.Evidence()}, nil
+		HumanResponse: rep.HumanResponse, Evidence: rep.Evidence(), Blobs: rep.Blobs()}, nil
 }
 
 // Release closes the tab.
