@@ -270,8 +270,11 @@ func (w *Worker) setupChat(cfg Config) error {
 		return err
 	}
 	w.pool = pool
-	return cfg.Registry.Register(campaign.ChannelChat, &chat.Probe{Pool: pool,
-		Profiles: &chat.Profiles{Dir: cfg.Chat.ProfilesDir}, Logger: cfg.Logger})
+	p := &chat.Probe{Pool: pool, Profiles: &chat.Profiles{Dir: cfg.Chat.ProfilesDir}, Logger: cfg.Logger}
+	if cfg.ProbeStore != nil {
+		p.Ledger = cfg.ProbeStore
+	}
+	return cfg.Registry.Register(campaign.ChannelChat, p)
 }
 
 // setupEmail registers the email probe and the deadline handler and prepares the mail
