@@ -101,6 +101,14 @@ func (s *sqliteStore) ConfirmSend(ctx context.Context, probeID string, t0, deadl
 	return nil
 }
 
+// AbandonSend implements Ledger.
+func (s *sqliteStore) AbandonSend(ctx context.Context, probeID string) error {
+	if _, err := s.writer.ExecContext(ctx, `DELETE FROM sends WHERE probe_id = ? AND t0 IS NULL`, probeID); err != nil {
+		return fmt.Errorf("abandon send of %s: %w", probeID, err)
+	}
+	return nil
+}
+
 const selectSendSQL = `SELECT probe_id, run, target, channel, mailbox, token, message_id, sent_at, t0, deadline, record FROM sends`
 
 // scanSend reads one row of selectSendSQL.

@@ -47,6 +47,10 @@ type Ledger interface {
 	// ConfirmSend records the send's t0 and deadline once the server accepted the
 	// message (only the first confirmation counts).
 	ConfirmSend(ctx context.Context, probeID string, t0, deadline time.Time) error
+	// AbandonSend removes the send of a probe whose message did not go out after all
+	// (the server refused it before accepting it), so that a retry may send it. A
+	// confirmed send (with a t0) is never removed.
+	AbandonSend(ctx context.Context, probeID string) error
 	// GetSend returns the send of a probe; ok is false when there is none.
 	GetSend(ctx context.Context, probeID string) (s Send, ok bool, err error)
 	// Done returns the probes of run that have a send or a result, with the stored

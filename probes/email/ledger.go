@@ -21,6 +21,7 @@ import (
 type Ledger interface {
 	RecordSend(ctx context.Context, s store.Send) error
 	ConfirmSend(ctx context.Context, probeID string, t0, deadline time.Time) error
+	AbandonSend(ctx context.Context, probeID string) error
 	GetSend(ctx context.Context, probeID string) (store.Send, bool, error)
 	OpenSends(ctx context.Context, channel string) ([]store.Send, error)
 }

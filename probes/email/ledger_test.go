@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/redistest"
@@ -100,5 +101,24 @@ func TestRestorer(t *testing.T) {
 	checkRestored(t, rdb, p, st, a.ProbeID)
 	if n, err := r.Restore(ctx); err != nil || n != 0 {
 		t.Errorf("second Restore = %d, %v; want 0 (Redis has the record)", n, err)
+	}
+}
+
+// A message the server refused at the end of DATA was not delivered: its send leaves
+// the store, so a retry sends it (a 4xx) and a relaunch is not blocked by it.
+func TestProbeRefusedSendLeavesNoRecord(t *testing.T) {
+	_, _, _, st := ledgerProbe(t)
+	t.Setenv(passwordEnv, testPassword)
+	cert, pool := testCert(t)
+	srv := startServer(t, serverOpts{TLS: "none", DataErr: &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try later"}}, cert)
+	rdb := redistest.Client(t, redistest.Start(t))
+	sender, _ := newSender(pool)
+	p := &Probe{Sender: sender, Pendings: NewPendings(rdb), Redis: rdb, Client: asynq.NewClientFromRedisClient(rdb), Ledger: st}
+	a := sendAssignment(srv.Port, "none")
+	if _, err := p.Probe(context.Background(), a); err == nil {
+		t.Fatal("Probe against a 451 = nil error, want it retried")
+	}
+	if sd, ok, err := st.GetSend(context.Background(), a.ProbeID); err != nil || ok {
+		t.Errorf("GetSend after a refused DATA = %+v, %v, %v; want no send", sd, ok, err)
 	}
 }

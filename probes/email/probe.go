@@ -71,7 +71,7 @@ func (e *Probe) Probe(ctx context.Context, a probes.Target) (probes.Result, erro
 		return e.begin(ctx, a, rec)
 	})
 	if err != nil {
-		return e.failed(ctx, token, err)
+		return e.failed(ctx, a.ProbeID, token, err)
 	}
 	if e.Ledger != nil {
 		if err := e.Ledger.ConfirmSend(ctx, a.ProbeID, sent.T0, sent.T0.Add(rec.Wait)); err != nil {
@@ -141,10 +141,15 @@ func (e *Probe) resume(ctx context.Context, a probes.Target, prev *Pending) (pro
 // failed handles a send that failed. A message that may have reached the server is
 // left recorded as sending (the retry resumes it); otherwise the record is released so
 // a retry sends, or, when retrying cannot help, ends the probe failed/smtp_rejected.
-func (e *Probe) failed(ctx context.Context, token string, err error) (probes.Result, error) {
+func (e *Probe) failed(ctx context.Context, probeID, token string, err error) (probes.Result, error) {
 	var se *SMTPError
 	if !errors.As(err, &se) || se.MaybeSent {
 		return probes.Result{}, err
+	}
+	if e.Ledger != nil {
+		if lerr := e.Ledger.AbandonSend(ctx, probeID); lerr != nil {
+			return probes.Result{}, errors.Join(err, lerr)
+		}
 	}
 	// The server said no, or the session ended before DATA: nothing was delivered.
 	if aerr := e.Pendings.Abandon(ctx, token, se.Permanent, result.ReasonSMTPRejected); aerr != nil {
