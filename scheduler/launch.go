@@ -79,23 +79,7 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 	if err != nil {
 		return rep, err
 	}
-	todo := make([]Probe, 0, len(plan))
-	restore := map[string]string{}
-	for i, p := range plan {
-		outcome, recorded := done[p.ID]
-		switch {
-		case recorded && runstate.Final(states[i]):
-			rep.Skipped++
-		case recorded:
-			rep.Skipped++
-			rep.Recorded++
-			restore[p.ID] = recordedState(outcome)
-		case states[i] == "" || states[i] == runstate.Scheduled:
-			todo = append(todo, p)
-		default:
-			rep.Skipped++
-		}
-	}
+	todo, restore := sortOut(plan, states, done, &rep)
 	if err := l.States.Restore(ctx, run.ID, restore); err != nil {
 		return rep, err
 	}
@@ -129,6 +113,30 @@ func (l *Launcher) record(ctx context.Context, c *campaign.Campaign, run Run, to
 		return nil, err
 	}
 	return l.Store.Done(ctx, run.ID)
+}
+
+// sortOut returns the probes of plan to enqueue: those whose run state is empty or
+// scheduled and that the store has no send or result of (done). The others are counted
+// in rep; those the store knows and Redis does not get their run state back (restore).
+func sortOut(plan []Probe, states []string, done map[string]result.Outcome, rep *LaunchReport) (todo []Probe, restore map[string]string) {
+	todo = make([]Probe, 0, len(plan))
+	restore = map[string]string{}
+	for i, p := range plan {
+		outcome, recorded := done[p.ID]
+		switch {
+		case recorded && runstate.Final(states[i]):
+			rep.Skipped++
+		case recorded:
+			rep.Skipped++
+			rep.Recorded++
+			restore[p.ID] = recordedState(outcome)
+		case states[i] == "" || states[i] == runstate.Scheduled:
+			todo = append(todo, p)
+		default:
+			rep.Skipped++
+		}
+	}
+	return todo, restore
 }
 
 // recordedState is the run state of a probe the store knows: its outcome, or running

@@ -122,17 +122,7 @@ func New(cfg Config) (*Worker, error) {
 			return nil, err
 		}
 	}
-	if chans := cfg.Registry.Channels(); len(chans) > 0 {
-		d := &Dispatcher{Registry: cfg.Registry, Pacer: NewPacer(w.rdb), States: states, Client: w.client,
-			Metrics: metrics.NewProbe(cfg.Registerer), Logger: cfg.Logger, PacingMaxWait: cfg.PacingMaxWait}
-		if cfg.ProbeStore != nil {
-			d.Recorded, d.Evidence = cfg.ProbeStore, cfg.ProbeStore
-		}
-		for _, ch := range chans {
-			w.mux.Handle(tasks.ProbeType(ch), d)
-			w.serve(cfg.Queues, tasks.ProbeQueue(ch))
-		}
-	}
+	w.setupProbes(cfg, states)
 	var aggregate asynq.GroupAggregator
 	if cfg.Store != nil {
 		h := &Results{Store: cfg.Store, States: states, Metrics: metrics.NewResults(cfg.Registerer), Logger: cfg.Logger}
@@ -162,6 +152,23 @@ func New(cfg Config) (*Worker, error) {
 		LogLevel:         asynq.WarnLevel,
 	})
 	return w, nil
+}
+
+// setupProbes serves the probe queue of every registered channel with a dispatcher.
+func (w *Worker) setupProbes(cfg Config, states *runstate.Store) {
+	chans := cfg.Registry.Channels()
+	if len(chans) == 0 {
+		return
+	}
+	d := &Dispatcher{Registry: cfg.Registry, Pacer: NewPacer(w.rdb), States: states, Client: w.client,
+		Metrics: metrics.NewProbe(cfg.Registerer), Logger: cfg.Logger, PacingMaxWait: cfg.PacingMaxWait}
+	if cfg.ProbeStore != nil {
+		d.Recorded, d.Evidence = cfg.ProbeStore, cfg.ProbeStore
+	}
+	for _, ch := range chans {
+		w.mux.Handle(tasks.ProbeType(ch), d)
+		w.serve(cfg.Queues, tasks.ProbeQueue(ch))
+	}
 }
 
 func withDefaults(cfg Config) Config {

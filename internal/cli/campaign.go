@@ -238,6 +238,15 @@ func (c *CancelCmd) Run(ctx context.Context, g *Globals) error {
 	defer rdb.Close()
 	insp := asynq.NewInspectorFromRedisClient(rdb)
 	rep, err := scheduler.Cancel(ctx, runstate.New(rdb), insp, c.RunID)
+	if errors.Is(err, scheduler.ErrUnknownRun) {
+		if _, ok, lerr := lostStatus(ctx, g.DB, c.RunID); lerr != nil || ok {
+			if lerr != nil {
+				return lerr
+			}
+			fmt.Fprintf(g.stdout, "run %s: its state is gone from Redis (Redis restarted without persistence?): no probe of it is queued, nothing to cancel\n", c.RunID)
+			return nil
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -68,6 +68,11 @@ func TestStatusAndLaunchAfterRedisLost(t *testing.T) {
 		}
 	}
 
+	wantCancel := outcome{Stdout: "run " + run + ": its state is gone from Redis (Redis restarted without persistence?): no probe of it is queued, nothing to cancel\n"}
+	if diff := cmp.Diff(wantCancel, cmd("campaign", "cancel", run)); diff != "" {
+		t.Errorf("cancel after Redis lost its data (-want +got):\n%s", diff)
+	}
+
 	want := outcome{Stdout: fmt.Sprintf("run %s: 10 probes from %s to %s: 8 enqueued, 0 already queued, 2 already started or ended (2 already sent or recorded, not sent again)\n%s\n",
 		run, m[2], m[3], run)}
 	if diff := cmp.Diff(want, cmd("campaign", "launch", smallCampaign, "--run", run, "--no-progress")); diff != "" {
