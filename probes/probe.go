@@ -26,10 +26,23 @@ type Result struct {
 	// FirstResponse and HumanResponse are latencies from t0; nil when none came.
 	FirstResponse *time.Duration
 	HumanResponse *time.Duration
-	// Evidence is a bounded, channel-specific JSON record.
+	// Evidence is a bounded, channel-specific JSON record (a JSON object).
 	Evidence []byte
+	// Blobs is large evidence (a screenshot) kept out of Evidence and out of Redis: the
+	// worker stores each blob in the result store and puts its reference (sha256,
+	// size, media_type) into Evidence under the blob's name.
+	Blobs []Blob
 	// Pending is true when the outcome is decided later, by another task (email replies).
 	Pending bool
+}
+
+// Blob is one piece of large evidence of a result.
+type Blob struct {
+	// Name is the key of its reference in the result's evidence ("screenshot").
+	Name string
+	// MediaType is its content type ("image/jpeg").
+	MediaType string
+	Data      []byte
 }
 
 // Probe contacts a target once. A returned error means the attempt could not be completed

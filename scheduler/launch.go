@@ -10,7 +10,9 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 )
 
@@ -30,6 +32,10 @@ type Launcher struct {
 	Concurrency int
 	// Progress, when set, is called as probes are handled with the count so far.
 	Progress func(done int)
+	// Store, when set, is the result store: the launch records the run there, and
+	// never enqueues a probe the store has a send or a result of (Redis may have lost
+	// the run's state; the store has not).
+	Store store.Ledger
 }
 
 // LaunchReport says what a launch did.
@@ -43,6 +49,9 @@ type LaunchReport struct {
 	Existing int
 	// Skipped probes that had already started, ended or been cancelled.
 	Skipped int
+	// Recorded probes that the store says were sent or have a result (included in
+	// Skipped): never sent again.
+	Recorded int
 }
 
 // Launch enqueues plan, the plan of run for campaign c.
@@ -60,6 +69,10 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 	if _, err := l.States.SaveSpec(ctx, run.ID, spec); err != nil {
 		return rep, err
 	}
+	done, err := l.record(ctx, c, run, len(plan), spec)
+	if err != nil {
+		return rep, err
+	}
 	ids := make([]string, len(plan))
 	for i, p := range plan {
 		ids[i] = p.ID
@@ -68,13 +81,9 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 	if err != nil {
 		return rep, err
 	}
-	todo := make([]Probe, 0, len(plan))
-	for i, p := range plan {
-		if states[i] == "" || states[i] == runstate.Scheduled {
-			todo = append(todo, p)
-		} else {
-			rep.Skipped++
-		}
+	todo, restore := sortOut(plan, states, done, &rep)
+	if err := l.States.Restore(ctx, run.ID, restore); err != nil {
+		return rep, err
 	}
 	if l.Progress != nil && rep.Skipped > 0 {
 		l.Progress(rep.Skipped)
@@ -93,6 +102,52 @@ func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, pl
 	enq, existing, err := l.enqueueAll(ctx, client, c, todo, run, rep.Skipped)
 	rep.Enqueued, rep.Existing = enq, existing
 	return rep, err
+}
+
+// record records the run in the store and returns what the store knows was sent or
+// recorded of it (nothing without a store).
+func (l *Launcher) record(ctx context.Context, c *campaign.Campaign, run Run, total int, spec []byte) (map[string]result.Outcome, error) {
+	if l.Store == nil {
+		return nil, nil
+	}
+	if err := l.Store.RecordRun(ctx, store.Run{ID: run.ID, Campaign: c.ID, Spec: spec, Total: total,
+		Start: run.Start, End: run.End}); err != nil {
+		return nil, err
+	}
+	return l.Store.Done(ctx, run.ID)
+}
+
+// sortOut returns the probes of plan to enqueue: those whose run state is empty or
+// scheduled and that the store has no send or result of (done). The others are counted
+// in rep; those the store knows and Redis does not get their run state back (restore).
+func sortOut(plan []Probe, states []string, done map[string]result.Outcome, rep *LaunchReport) (todo []Probe, restore map[string]string) {
+	todo = make([]Probe, 0, len(plan))
+	restore = map[string]string{}
+	for i, p := range plan {
+		outcome, recorded := done[p.ID]
+		switch {
+		case recorded && runstate.Final(states[i]):
+			rep.Skipped++
+		case recorded:
+			rep.Skipped++
+			rep.Recorded++
+			restore[p.ID] = recordedState(outcome)
+		case states[i] == "" || states[i] == runstate.Scheduled:
+			todo = append(todo, p)
+		default:
+			rep.Skipped++
+		}
+	}
+	return todo, restore
+}
+
+// recordedState is the run state of a probe the store knows: its outcome, or running
+// for a message sent whose result has not come.
+func recordedState(o result.Outcome) string {
+	if o == "" {
+		return runstate.Running
+	}
+	return string(o)
 }
 
 // enqueueAll enqueues probes with Concurrency workers, marking each chunk scheduled.

@@ -12,6 +12,7 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 	"github.com/stakeoutcx/stakeout/probes"
 )
@@ -36,6 +37,13 @@ type Dispatcher struct {
 	// that waits for a browser tab or a pacing slot goes back to the queue untouched,
 	// and no probe starts. Nil: never.
 	Stopping <-chan struct{}
+	// Recorded, when set, is the result store: a probe that has a result there is
+	// never run again (a relaunch after Redis lost the run's state), its run state is
+	// set to the stored outcome.
+	Recorded Recorded
+	// Evidence, when set, keeps the large evidence of results (screenshots): the
+	// result carries its reference. Nil: the evidence goes inline.
+	Evidence store.Evidence
 
 	specs     *specCache
 	specsOnce sync.Once
@@ -64,6 +72,9 @@ func (d *Dispatcher) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if runstate.Final(states[0]) {
 		log.Info("probe already ended, not run again", "state", states[0])
 		return nil
+	}
+	if done, err := d.recorded(ctx, p, log); done || err != nil {
+		return err
 	}
 	if done, err := d.gate(ctx, p, log); done {
 		return err
@@ -191,6 +202,25 @@ func (c chanCtx) Err() error {
 	}
 }
 
+// Recorded is what the dispatcher needs of the result store (store.Store has it).
+type Recorded interface {
+	Get(ctx context.Context, probeID string) (result.Result, bool, error)
+}
+
+// recorded reports whether the store has a result of p already; then the probe is not
+// run and its run state becomes the stored outcome.
+func (d *Dispatcher) recorded(ctx context.Context, p tasks.Assignment, log *slog.Logger) (bool, error) {
+	if d.Recorded == nil {
+		return false, nil
+	}
+	r, ok, err := d.Recorded.Get(ctx, p.ProbeID)
+	if err != nil || !ok {
+		return false, err
+	}
+	log.Warn("the store has a result of this probe: not run again", "outcome", r.Outcome)
+	return true, d.States.Finish(ctx, p.Run, p.ProbeID, r.Outcome)
+}
+
 // reserve waits for what probe r needs of this worker, and records the wait.
 func (d *Dispatcher) reserve(ctx context.Context, p tasks.Assignment, r probes.Reserver) (probes.Reservation, error) {
 	begin := time.Now()
@@ -278,7 +308,9 @@ func (d *Dispatcher) run(ctx, pctx context.Context, gate *probes.SendGate, p tas
 		return nil
 	}
 	d.Metrics.Duration.WithLabelValues(ch, string(res.Outcome)).Observe(elapsed.Seconds())
-	return d.report(ctx, Record(p, res, started, elapsed), log)
+	r := Record(p, res, started, elapsed)
+	r.Evidence = attach(ctx, d.Evidence, r.Evidence, res.Blobs, log)
+	return d.report(ctx, r, log)
 }
 
 // Record builds the stored result of probe p from what its probe measured.

@@ -14,7 +14,8 @@ import (
 
 // Results handles result tasks: it upserts each result into the store by probe id and,
 // only when the probe had no result yet, updates the metrics, so a re-delivered result
-// never counts twice.
+// never counts twice. The run state always gets the outcome the store kept: a second
+// result that did not replace the first does not change it either.
 type Results struct {
 	Store   store.Store
 	States  *runstate.Store
@@ -37,6 +38,9 @@ func (h *Results) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	} else {
 		h.Metrics.Duplicates.WithLabelValues(r.Channel).Inc()
 		h.Logger.Info("result already recorded, counted once", "probe", r.ProbeID)
+		if r, err = h.kept(ctx, r); err != nil {
+			return err
+		}
 	}
 	return h.States.Finish(ctx, r.Run, r.ProbeID, r.Outcome)
 }
@@ -61,11 +65,24 @@ func (h *Results) ProcessBatch(ctx context.Context, t *asynq.Task) error {
 	for i, r := range rs {
 		if created[i] {
 			h.observe(r)
-		} else {
-			h.Metrics.Duplicates.WithLabelValues(r.Channel).Inc()
+			continue
+		}
+		h.Metrics.Duplicates.WithLabelValues(r.Channel).Inc()
+		if rs[i], err = h.kept(ctx, r); err != nil {
+			return err
 		}
 	}
 	return h.States.FinishMany(ctx, rs)
+}
+
+// kept returns the result the store kept for r's probe (r itself when it replaced the
+// stored one).
+func (h *Results) kept(ctx context.Context, r result.Result) (result.Result, error) {
+	stored, ok, err := h.Store.Get(ctx, r.ProbeID)
+	if err != nil || !ok {
+		return r, err
+	}
+	return stored, nil
 }
 
 func (h *Results) observe(r result.Result) {

@@ -67,6 +67,37 @@ func TestResultsCountOnce(t *testing.T) {
 	}
 }
 
+// A second result of the same probe (a relaunched probe, a duplicate) neither replaces
+// the stored one nor changes the run state.
+func TestResultsFirstWins(t *testing.T) {
+	h, _ := newResults(t)
+	ctx := context.Background()
+	first := result.Result{ProbeID: "run/acme/chat/0001", Run: "run", Target: "acme", Channel: "chat", Scenario: "s",
+		Outcome: result.Answered, HumanResponseS: result.Seconds(time.Second)}
+	second := first
+	second.Outcome, second.Reason, second.HumanResponseS = result.Failed, result.ReasonPageLoad, nil
+	for i, r := range []result.Result{first, second} {
+		task, err := tasks.NewResultTask(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			err = h.ProcessTask(ctx, task)
+		} else {
+			err = h.ProcessBatch(ctx, tasks.AggregateResults("g", []*asynq.Task{task}))
+		}
+		if err != nil {
+			t.Fatalf("result %d: %v", i, err)
+		}
+	}
+	if got, _, _ := h.Store.Get(ctx, first.ProbeID); got.Outcome != result.Answered {
+		t.Errorf("stored outcome = %s, want the first result's answered", got.Outcome)
+	}
+	if states, _ := h.States.States(ctx, "run", []string{first.ProbeID}); states[0] != "answered" {
+		t.Errorf("run state = %q, want answered", states[0])
+	}
+}
+
 // A malformed result payload is not retried.
 func TestResultsBadPayload(t *testing.T) {
 	h, _ := newResults(t)

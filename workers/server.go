@@ -55,6 +55,11 @@ type Config struct {
 	Registry *probes.Registry
 	// Store receives results; nil means this worker does not serve the results queue.
 	Store store.Store
+	// ProbeStore is where probes record what they sent before it goes out, and look
+	// up what was sent or recorded before: a probe is never sent twice, even when
+	// Redis lost its data (default: Store). Every probing worker of a fleet needs it;
+	// nil turns that guard off.
+	ProbeStore store.Store
 	// Registerer receives the worker's metrics (default: a new registry).
 	Registerer prometheus.Registerer
 	// Logger logs (default slog.Default()).
@@ -134,13 +139,7 @@ func New(cfg Config) (*Worker, error) {
 			return nil, err
 		}
 	}
-	if chans := cfg.Registry.Channels(); len(chans) > 0 {
-		d := w.dispatcher(cfg, states)
-		for _, ch := range chans {
-			w.mux.Handle(tasks.ProbeType(ch), d)
-			w.serve(cfg.Queues, tasks.ProbeQueue(ch))
-		}
-	}
+	w.setupProbes(cfg, states)
 	var aggregate asynq.GroupAggregator
 	if cfg.Store != nil {
 		h := &Results{Store: cfg.Store, States: states, Metrics: metrics.NewResults(cfg.Registerer), Logger: cfg.Logger}
@@ -172,6 +171,19 @@ func New(cfg Config) (*Worker, error) {
 	return w, nil
 }
 
+// setupProbes serves the probe queue of every registered channel with a dispatcher.
+func (w *Worker) setupProbes(cfg Config, states *runstate.Store) {
+	chans := cfg.Registry.Channels()
+	if len(chans) == 0 {
+		return
+	}
+	d := w.dispatcher(cfg, states)
+	for _, ch := range chans {
+		w.mux.Handle(tasks.ProbeType(ch), d)
+		w.serve(cfg.Queues, tasks.ProbeQueue(ch))
+	}
+}
+
 // dispatcher builds the probe tasks' handler.
 func (w *Worker) dispatcher(cfg Config, states *runstate.Store) *Dispatcher {
 	m := metrics.NewProbe(cfg.Registerer)
@@ -180,8 +192,12 @@ func (w *Worker) dispatcher(cfg Config, states *runstate.Store) *Dispatcher {
 		m.PacingRenewFailures.WithLabelValues(target).Inc()
 		cfg.Logger.Warn("pacing slot renewal failed", "target", target, "err", err)
 	}
-	return &Dispatcher{Registry: cfg.Registry, Pacer: pacer, States: states, Client: w.client, Metrics: m,
+	d := &Dispatcher{Registry: cfg.Registry, Pacer: pacer, States: states, Client: w.client, Metrics: m,
 		Logger: cfg.Logger, PacingMaxWait: cfg.PacingMaxWait, Now: cfg.Now, Stopping: w.stopping}
+	if cfg.ProbeStore != nil {
+		d.Recorded, d.Evidence = cfg.ProbeStore, cfg.ProbeStore
+	}
+	return d
 }
 
 func withDefaults(cfg Config) Config {
@@ -211,6 +227,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.ProbeStore == nil {
+		cfg.ProbeStore = cfg.Store
 	}
 	return cfg
 }
@@ -309,8 +328,11 @@ func (w *Worker) setupChat(cfg Config) error {
 		return err
 	}
 	w.pool = pool
-	return cfg.Registry.Register(campaign.ChannelChat, &chat.Probe{Pool: pool,
-		Profiles: &chat.Profiles{Dir: cfg.Chat.ProfilesDir}, Logger: cfg.Logger})
+	p := &chat.Probe{Pool: pool, Profiles: &chat.Profiles{Dir: cfg.Chat.ProfilesDir}, Logger: cfg.Logger}
+	if cfg.ProbeStore != nil {
+		p.Ledger = cfg.ProbeStore
+	}
+	return cfg.Registry.Register(campaign.ChannelChat, p)
 }
 
 // setupEmail registers the email probe and the deadline handler and prepares the mail
@@ -320,15 +342,25 @@ func (w *Worker) setupEmail(cfg Config) error {
 	if _, ok := cfg.Registry.Lookup(campaign.ChannelEmail); !ok {
 		p := &email.Probe{Sender: &email.Sender{Logger: cfg.Logger, TLSConfig: cfg.Email.TLSConfig},
 			Pendings: pendings, Redis: w.rdb, Client: w.client, Logger: cfg.Logger, Publish: w.publishEmail}
+		if cfg.ProbeStore != nil {
+			p.Ledger = cfg.ProbeStore
+		}
 		if err := cfg.Registry.Register(campaign.ChannelEmail, p); err != nil {
 			return err
 		}
+	}
+	var restore func(context.Context) (int, error)
+	if cfg.ProbeStore != nil {
+		r := &email.Restorer{Ledger: cfg.ProbeStore, Pendings: pendings, Redis: w.rdb, Client: w.client,
+			Publish: w.publishEmail, Logger: cfg.Logger}
+		restore = r.Restore
 	}
 	w.mux.Handle(tasks.TypeEmailDeadline, &Deadlines{Deadlines: email.Deadlines{Pendings: pendings, Redis: w.rdb, Logger: cfg.Logger}, Client: w.client})
 	host, _ := os.Hostname()
 	w.mail = &email.Watchers{Redis: w.rdb, Pendings: pendings, Publish: w.publishEmail, Metrics: metrics.NewMail(cfg.Registerer),
 		Logger: cfg.Logger, Owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()),
-		Scan: cfg.Email.Scan, PollInterval: cfg.Email.PollInterval, NoIdle: cfg.Email.NoIdle, TLSConfig: cfg.Email.TLSConfig}
+		Scan: cfg.Email.Scan, PollInterval: cfg.Email.PollInterval, NoIdle: cfg.Email.NoIdle, TLSConfig: cfg.Email.TLSConfig,
+		Restore: restore}
 	return nil
 }
 

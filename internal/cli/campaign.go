@@ -147,6 +147,7 @@ type LaunchCmd struct {
 	RunFlags
 	FileFlags
 	RedisFlags
+	StoreFlags
 	Concurrency int  `name:"concurrency" default:"1024" help:"Probes enqueued concurrently (their enqueues share pipelined round trips to Redis)."`
 	NoProgress  bool `name:"no-progress" help:"Do not draw a progress bar (it is drawn only on a terminal anyway)."`
 }
@@ -162,7 +163,12 @@ func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer rdb.Close()
-	l := &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb), Concurrency: c.Concurrency}
+	st, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	l := &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb), Concurrency: c.Concurrency, Store: st}
 	bar := c.progress(len(plan))
 	if bar != nil {
 		l.Progress = func(done int) { _ = bar.Set(done) }
@@ -175,8 +181,13 @@ func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return fmt.Errorf("launch %s: %w (launching again resumes where it stopped)", run.ID, err)
 	}
-	fmt.Fprintf(g.stdout, "run %s: %d probes from %s to %s: %d enqueued, %d already queued, %d already started or ended\n",
+	fmt.Fprintf(g.stdout, "run %s: %d probes from %s to %s: %d enqueued, %d already queued, %d already started or ended",
 		rep.Run, rep.Total, run.Start.Format(time.RFC3339), run.End.Format(time.RFC3339), rep.Enqueued, rep.Existing, rep.Skipped)
+	if rep.Recorded > 0 {
+		// Redis had lost their state; the store had not.
+		fmt.Fprintf(g.stdout, " (%d already sent or recorded, not sent again)", rep.Recorded)
+	}
+	fmt.Fprintln(g.stdout)
 	if n := passed(plan, time.Now()); n > 0 && rep.Skipped == 0 {
 		fmt.Fprintf(g.stdout, "%d of the %d planned times have already passed: those probes start at once (pacing allowing)\n", n, len(plan))
 	}
@@ -208,6 +219,7 @@ func (c *LaunchCmd) progress(total int) *progressbar.ProgressBar {
 type StatusCmd struct {
 	RunID string `arg:"" name:"run" help:"Run id, as printed by launch."`
 	RedisFlags
+	StoreFlags
 	Format string        `name:"format" default:"table" enum:"table,json" help:"Output format: table, or json (one object; with --watch, one per line)."`
 	Watch  time.Duration `name:"watch" help:"Print the status again every this often (e.g. 5s) until every probe of the run has ended, or until Ctrl-C."`
 }
@@ -228,6 +240,15 @@ func (c *StatusCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	for {
 		st, err := scheduler.GetStatus(ctx, states, c.RunID)
+		if errors.Is(err, scheduler.ErrUnknownRun) {
+			if lost, ok, lerr := lostStatus(ctx, c.DB, c.RunID); lerr != nil || ok {
+				if lerr != nil {
+					return lerr
+				}
+				printLost(g, lost)
+				return nil
+			}
+		}
 		if err != nil && tick != nil && ctx.Err() != nil {
 			return nil // Ctrl-C while reading: watching ends
 		}
@@ -303,6 +324,7 @@ func printStatus(g *Globals, st scheduler.Status) {
 type CancelCmd struct {
 	RunID string `arg:"" name:"run" help:"Run id, as printed by launch."`
 	RedisFlags
+	StoreFlags
 }
 
 // Run cancels what has not started.
@@ -314,6 +336,15 @@ func (c *CancelCmd) Run(ctx context.Context, g *Globals) error {
 	defer rdb.Close()
 	insp := asynq.NewInspectorFromRedisClient(rdb)
 	rep, err := scheduler.Cancel(ctx, runstate.New(rdb), insp, c.RunID)
+	if errors.Is(err, scheduler.ErrUnknownRun) {
+		if _, ok, lerr := lostStatus(ctx, c.DB, c.RunID); lerr != nil || ok {
+			if lerr != nil {
+				return lerr
+			}
+			fmt.Fprintf(g.stdout, "run %s: its state is gone from Redis (Redis restarted without persistence?): no probe of it is queued, nothing to cancel\n", c.RunID)
+			return nil
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,16 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envExec) != "" {
 		os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	// A command that opens the store without --db writes to a temporary file, never
+	// to stakeout.db in the package directory.
+	dir, err := os.MkdirTemp("", "stakeout-cli-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("STAKEOUT_DB", filepath.Join(dir, "stakeout.db"))
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // outcome is what one stakeout invocation did.

@@ -141,7 +141,7 @@ func (c *DemoCmd) runCampaign(ctx context.Context, g *Globals, camp *campaign.Ca
 		return err
 	}
 	states := runstate.New(rdb)
-	if _, err := (&scheduler.Launcher{Redis: rdb, States: states}).Launch(ctx, camp, run, plan); err != nil {
+	if _, err := (&scheduler.Launcher{Redis: rdb, States: states, Store: st}).Launch(ctx, camp, run, plan); err != nil {
 		return err
 	}
 	fmt.Fprintf(g.stdout, "run %s: %d probes over %s, email deadline %s, chat abandon timeout %s; results in %s\n\n",

@@ -181,3 +181,26 @@ func TestResultsReadOnly(t *testing.T) {
 		t.Errorf("stakeout results export --run none -o FILE = exit %d, file exists: %v; want exit 1, no file", got.Code, err == nil)
 	}
 }
+
+// Evidence stored by reference is read back by its hash.
+func TestResultsEvidence(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "results.db")
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := st.PutEvidence(context.Background(), "image/jpeg", []byte("\xff\xd8jpeg"))
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := outcome{Stdout: "\xff\xd8jpeg", Stderr: "image/jpeg: 6 bytes\n"}
+	if diff := cmp.Diff(want, stakeout(t, "results", "evidence", ref.SHA256, "--db", db)); diff != "" {
+		t.Errorf("results evidence (-want +got):\n%s", diff)
+	}
+	want = outcome{Code: 1, Stderr: "stakeout: no evidence with sha256 00 in the store\n"}
+	if diff := cmp.Diff(want, stakeout(t, "results", "evidence", "00", "--db", db)); diff != "" {
+		t.Errorf("results evidence 00 (-want +got):\n%s", diff)
+	}
+}

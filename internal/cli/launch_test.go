@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -52,9 +53,10 @@ func TestLaunchStatusCancel(t *testing.T) {
 	srv := redistest.Start(t)
 	insp := asynq.NewInspectorFromRedisClient(redistest.Client(t, srv))
 	redisURL := srv.URL(0)
+	db := filepath.Join(t.TempDir(), "results.db")
 	cmd := func(args ...string) outcome {
 		t.Helper()
-		got := stakeout(t, append(args, "--redis-url", redisURL)...)
+		got := stakeout(t, append(args, "--redis-url", redisURL, "--db", db)...)
 		// Probes planned in the minute before now have passed: tested in TestLaunchPassed.
 		got.Stdout = passedLine.ReplaceAllString(got.Stdout, "")
 		return got

@@ -15,6 +15,7 @@ import (
 // SchedulerCmd is `stakeout scheduler`.
 type SchedulerCmd struct {
 	RedisFlags
+	StoreFlags
 	MetricsFlags
 	NoQueueMetrics bool          `name:"no-queue-metrics" env:"STAKEOUT_NO_QUEUE_METRICS" help:"Do not export asynq queue sizes and latencies (asynq_* metrics). The scheduler exports them by default so that they are exported once, not by every worker; turn them off in all schedulers but one."`
 	Campaigns      string        `name:"campaigns" env:"STAKEOUT_CAMPAIGNS" required:"" type:"existingdir" help:"Directory of campaign files (*.yaml, *.yml), reread on every scan."`
@@ -32,17 +33,23 @@ func (c *SchedulerCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer rdb.Close()
+	warnPersistence(ctx, rdb, g.logger)
 	reg := metrics.NewRegistry()
 	if !c.NoQueueMetrics {
 		reg.MustRegister(metrics.NewQueueCollector(asynq.NewInspectorFromRedisClient(rdb)))
 	}
-	srv, err := metrics.Listen(c.MetricsAddr, reg, g.logger)
+	srv, err := metrics.Listen(c.MetricsAddr, reg, g.logger, metrics.RedisHealth(rdb))
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	st, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	r := &scheduler.Recurring{Dir: c.Campaigns, Redis: rdb, Interval: c.Interval, Logger: g.logger, ProfileDir: c.ProfileDir,
-		Launcher: &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb)}}
+		Launcher: &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb), Store: st}}
 	g.logger.Info("scheduler started", "campaigns", c.Campaigns, "interval", c.Interval.String())
 	return r.Run(ctx)
 }

@@ -31,7 +31,7 @@ type WorkerCmd struct {
 	Queues          string        `name:"queues" env:"STAKEOUT_QUEUES" default:"chat=4,email=4,results=6,alerts=2" help:"Queues served and their weights, as name=weight,... A weight of 0 leaves a queue out."`
 	ShutdownTimeout time.Duration `name:"shutdown-timeout" env:"STAKEOUT_SHUTDOWN_TIMEOUT" default:"21m" help:"On SIGTERM, how long running probes may finish before they are handed back to the queue. Keep it above the longest probe (chat: 20m)."`
 	PacingWait      time.Duration `name:"pacing-wait" env:"STAKEOUT_PACING_WAIT" default:"5s" help:"How long a probe waits in the worker for a pacing slot of its target before it goes back to the queue."`
-	NoResults       bool          `name:"no-results" env:"STAKEOUT_NO_RESULTS" help:"Do not serve the results queue (for probe-only workers that have no access to the store)."`
+	NoResults       bool          `name:"no-results" env:"STAKEOUT_NO_RESULTS" help:"Do not serve the results queue (probe-only workers). A worker that probes still opens --db: it records every send there before it goes out, so that nothing is sent twice (SQLite: the same machine)."`
 	NoEmail         bool          `name:"no-email" env:"STAKEOUT_NO_EMAIL" help:"Do not run the email channel (probe, deadlines, mail watchers)."`
 	MailPoll        time.Duration `name:"mail-poll-interval" env:"STAKEOUT_MAIL_POLL_INTERVAL" default:"30s" help:"Time between two polls of a probe mailbox; IMAP IDLE brings replies sooner where the server has it. The poll interval never changes a measured latency (replies are timed by INTERNALDATE)."`
 	MailNoIdle      bool          `name:"mail-no-idle" env:"STAKEOUT_MAIL_NO_IDLE" help:"Do not use IMAP IDLE: poll only."`
@@ -59,6 +59,10 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer rdb.Close()
+	if err := checkNoEviction(ctx, rdb, g.logger); err != nil {
+		return err
+	}
+	warnPersistence(ctx, rdb, g.logger)
 	reg := metrics.NewRegistry()
 	cfg := workers.Config{Redis: opts, Concurrency: c.Concurrency, Queues: queues, ShutdownTimeout: c.ShutdownTimeout,
 		PacingMaxWait: c.PacingWait, Registry: probes.Default(), Registerer: reg, Logger: g.logger}
@@ -69,13 +73,17 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 		cfg.Chat = &workers.ChatConfig{ProfilesDir: c.WidgetProfiles,
 			Browser: browser.Options{ExecPath: c.Chromium, MaxConcurrent: c.ChatMax, RestartAfter: c.ChatRestart, Logger: g.logger}}
 	}
-	if !c.NoResults {
+	if !c.NoResults || !c.NoEmail || !c.NoChat {
+		// Probing workers need the store too: it records what was sent.
 		st, err := c.open(ctx)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		cfg.Store = st
+		cfg.ProbeStore = st
+		if !c.NoResults {
+			cfg.Store = st
+		}
 	}
 	w, err := workers.New(cfg)
 	if err != nil {
@@ -84,7 +92,7 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 	if c.QueueMetrics {
 		reg.MustRegister(metrics.NewQueueCollector(asynq.NewInspectorFromRedisClient(rdb)))
 	}
-	srv, err := metrics.Listen(c.MetricsAddr, reg, g.logger)
+	srv, err := metrics.Listen(c.MetricsAddr, reg, g.logger, metrics.RedisHealth(rdb))
 	if err != nil {
 		w.Close()
 		return err

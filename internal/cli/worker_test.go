@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -129,6 +130,8 @@ func TestWorkerProcess(t *testing.T) {
 		msgs = append(msgs, r.Level+" "+r.Msg)
 	}
 	want := []string{
+		// The test's Redis keeps no persistence.
+		`WARN Redis keeps no persistence (appendonly no, save ""): a restart loses queued probes, deadlines and run state; turn on appendonly yes (see docs/worker.md)`,
 		"INFO serving metrics",
 		"INFO worker started",
 		"INFO worker stopping: waiting for running tasks",
@@ -170,5 +173,19 @@ func TestWorkerBadFlags(t *testing.T) {
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
 		}
+	}
+}
+
+// The worker refuses to start on a Redis that may evict keys.
+func TestWorkerRefusesEvictingRedis(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	if err := redistest.Client(t, srv).ConfigSet(context.Background(), "maxmemory-policy", "allkeys-lru").Err(); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--redis-url", srv.URL(0), "--db", filepath.Join(t.TempDir(), "r.db"), "worker", "--metrics-addr="}
+	want := outcome{Code: 1, Stderr: `stakeout: redis maxmemory-policy is "allkeys-lru": it may evict queued probes and their records; set maxmemory-policy noeviction (redis.conf, or CONFIG SET maxmemory-policy noeviction)` + "\n"}
+	if diff := cmp.Diff(want, stakeout(t, args...)); diff != "" {
+		t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
 )
 
 // NewRegistry returns a registry with the Go runtime and process collectors.
@@ -28,8 +29,36 @@ type Server struct {
 	ln  net.Listener
 }
 
-// Listen starts serving reg on addr ("" means no server: nil, nil).
-func Listen(addr string, reg *prometheus.Registry, log *slog.Logger) (*Server, error) {
+// HealthCheck reports a reason why the process is not healthy, or nil. It must return
+// within its context's deadline.
+type HealthCheck func(ctx context.Context) error
+
+// HealthTimeout bounds the health checks of one /healthz request.
+const HealthTimeout = time.Second
+
+// RedisHealth is a HealthCheck that PINGs rdb: a process that cannot reach its Redis
+// runs no probe and records no result.
+func RedisHealth(rdb redis.UniversalClient) HealthCheck {
+	return func(ctx context.Context) error {
+		// go-redis applies its own read timeout, not ctx's: wait for ctx only.
+		done := make(chan error, 1)
+		go func() { done <- rdb.Ping(ctx).Err() }()
+		var err error
+		select {
+		case err = <-done:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err != nil {
+			return fmt.Errorf("redis unreachable: %w", err)
+		}
+		return nil
+	}
+}
+
+// Listen starts serving reg on addr ("" means no server: nil, nil). /healthz answers
+// 200 "ok" when every check passes, else 503 with the first failure's reason.
+func Listen(addr string, reg *prometheus.Registry, log *slog.Logger, checks ...HealthCheck) (*Server, error) {
 	if addr == "" {
 		return nil, nil
 	}
@@ -39,7 +68,7 @@ func Listen(addr string, reg *prometheus.Registry, log *slog.Logger) (*Server, e
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true, Registry: reg}))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/healthz", healthz(checks))
 	s := &Server{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln: ln}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -48,6 +77,22 @@ func Listen(addr string, reg *prometheus.Registry, log *slog.Logger) (*Server, e
 	}()
 	log.Info("serving metrics", "addr", ln.Addr().String())
 	return s, nil
+}
+
+// healthz answers 200 when every check passes within HealthTimeout, else 503 with the
+// reason.
+func healthz(checks []HealthCheck) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), HealthTimeout)
+		defer cancel()
+		for _, check := range checks {
+			if err := check(ctx); err != nil {
+				http.Error(w, "unhealthy: "+err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		fmt.Fprintln(w, "ok")
+	}
 }
 
 // Addr returns the address the server listens on.

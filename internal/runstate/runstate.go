@@ -139,6 +139,28 @@ func (s *Store) MarkScheduled(ctx context.Context, run string, ids []string) err
 	return nil
 }
 
+// Restore sets the state of each probe in states where it has none (Redis lost it,
+// and the result store says the probe was sent or ended).
+func (s *Store) Restore(ctx context.Context, run string, states map[string]string) error {
+	ids := make([]string, 0, len(states))
+	for id := range states {
+		ids = append(ids, id)
+	}
+	const batch = 1000
+	for i := 0; i < len(ids); i += batch {
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, id := range ids[i:min(i+batch, len(ids))] {
+				p.HSetNX(ctx, probesKey(run), id, states[id])
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("restore probe states of %s: %w", run, err)
+		}
+	}
+	return nil
+}
+
 // start moves a probe to running unless it is final; it returns the previous state.
 var startScript = redis.NewScript(`
 local cur = redis.call('HGET', KEYS[1], ARGV[1])

@@ -10,10 +10,11 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/result"
 )
 
-// upsertSQL inserts a result or replaces every field of the existing row unless that
-// row has a higher revision (a correction of the result is never undone by an older
-// one arriving late), and returns how many times the row has been written (no row when
-// the stored revision is higher). It is one statement, so it is atomic under
+// upsertSQL inserts a result or replaces every field of the existing row when the new
+// result has a higher revision (a correction), and returns how many times the row has
+// been written (no row when the stored revision is the same or higher: a duplicate, a
+// relaunched probe's second result or an older correction arriving late never
+// replaces what is stored). It is one statement, so it is atomic under
 // concurrent upserts of the same probe id from any number of connections or
 // processes: exactly one of them reads back writes = 1.
 const upsertSQL = `INSERT INTO results (
@@ -41,7 +42,7 @@ ON CONFLICT (probe_id) DO UPDATE SET
 	writes = results.writes + 1,
 	updated_at = excluded.updated_at,
 	revision = excluded.revision
-WHERE excluded.revision >= results.revision
+WHERE excluded.revision > results.revision
 RETURNING writes`
 
 // selectSQL reads the columns that scanResult expects.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 )
 
@@ -69,4 +70,20 @@ func parseDSN(dsn string) (kind, path string, err error) {
 func schemeOf(dsn string) string {
 	scheme, _, _ := strings.Cut(dsn, "://")
 	return scheme
+}
+
+// Exists reports whether the store named by dsn may already hold data: for SQLite,
+// whether its file exists (so that a read-only command does not create one); other
+// stores always may.
+func Exists(dsn string) bool {
+	kind, path, err := parseDSN(dsn)
+	if err != nil {
+		return false
+	}
+	if kind != "sqlite" {
+		return true
+	}
+	file, _, _ := strings.Cut(path, "?")
+	_, err = os.Stat(strings.TrimPrefix(file, "file:"))
+	return err == nil
 }

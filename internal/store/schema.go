@@ -8,7 +8,7 @@ import (
 
 // SchemaVersion is the version of the results schema this code writes. SQLite keeps
 // it in PRAGMA user_version; each step of migrations raises it by one.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // migrations[i] takes the schema from version i to version i+1. Statements stay close
 // to portable SQL so the PostgreSQL store can share them where cheap.
@@ -20,7 +20,8 @@ const SchemaVersion = 2
 //     width) does not.
 //   - first_response_s and human_response_s are NULL when there was no such answer.
 //   - evidence is a BLOB of JSON, NULL when empty.
-//   - revision is the result's revision; an upsert with a lower one changes nothing.
+//   - revision is the result's revision; an upsert with the same or a lower one changes
+//     nothing (the first result of a probe wins over a re-delivered duplicate).
 //   - writes counts how many times the row was written: 1 after the insert, +1 per
 //     later upsert. Upsert reports created exactly when it reads back 1.
 var migrations = [][]string{
@@ -52,6 +53,43 @@ var migrations = [][]string{
 		// revision orders the results of one probe (email results are corrected when
 		// an earlier reply is read later); the upsert keeps the highest.
 		`ALTER TABLE results ADD COLUMN revision BIGINT NOT NULL DEFAULT 0`,
+	},
+	{
+		// Version 3 keeps, next to the results, what Redis alone knew: the runs that
+		// were launched, the messages probes sent (written before the message goes
+		// out) and large evidence by content hash. A Redis that loses its data then
+		// loses no record of what a company was sent.
+		`CREATE TABLE IF NOT EXISTS runs (
+			run          TEXT PRIMARY KEY,
+			campaign     TEXT NOT NULL,
+			spec         BLOB,
+			total        BIGINT NOT NULL DEFAULT 0,
+			window_start BIGINT,
+			window_end   BIGINT,
+			launched_at  BIGINT NOT NULL
+		)`,
+		`CREATE TABLE IF NOT EXISTS sends (
+			probe_id   TEXT PRIMARY KEY,
+			run        TEXT NOT NULL,
+			target     TEXT NOT NULL,
+			channel    TEXT NOT NULL,
+			mailbox    TEXT NOT NULL DEFAULT '',
+			token      TEXT NOT NULL DEFAULT '',
+			message_id TEXT NOT NULL DEFAULT '',
+			sent_at    BIGINT NOT NULL,
+			t0         BIGINT,
+			deadline   BIGINT,
+			record     BLOB,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX IF NOT EXISTS sends_run_probe ON sends (run, probe_id)`,
+		`CREATE TABLE IF NOT EXISTS evidence (
+			hash       TEXT PRIMARY KEY,
+			media_type TEXT NOT NULL,
+			size       BIGINT NOT NULL,
+			data       BLOB NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
 	},
 }
 

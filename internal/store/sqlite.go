@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/stakeoutcx/stakeout/internal/result"
@@ -35,6 +37,9 @@ type sqliteStore struct {
 func openSQLite(ctx context.Context, path string) (_ *sqliteStore, err error) {
 	fail := func(err error) (*sqliteStore, error) {
 		return nil, fmt.Errorf("open sqlite store %q: %w", path, err)
+	}
+	if err := createPrivate(path); err != nil {
+		return fail(err)
 	}
 	writer, err := sql.Open("sqlite", sqliteDSN(path, false))
 	if err != nil {
@@ -67,6 +72,26 @@ func openSQLite(ctx context.Context, path string) (_ *sqliteStore, err error) {
 		return fail(fmt.Errorf("prepare upsert: %w", err))
 	}
 	return st, nil
+}
+
+// createPrivate creates the database file at path, if it does not exist, readable by
+// its owner only (0600, whatever the umask). SQLite creates the -wal and -shm files
+// with the mode of the main file, so they are private too. An existing file keeps its
+// mode.
+func createPrivate(path string) error {
+	file, _, _ := strings.Cut(path, "?")
+	if strings.HasPrefix(file, "file:") {
+		return nil // a SQLite URI: left to the driver
+	}
+	f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	// The umask can only remove bits; make sure of 0600 anyway.
+	return errors.Join(f.Chmod(0o600), f.Close())
 }
 
 // sqliteDSN builds the driver DSN for path: busy timeout, WAL, synchronous=NORMAL

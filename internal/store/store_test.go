@@ -83,15 +83,20 @@ func TestUpsertIdempotent(t *testing.T) {
 		t.Errorf("Get after two identical upserts (-want +got):\n%s", diff)
 	}
 
-	latest := r
-	latest.Outcome, latest.Reason = result.NoResponse, result.ReasonDeadline
-	latest.FirstResponseS, latest.HumanResponseS, latest.Evidence = nil, nil, nil
-	latest.StartedAt = time.Time{}
-	if mustUpsert(t, s, latest) {
+	// A second result of the same revision (a duplicate, or a relaunched probe's
+	// second attempt) never replaces the first.
+	second := r
+	second.Outcome, second.Reason = result.NoResponse, result.ReasonDeadline
+	second.FirstResponseS, second.HumanResponseS, second.Evidence = nil, nil, nil
+	second.StartedAt = time.Time{}
+	if mustUpsert(t, s, second) {
 		t.Errorf("third Upsert(%q) created = true, want false", r.ProbeID)
 	}
-	if diff := cmp.Diff(latest, mustGet(t, s, "p1")); diff != "" {
-		t.Errorf("Get after update (-want +got):\n%s", diff)
+	if _, err := s.UpsertBatch(context.Background(), []result.Result{second}); err != nil {
+		t.Fatalf("UpsertBatch(second): %v", err)
+	}
+	if diff := cmp.Diff(r, mustGet(t, s, "p1")); diff != "" {
+		t.Errorf("Get after a second result of the same revision (-want +got):\n%s", diff)
 	}
 }
 
@@ -241,8 +246,8 @@ func TestUpsertBatch(t *testing.T) {
 	if diff := cmp.Diff([]bool{true, false, true, false}, got); diff != "" {
 		t.Errorf("UpsertBatch created (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(batch[3], mustGet(t, s, "a")); diff != "" {
-		t.Errorf("Get(a) after batch with a repeated id (-want +got):\n%s", diff)
+	if diff := cmp.Diff(batch[0], mustGet(t, s, "a")); diff != "" {
+		t.Errorf("Get(a) after batch with a repeated id: the first must win (-want +got):\n%s", diff)
 	}
 	if got, err := s.UpsertBatch(ctx, nil); err != nil || len(got) != 0 {
 		t.Errorf("UpsertBatch(nil) = %v, %v; want empty, nil", got, err)

@@ -37,6 +37,11 @@ type Conversation struct {
 	// Screenshot takes a screenshot at the end whatever the outcome; by
 	// default only a failed conversation gets one.
 	Screenshot bool
+	// BeforeSend, when set, is called once, before the opening message is
+	// typed: the worker records there that the company is about to see a message
+	// (a probe with such a record is never started again). An error ends the
+	// conversation failed/probe_error with nothing sent.
+	BeforeSend func(ctx context.Context) error
 	// Log receives debug logs; nil discards them.
 	Log *slog.Logger
 	// Progress, when set, is called after each step and for each message as

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/probes"
 	"github.com/stakeoutcx/stakeout/probes/chat/browser"
 	"github.com/stakeoutcx/stakeout/probes/chat/profile"
@@ -22,6 +23,17 @@ type Probe struct {
 	Profiles *Profiles
 	// Logger receives debug logs (default: discarded).
 	Logger *slog.Logger
+	// Ledger, when set, records each conversation before its opening message
+	// is sent, and is checked first: a probe whose conversation was started
+	// (and left no result) is never started again; it ends
+	// failed/send_unconfirmed. Every probing worker of a fleet should have it.
+	Ledger Ledger
+}
+
+// Ledger is what the chat probe needs of the results store (store.Store has it).
+type Ledger interface {
+	RecordSend(ctx context.Context, s store.Send) error
+	GetSend(ctx context.Context, probeID string) (store.Send, bool, error)
 }
 
 // Probe holds one conversation with t's chat widget. A finding (a failed
@@ -43,6 +55,17 @@ func (p *Probe) Probe(ctx context.Context, t probes.Target) (probes.Result, erro
 func (p *Probe) Reserve(ctx context.Context, t probes.Target) (probes.Reservation, error) {
 	if t.Chat == nil {
 		return &reservation{res: failed(result.ReasonProbeError, errors.New("the target has no chat channel in the run's spec"))}, nil
+	}
+	if p.Ledger != nil {
+		sd, started, err := p.Ledger.GetSend(ctx, t.ProbeID)
+		if err != nil {
+			return nil, fmt.Errorf("chat probe: %w", err)
+		}
+		if started {
+			return &reservation{res: failed(result.ReasonSendUnconfirmed, fmt.Errorf(
+				"an earlier attempt started this conversation at %s and left no result: not started again",
+				sd.SentAt.Format(time.RFC3339)))}, nil
+		}
 	}
 	prof, err := p.profile(t)
 	if err != nil {
@@ -81,6 +104,12 @@ func (r *reservation) Probe(ctx context.Context, t probes.Target) (probes.Result
 			PersonaPhone: t.Scenario.Persona.Phone, Message: t.Scenario.Message},
 		Abandon: t.Deadline, Log: log.With("probe", t.ProbeID),
 	}
+	if l := r.probe.Ledger; l != nil {
+		c.BeforeSend = func(ctx context.Context) error {
+			return l.RecordSend(ctx, store.Send{ProbeID: t.ProbeID, Run: t.Run, Target: t.Target.ID,
+				Channel: string(t.Channel), SentAt: time.Now().UTC()})
+		}
+	}
 	rep := c.Run(ctx, r.tab)
 	if ctx.Err() != nil {
 		// The worker is stopping: hand the probe back rather than record a
@@ -89,7 +118,7 @@ func (r *reservation) Probe(ctx context.Context, t probes.Target) (probes.Result
 	}
 	rep.BrowserWait = &r.wait
 	return probes.Result{Outcome: rep.Outcome, Reason: rep.Reason, FirstResponse: rep.FirstResponse,
-		HumanResponse: rep.HumanResponse, Evidence: rep.Evidence()}, nil
+		HumanResponse: rep.HumanResponse, Evidence: rep.Evidence(), Blobs: rep.Blobs()}, nil
 }
 
 // Release closes the tab.

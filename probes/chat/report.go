@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/probes"
 )
 
 // Bounds of the evidence kept with a result.
@@ -231,6 +232,16 @@ func (cv *conv) followUps() {
 	}
 }
 
+// Blobs returns the report's large evidence: the screenshot, when there is one.
+// The worker keeps it in the result store and the result's evidence carries its
+// reference under "screenshot".
+func (r *Report) Blobs() []probes.Blob {
+	if len(r.Screenshot) == 0 {
+		return nil
+	}
+	return []probes.Blob{{Name: "screenshot", MediaType: "image/jpeg", Data: r.Screenshot}}
+}
+
 // source says where a message's time comes from.
 func source(m *Message) string {
 	if m.WireAt.IsZero() {
@@ -242,16 +253,15 @@ func source(m *Message) string {
 // evidence is the JSON kept with a chat result.
 type evidence struct {
 	*Report
-	Messages      []Message `json:"messages"`
-	Dropped       int       `json:"messages_dropped,omitempty"`
-	ScreenshotJPG []byte    `json:"screenshot_jpeg,omitempty"`
+	Messages []Message `json:"messages"`
+	Dropped  int       `json:"messages_dropped,omitempty"`
 }
 
 // Evidence returns the report as the bounded JSON kept with the result: at
-// most maxEvidenceMessages messages of at most maxEvidenceText characters,
-// and the screenshot (base64) when there is one.
+// most maxEvidenceMessages messages of at most maxEvidenceText characters.
+// The screenshot is not in it: see Blobs.
 func (r *Report) Evidence() []byte {
-	ev := evidence{Report: r, ScreenshotJPG: r.Screenshot}
+	ev := evidence{Report: r}
 	for i, m := range r.Messages {
 		if i >= maxEvidenceMessages {
 			ev.Dropped = len(r.Messages) - i

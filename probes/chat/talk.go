@@ -190,6 +190,11 @@ func (cv *conv) ready(ctx context.Context, w *doc) error {
 // talk sends the opening message, waits for answers, and sends the
 // follow-ups.
 func (cv *conv) talk(ctx context.Context, w *doc) error {
+	if cv.BeforeSend != nil {
+		if err := cv.BeforeSend(ctx); err != nil {
+			return fail(result.ReasonProbeError, fmt.Errorf("record the conversation before sending: %w", err))
+		}
+	}
 	sent, err := cv.send(ctx, w, cv.Message, "send")
 	if err != nil {
 		return err

@@ -3,14 +3,13 @@ package email
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/result"
-	"github.com/stakeoutcx/stakeout/internal/tasks"
+	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/probes"
 )
 
@@ -18,9 +17,11 @@ import (
 // once: the mail watcher matches replies to the probe as they arrive, and a deadline
 // task closes it at t0 + deadline. A worker slot is never held while waiting for a human.
 //
-// A company receives each probe's message once: the probe's record is written to Redis
-// before DATA, and an attempt that finds a record of an earlier attempt's send never
-// sends again.
+// A company receives each probe's message once: the probe's record is written to the
+// store (Ledger) and to Redis before DATA, and an attempt that finds a record of an
+// earlier attempt's send in either never sends again. When Redis lost the record, the
+// store's row rebuilds it and the probe waits for replies and its deadline as if just
+// sent.
 type Probe struct {
 	Sender   *Sender
 	Pendings *Pendings
@@ -31,6 +32,9 @@ type Probe struct {
 	Publish Publish
 	// Logger receives a record when an interrupted send is resolved (default: discard).
 	Logger *slog.Logger
+	// Ledger, when set, records each send before DATA and is checked before sending
+	// (every probing worker of a fleet should have it: see docs/worker.md).
+	Ledger Ledger
 }
 
 // Probe implements probes.Probe.
@@ -52,6 +56,13 @@ func (e *Probe) Probe(ctx context.Context, a probes.Target) (probes.Result, erro
 		return probes.Result{Outcome: result.Failed, Reason: prev.Reason}, nil
 	case ok && prev.Sending():
 		return e.resume(ctx, a, prev)
+	case !ok && e.Ledger != nil:
+		if sd, sent, err := e.Ledger.GetSend(ctx, a.ProbeID); err != nil || sent {
+			if err != nil {
+				return probes.Result{}, err
+			}
+			return e.restore(ctx, sd)
+		}
 	}
 	started := time.Now().UTC()
 	var rec Pending
@@ -64,7 +75,13 @@ func (e *Probe) Probe(ctx context.Context, a probes.Target) (probes.Result, erro
 		return e.begin(ctx, a, rec)
 	})
 	if err != nil {
-		return e.failed(ctx, token, err)
+		return e.failed(ctx, a.ProbeID, token, err)
+	}
+	if e.Ledger != nil {
+		if err := e.Ledger.ConfirmSend(ctx, a.ProbeID, sent.T0, sent.T0.Add(rec.Wait)); err != nil {
+			// The row written before DATA is there: a restore times it from DATA.
+			e.logger().Warn("record t0 in the store", "probe", a.ProbeID, "err", err)
+		}
 	}
 	p, err := e.Pendings.Confirm(ctx, token, sent.T0, T0Accepted, e.Publish)
 	if errors.Is(err, ErrNoRecord) {
@@ -89,8 +106,18 @@ func (e *Probe) record(a probes.Target, s Sent, started time.Time) Pending {
 	}
 }
 
-// begin records the probe, before DATA, and makes sure a watcher reads its mailbox.
+// begin records the probe, before DATA, in the store and in Redis, and makes sure a
+// watcher reads its mailbox.
 func (e *Probe) begin(ctx context.Context, a probes.Target, p Pending) error {
+	if e.Ledger != nil {
+		sd, err := newSend(p, *a.Mailbox)
+		if err != nil {
+			return err
+		}
+		if err := e.Ledger.RecordSend(ctx, sd); err != nil {
+			return err
+		}
+	}
 	if err := e.Pendings.Register(ctx, p, e.Publish); err != nil {
 		return err
 	}
@@ -118,10 +145,15 @@ func (e *Probe) resume(ctx context.Context, a probes.Target, prev *Pending) (pro
 // failed handles a send that failed. A message that may have reached the server is
 // left recorded as sending (the retry resumes it); otherwise the record is released so
 // a retry sends, or, when retrying cannot help, ends the probe failed/smtp_rejected.
-func (e *Probe) failed(ctx context.Context, token string, err error) (probes.Result, error) {
+func (e *Probe) failed(ctx context.Context, probeID, token string, err error) (probes.Result, error) {
 	var se *SMTPError
 	if !errors.As(err, &se) || se.MaybeSent {
 		return probes.Result{}, err
+	}
+	if e.Ledger != nil {
+		if lerr := e.Ledger.AbandonSend(ctx, probeID); lerr != nil {
+			return probes.Result{}, errors.Join(err, lerr)
+		}
 	}
 	// The server said no, or the session ended before DATA: nothing was delivered.
 	if aerr := e.Pendings.Abandon(ctx, token, se.Permanent, result.ReasonSMTPRejected); aerr != nil {
@@ -133,16 +165,25 @@ func (e *Probe) failed(ctx context.Context, token string, err error) (probes.Res
 	return probes.Result{}, err
 }
 
+// restore handles an attempt that finds no record in Redis but a send in the store
+// (Redis lost its data): the message went out, so it is never sent again; the record
+// is rebuilt from the store and the probe waits for replies and its deadline.
+func (e *Probe) restore(ctx context.Context, sd store.Send) (probes.Result, error) {
+	p, mb, err := fromSend(sd)
+	if err != nil {
+		return probes.Result{}, err
+	}
+	e.logger().Warn("the store says this probe's message was sent and Redis has no record of it: not sending again, record restored",
+		"probe", sd.ProbeID, "t0_source", p.T0Source)
+	if err := rebuild(ctx, e.Pendings, e.Redis, e.Client, e.Publish, p, mb); err != nil {
+		return probes.Result{}, err
+	}
+	return probes.Result{Pending: true}, nil
+}
+
 // enqueueDeadline enqueues the task that closes the probe at its deadline (once).
 func (e *Probe) enqueueDeadline(ctx context.Context, probeID, token string, at time.Time) error {
-	task, err := tasks.NewDeadlineTask(tasks.Deadline{ProbeID: probeID, Token: token}, at)
-	if err != nil {
-		return err
-	}
-	if _, err := e.Client.EnqueueContext(ctx, task); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-		return fmt.Errorf("enqueue deadline of %s: %w", probeID, err)
-	}
-	return nil
+	return enqueueDeadline(ctx, e.Client, probeID, token, at)
 }
 
 func (e *Probe) logger() *slog.Logger {

@@ -44,6 +44,10 @@ type Watchers struct {
 	// lease (EventLeaseTaken, ...), from their goroutines: it must return
 	// quickly. Tests wait on it instead of sleeping. Default: none.
 	OnEvent func(address string, e WatcherEvent)
+	// Restore, when set, runs before every read of the mailbox list: it puts back the
+	// records and mailboxes of sent probes that Redis lost (email.Restorer), so that
+	// watchers run again after Redis restarted empty.
+	Restore func(ctx context.Context) (int, error)
 
 	mu      sync.Mutex
 	running map[string]*watched
@@ -86,6 +90,11 @@ func (m *Watchers) Run(ctx context.Context) {
 
 // reconcile starts, restarts and stops watchers to match the registry.
 func (m *Watchers) reconcile(ctx context.Context) {
+	if m.Restore != nil {
+		if _, err := m.Restore(ctx); err != nil && ctx.Err() == nil {
+			m.Logger.Error("restore email probes from the result store", "err", err)
+		}
+	}
 	mbs, bad, err := Mailboxes(ctx, m.Redis)
 	if err != nil {
 		if ctx.Err() == nil {
