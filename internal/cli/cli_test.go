@@ -131,10 +131,10 @@ var commands = []struct {
 }{
 	{cmd: "campaign validate", args: []string{"<file>"}, flags: map[string]string{"--profile-dir": "STAKEOUT_PROFILE_DIR"}},
 	{cmd: "campaign plan", args: []string{"<file>"}, flags: map[string]string{"--run": "", "--start": "", "--format": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"}},
-	{cmd: "campaign launch", args: []string{"<file>"}, flags: with(redisFlag, map[string]string{"--run": "", "--start": "", "--concurrency": "", "--no-progress": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"})},
-	{cmd: "campaign status", args: []string{"<run>"}, flags: with(redisFlag, map[string]string{"--format": "", "--watch": ""})},
-	{cmd: "campaign cancel", args: []string{"<run>"}, flags: redisFlag},
-	{cmd: "scheduler", flags: with(redisFlag, map[string]string{
+	{cmd: "campaign launch", args: []string{"<file>"}, flags: with(redisFlag, dbFlag, map[string]string{"--run": "", "--start": "", "--concurrency": "", "--no-progress": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"})},
+	{cmd: "campaign status", args: []string{"<run>"}, flags: with(redisFlag, dbFlag, map[string]string{"--format": "", "--watch": ""})},
+	{cmd: "campaign cancel", args: []string{"<run>"}, flags: with(redisFlag, dbFlag)},
+	{cmd: "scheduler", flags: with(redisFlag, dbFlag, map[string]string{
 		"--metrics-addr":     "STAKEOUT_METRICS_ADDR",
 		"--no-queue-metrics": "STAKEOUT_NO_QUEUE_METRICS",
 		"--campaigns":        "STAKEOUT_CAMPAIGNS",

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/probes/chat"
 	"github.com/stakeoutcx/stakeout/probes/email"
 )
@@ -45,7 +46,7 @@ func (c *ShowCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return fmt.Errorf("probe %s: evidence: %w", r.ProbeID, err)
 	}
-	return c.saveScreenshot(out, r)
+	return c.saveScreenshot(ctx, st, out, r)
 }
 
 // printResult prints the fields of r.
@@ -152,8 +153,8 @@ func printSeen(out io.Writer, t0 time.Time, s email.Seen) {
 }
 
 // saveScreenshot writes the probe's screenshot to --screenshot, or says there is one.
-func (c *ShowCmd) saveScreenshot(out io.Writer, r result.Result) error {
-	jpg, err := screenshotOf(r)
+func (c *ShowCmd) saveScreenshot(ctx context.Context, st store.Store, out io.Writer, r result.Result) error {
+	jpg, err := screenshotOf(ctx, st, r)
 	if err != nil {
 		return fmt.Errorf("probe %s: screenshot: %w", r.ProbeID, err)
 	}
@@ -173,19 +174,37 @@ func (c *ShowCmd) saveScreenshot(out io.Writer, r result.Result) error {
 	return nil
 }
 
-// screenshotOf returns the JPEG screenshot kept with r, nil when it has none.
-// Chat results keep it in their evidence, base64 in screenshot_jpeg.
-func screenshotOf(r result.Result) ([]byte, error) {
+// screenshotOf returns the JPEG screenshot kept with r, nil when it has none. Chat
+// results carry a reference under "screenshot" in their evidence (sha256, size, media
+// type); the content is in the store's evidence table, or inline (data) when the
+// worker had no store.
+func screenshotOf(ctx context.Context, st store.Store, r result.Result) ([]byte, error) {
 	if r.Channel != "chat" || len(r.Evidence) == 0 {
 		return nil, nil
 	}
 	var ev struct {
-		JPEG []byte `json:"screenshot_jpeg"`
+		Screenshot *struct {
+			SHA256 string `json:"sha256"`
+			Data   []byte `json:"data"`
+			Error  string `json:"error"`
+		} `json:"screenshot"`
 	}
 	if err := json.Unmarshal(r.Evidence, &ev); err != nil {
 		return nil, err
 	}
-	return ev.JPEG, nil
+	switch {
+	case ev.Screenshot == nil:
+		return nil, nil
+	case len(ev.Screenshot.Data) > 0:
+		return ev.Screenshot.Data, nil
+	case ev.Screenshot.SHA256 == "":
+		return nil, fmt.Errorf("not kept: %s", ev.Screenshot.Error)
+	}
+	data, _, ok, err := st.GetEvidence(ctx, ev.Screenshot.SHA256)
+	if err == nil && !ok {
+		err = fmt.Errorf("evidence %s is not in the store", ev.Screenshot.SHA256)
+	}
+	return data, err
 }
 
 // stampMillis formats t in UTC to the millisecond, "-" for the zero time.

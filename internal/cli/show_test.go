@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,6 +50,19 @@ func evidenceDB(t *testing.T) (path string, jpeg []byte) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	// The worker keeps the screenshot in the store and its reference in the evidence.
+	ref, err := st.PutEvidence(context.Background(), "image/jpeg", jpeg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(rs[0].Evidence, &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev["screenshot"] = ref
+	if rs[0].Evidence, err = json.Marshal(ev); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range rs {
 		if _, err := st.Upsert(context.Background(), r); err != nil {
 			t.Fatal(err)

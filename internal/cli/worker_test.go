@@ -183,7 +183,7 @@ func TestWorkerRefusesEvictingRedis(t *testing.T) {
 	if err := redistest.Client(t, srv).ConfigSet(context.Background(), "maxmemory-policy", "allkeys-lru").Err(); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"--redis-url", srv.URL(0), "--db", filepath.Join(t.TempDir(), "r.db"), "worker", "--metrics-addr="}
+	args := []string{"worker", "--redis-url", srv.URL(0), "--db", filepath.Join(t.TempDir(), "r.db"), "--metrics-addr="}
 	want := outcome{Code: 1, Stderr: `stakeout: redis maxmemory-policy is "allkeys-lru": it may evict queued probes and their records; set maxmemory-policy noeviction (redis.conf, or CONFIG SET maxmemory-policy noeviction)` + "\n"}
 	if diff := cmp.Diff(want, stakeout(t, args...)); diff != "" {
 		t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
