@@ -98,6 +98,7 @@ func TestWidgetClicks(t *testing.T) {
 		{name: "form not taken", url: corner("&dead=1"),
 			outcome: result.Failed, reason: result.ReasonFormRejected, errHas: "did not take the form"},
 		{name: "form stays, start request seen", url: corner("&keep=1"), outcome: result.Answered},
+		{name: "form stays, the conversation starts slowly", url: corner("&keep=1&start=700"), outcome: result.Answered},
 		{name: "below the fold", url: func(f *fixture) string { return nest(f.srv.URL, "pad", "2000", "h", "560", "frame", widget(f, "")) },
 			outcome: result.Answered},
 		{name: "nested iframes and a shadow root", url: func(f *fixture) string {

@@ -145,6 +145,13 @@ func (f *fixture) start(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	if ms, err := strconv.Atoi(r.URL.Query().Get("start")); err == nil && ms > 0 {
+		select {
+		case <-time.After(time.Duration(ms) * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	f.mu.Lock()
 	f.forms[in.Conv] = in.Name
 	f.mu.Unlock()

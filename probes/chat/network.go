@@ -26,6 +26,9 @@ type wireEvent struct {
 	At      time.Time
 	Kind    string // "request", "response", "ws", "sse"
 	Payload string
+	// Done is set on a request once its response headers arrived or it
+	// failed: a widget acts on what it sent only then.
+	Done bool
 }
 
 // recorder keeps the network events of a conversation's sessions, with their
@@ -101,6 +104,9 @@ func (r *recorder) event(s *session, ev any) {
 		go r.fetchBody(s, e.RequestID, cdp.MonotonicTime(at))
 	case *network.EventLoadingFailed:
 		delete(r.resp, e.RequestID)
+		if i, ok := r.outReq[e.RequestID]; ok {
+			r.out[i].Done = true
+		}
 		delete(r.outReq, e.RequestID)
 	}
 }
@@ -115,6 +121,7 @@ func (r *recorder) responded(s *session, e *network.EventResponseReceived) {
 	}
 	if i, ok := r.outReq[e.RequestID]; ok {
 		delete(r.outReq, e.RequestID)
+		r.out[i].Done = true
 		if tm != nil && tm.SendEnd >= 0 {
 			r.out[i].At = r.wall(s, tm.RequestTime+tm.SendEnd/1000)
 		}

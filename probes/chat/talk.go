@@ -100,6 +100,11 @@ func (cv *conv) accepted(ctx context.Context, w *doc, pc *profile.Prechat, click
 				return false, err
 			}
 			taken = !st.Found || cv.started(clicked, values)
+			if taken && st.Found {
+				// Taken by the wire: the page acts on the response after
+				// the browser reports it, so look again at the next poll.
+				return false, nil
+			}
 		}
 		st, err := w.look(ctx, in)
 		switch {
@@ -132,12 +137,14 @@ func (cv *conv) accepted(ctx context.Context, w *doc, pc *profile.Prechat, click
 
 // started reports whether a request or WebSocket frame that went out since
 // t carries one of values (as the page sent it, JSON-escaped or URL-encoded);
-// for a form without text values, whether any went out.
+// for a form without text values, whether any went out. A request counts
+// once its response arrived: a widget that starts the conversation with it
+// ignores a message typed before the server answered.
 func (cv *conv) started(t time.Time, values []string) bool {
 	w := newWire(cv.rec)
 	for i := range w.out {
 		ev := &w.out[i]
-		if ev.At.IsZero() || ev.At.Before(t.Add(-sendSlack)) {
+		if ev.At.IsZero() || ev.At.Before(t.Add(-sendSlack)) || (ev.Kind == "request" && !ev.Done) {
 			continue
 		}
 		if len(values) == 0 {
