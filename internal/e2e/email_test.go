@@ -13,7 +13,6 @@ import (
 
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/result"
-	"github.com/stakeoutcx/stakeout/internal/secrets"
 	"github.com/stakeoutcx/stakeout/internal/sim"
 	"github.com/stakeoutcx/stakeout/probes/email"
 	"github.com/stakeoutcx/stakeout/workers"
@@ -68,9 +67,6 @@ func simConfig(t *testing.T) sim.Config {
 // email within a window of window, from now.
 func campaignFor(t *testing.T, s *sim.Sim, perTarget int, window time.Duration, extraTargets ...string) *campaign.Campaign {
 	t.Helper()
-	// Password files are read inside the secrets directory: every test's temporary
-	// directory is under os.TempDir, so this one setting serves the parallel tests.
-	secrets.SetDir(os.TempDir())
 	pwFile := filepath.Join(t.TempDir(), "password")
 	if err := os.WriteFile(pwFile, []byte(mbPassword+"\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -119,7 +119,8 @@ func TestRedisLosesEverythingMidRun(t *testing.T) {
 	go func() { done <- w.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	file, camp := lossCampaign(t, s, 3, 20*time.Second, "acme", "globex", "initech", "stark")
+	const window = 45 * time.Second
+	file, camp := lossCampaign(t, s, 3, window, "acme", "globex", "initech", "stark")
 	run := scheduler.FirstRun(camp)
 	plan, err := scheduler.Plan(camp, run)
 	if err != nil {
@@ -152,35 +153,43 @@ func TestRedisLosesEverythingMidRun(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "its state is gone from Redis") || !strings.Contains(out, "sends only what was never sent") {
 		t.Errorf("status after FLUSHALL = exit %d:\n%s\nwant it to say the state is gone and what launching again does", code, out)
 	}
-	// The worker puts back the records and mailboxes of what was sent: watchers run again.
-	waitFor(t, "mailbox registered again", 30*time.Second, func() bool {
+	// The worker puts back the records and mailboxes of what was sent: watchers run
+	// again. A probe left open has no deadline nor record in Redis any more, so without
+	// the restore it stays open; once restored, its reply or deadline closes it, and the
+	// watcher may forget the idle mailbox again before this looks.
+	waitFor(t, "mailbox registered again, or every probe sent before the loss closed", 60*time.Second, func() bool {
 		mbs, _, err := email.Mailboxes(ctx, rdb)
-		return err == nil && len(mbs) == 1
+		if err == nil && len(mbs) == 1 {
+			return true
+		}
+		open, err := st.OpenSends(ctx, "email")
+		return err == nil && len(open) == 0
 	})
+	relaunched := time.Now()
 	code, out = stakeoutCLI(t, append([]string{"campaign", "launch", file, "--run", run.ID, "--no-progress"}, flags...)...)
 	if code != 0 || !strings.Contains(out, "already sent or recorded, not sent again") {
 		t.Errorf("launch after FLUSHALL = exit %d:\n%s\nwant it to skip what was sent", code, out)
 	}
 
-	waitResults(ctx, t, ws, run.ID, len(plan), 20*time.Second+deadline+90*time.Second)
+	waitResults(ctx, t, ws, run.ID, len(plan), window+deadline+90*time.Second)
 	var rs []result.Result
 	if err := st.Each(ctx, run.ID, func(r result.Result) error { rs = append(rs, r); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	// A probe never sent before the loss whose window ended before the relaunch ends
-	// failed/out_of_window, as it must: it was never sent, so the truth has nothing of it.
+	// Relaunched well inside the window, every probe not sent before the loss is sent
+	// now. Only a relaunch late in the window (a loaded machine) may leave probes that
+	// end failed/out_of_window, as they must: never sent, the truth has nothing of them.
+	lateRelaunch := relaunched.Add(5 * time.Second).After(run.End)
 	var sent []result.Result
 	for _, r := range rs {
 		if r.Reason == result.ReasonOutOfWindow {
-			if _, ok := before[r.ProbeID]; ok {
-				t.Errorf("%s: stored before the loss, out_of_window after it", r.ProbeID)
+			if _, ok := before[r.ProbeID]; ok || !lateRelaunch {
+				t.Errorf("%s: out_of_window after a relaunch %s before the window ended (stored before the loss: %t)",
+					r.ProbeID, run.End.Sub(relaunched).Round(time.Millisecond), ok)
 			}
 			continue
 		}
 		sent = append(sent, r)
-	}
-	if len(sent) < len(before)+3 {
-		t.Errorf("only %d of %d probes were sent", len(sent), len(rs))
 	}
 	checkAgainstTruth(t, sent, readTruth(t, s)) // each company received each message once
 	for _, r := range rs {
