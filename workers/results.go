@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/hibiken/asynq"
+	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
@@ -85,7 +86,19 @@ func (h *Results) kept(ctx context.Context, r result.Result) (result.Result, err
 	return stored, nil
 }
 
+// observe counts a probe's first stored result. An email probe's attempt ended
+// "pending" (its dispatcher logged that); its outcome is logged here, once.
 func (h *Results) observe(r result.Result) {
+	if r.Channel == string(campaign.ChannelEmail) {
+		args := []any{"probe", r.ProbeID, "channel", r.Channel, "target", r.Target, "outcome", r.Outcome}
+		if r.Reason != "" {
+			args = append(args, "reason", r.Reason)
+		}
+		if r.HumanResponseS != nil {
+			args = append(args, "human_response_s", *r.HumanResponseS)
+		}
+		h.Logger.Info("probe done", args...)
+	}
 	h.Metrics.Outcomes.WithLabelValues(r.Channel, r.Target, string(r.Outcome), r.Reason).Inc()
 	if r.FirstResponseS != nil {
 		h.Metrics.Response.WithLabelValues(r.Channel, r.Target, "first").Observe(*r.FirstResponseS)

@@ -31,9 +31,12 @@ func newResults(t testing.TB) (*Results, *prometheus.Registry) {
 	}, reg
 }
 
-// A result delivered twice is stored once and counted once.
+// A result delivered twice is stored once, counted once, and an email probe's outcome
+// is logged once.
 func TestResultsCountOnce(t *testing.T) {
 	h, _ := newResults(t)
+	var logs strings.Builder
+	h.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	ctx := context.Background()
 	human := 42.5
 	r := result.Result{ProbeID: "run/acme/email/0001", Run: "run", Target: "acme", Channel: "email", Scenario: "s",
@@ -50,6 +53,9 @@ func TestResultsCountOnce(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(h.Metrics.Outcomes.WithLabelValues("email", "acme", "answered", "")); got != 1 {
 		t.Errorf("stakeout_probe_results_total = %v, want 1", got)
+	}
+	if n := strings.Count(logs.String(), `msg="probe done" probe=run/acme/email/0001 channel=email target=acme outcome=answered human_response_s=42.5`); n != 1 {
+		t.Errorf("the email probe's outcome was logged %d times, want once; logs:\n%s", n, logs.String())
 	}
 	if got := testutil.ToFloat64(h.Metrics.Duplicates.WithLabelValues("email")); got != 2 {
 		t.Errorf("stakeout_results_duplicate_total = %v, want 2", got)
