@@ -67,12 +67,30 @@ func simConfig(t *testing.T) sim.Config {
 // email within a window of window, from now.
 func campaignFor(t *testing.T, s *sim.Sim, perTarget int, window time.Duration, extraTargets ...string) *campaign.Campaign {
 	t.Helper()
+	ids := extraTargets
+	if len(ids) == 0 {
+		for _, c := range companies {
+			ids = append(ids, c.id)
+		}
+	}
+	camp, err := campaign.Parse("e2e.yaml", []byte(emailCampaign(t, s, "e2e", perTarget, window, ids)))
+	if err != nil {
+		t.Fatalf("campaign: %v", err)
+	}
+	return camp
+}
+
+// emailCampaign returns the text of campaign id, which probes each of targets
+// perTarget times by email within window, from now, from the simulator's mailbox (its
+// password in a file of the test's).
+func emailCampaign(t *testing.T, s *sim.Sim, id string, perTarget int, window time.Duration, targets []string) string {
+	t.Helper()
 	pwFile := filepath.Join(t.TempDir(), "password")
 	if err := os.WriteFile(pwFile, []byte(mbPassword+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `id: e2e
+	fmt.Fprintf(&b, `id: %s
 name: End to end
 schedule: {start: %s, window: %s, probes_per_target: {email: %d}}
 deadlines: {email: %s}
@@ -87,22 +105,12 @@ scenarios:
     message: Hello, my order has not arrived yet. Could you check it?
     persona: {name: Jane Doe}
 targets:
-`, time.Now().UTC().Format(time.RFC3339), window, perTarget, deadline, shopper,
+`, id, time.Now().UTC().Format(time.RFC3339), window, perTarget, deadline, shopper,
 		s.SMTPAddr().(*net.TCPAddr).Port, pwFile, s.IMAPAddr().(*net.TCPAddr).Port, pwFile)
-	ids := extraTargets
-	if len(ids) == 0 {
-		for _, c := range companies {
-			ids = append(ids, c.id)
-		}
-	}
-	for _, id := range ids {
+	for _, id := range targets {
 		fmt.Fprintf(&b, "  - {id: %s, name: %s, industry: retail, timezone: UTC, channels: {email: {address: support@%s.test, mailbox: mb}}}\n", id, id, id)
 	}
-	camp, err := campaign.Parse("e2e.yaml", []byte(b.String()))
-	if err != nil {
-		t.Fatalf("campaign: %v", err)
-	}
-	return camp
+	return b.String()
 }
 
 // runEmailCampaign launches perTarget probes per company and runs a worker until every

@@ -3,9 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,34 +30,8 @@ import (
 // window, from now, and returns its path and the parsed campaign.
 func lossCampaign(t *testing.T, s *sim.Sim, perTarget int, window time.Duration, targets ...string) (string, *campaign.Campaign) {
 	t.Helper()
-	dir := t.TempDir()
-	pwFile := filepath.Join(dir, "password")
-	if err := os.WriteFile(pwFile, []byte(mbPassword+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `id: loss
-name: Redis loss
-schedule: {start: %s, window: %s, probes_per_target: {email: %d}}
-deadlines: {email: %s}
-mailboxes:
-  - id: mb
-    address: %s
-    smtp: {host: 127.0.0.1, port: %d, tls: none, password_file: %s}
-    imap: {host: 127.0.0.1, port: %d, tls: none, password_file: %s}
-scenarios:
-  - id: order
-    subject: Where is my order?
-    message: Hello, my order has not arrived yet. Could you check it?
-    persona: {name: Jane Doe}
-targets:
-`, time.Now().UTC().Format(time.RFC3339), window, perTarget, deadline, shopper,
-		s.SMTPAddr().(*net.TCPAddr).Port, pwFile, s.IMAPAddr().(*net.TCPAddr).Port, pwFile)
-	for _, id := range targets {
-		fmt.Fprintf(&b, "  - {id: %s, name: %s, industry: retail, timezone: UTC, channels: {email: {address: support@%s.test, mailbox: mb}}}\n", id, id, id)
-	}
-	file := filepath.Join(dir, "loss.yaml")
-	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
+	file := filepath.Join(t.TempDir(), "loss.yaml")
+	if err := os.WriteFile(file, []byte(emailCampaign(t, s, "loss", perTarget, window, targets)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	camp, err := campaign.Load(file)

@@ -18,19 +18,25 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/secrets"
 )
 
-// Two processes' watcher managers share one mailbox: exactly one watches it; when that
-// one stops, the other takes over and reads what arrived meanwhile.
-func TestMailWatchersLease(t *testing.T) {
-	f := newMailFixture(t, 1)
-	addr := imapServer(t, 0)
-	host, port, _ := net.SplitHostPort(addr)
+// imapMailbox returns the probe mailbox of a test IMAP server, its password in a file
+// of the test's secrets directory.
+func imapMailbox(t *testing.T) campaign.Mailbox {
+	t.Helper()
+	host, port, _ := net.SplitHostPort(imapServer(t, 0))
 	p, _ := strconv.Atoi(port)
 	pw := filepath.Join(t.TempDir(), "pw")
 	if err := os.WriteFile(pw, []byte(password), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(secrets.SetDir(filepath.Dir(pw)))
-	mb := campaign.Mailbox{ID: "mb", Address: shopper, IMAP: campaign.Server{Host: host, Port: p, TLS: "none", PasswordFile: pw}}
+	return campaign.Mailbox{ID: "mb", Address: shopper, IMAP: campaign.Server{Host: host, Port: p, TLS: "none", PasswordFile: pw}}
+}
+
+// Two processes' watcher managers share one mailbox: exactly one watches it; when that
+// one stops, the other takes over and reads what arrived meanwhile.
+func TestMailWatchersLease(t *testing.T) {
+	f := newMailFixture(t, 1)
+	mb := imapMailbox(t)
 	if err := UseMailbox(context.Background(), f.rdb, mb); err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +79,7 @@ func TestMailWatchersLease(t *testing.T) {
 	}
 	stopA()
 	<-doneA
-	appendReply(t, addr, rawReply("h1", f.tokens[0], "Re: order", ""), f.t0.Add(time.Minute))
+	appendReply(t, net.JoinHostPort(mb.IMAP.Host, strconv.Itoa(mb.IMAP.Port)), rawReply("h1", f.tokens[0], "Re: order", ""), f.t0.Add(time.Minute))
 	waitFor(t, 5*time.Second, "b to take over and decide the probe", func() bool {
 		return len(f.results(t)["run/acme/email/0001"]) == 1
 	})
@@ -112,15 +118,7 @@ func TestWatchersNameMissingCredentials(t *testing.T) {
 // watching, and does not free the other's lease.
 func TestMailWatcherStopsWhenLeaseTaken(t *testing.T) {
 	f := newMailFixture(t, 1)
-	addr := imapServer(t, 0)
-	host, port, _ := net.SplitHostPort(addr)
-	p, _ := strconv.Atoi(port)
-	pw := filepath.Join(t.TempDir(), "pw")
-	if err := os.WriteFile(pw, []byte(password), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(secrets.SetDir(filepath.Dir(pw)))
-	mb := campaign.Mailbox{ID: "mb", Address: shopper, IMAP: campaign.Server{Host: host, Port: p, TLS: "none", PasswordFile: pw}}
+	mb := imapMailbox(t)
 	ctx := context.Background()
 	if err := UseMailbox(ctx, f.rdb, mb); err != nil {
 		t.Fatal(err)
