@@ -328,6 +328,9 @@ func (w *Worker) setupChat(cfg Config) error {
 		return err
 	}
 	w.pool = pool
+	ctx, cancel := context.WithTimeout(context.Background(), browser.VersionTimeout)
+	defer cancel()
+	cfg.Logger.Info("chat probes run chromium", "chromium", browser.Describe(ctx, opts.ExecPath))
 	p := &chat.Probe{Pool: pool, Profiles: &chat.Profiles{Dir: cfg.Chat.ProfilesDir}, Logger: cfg.Logger}
 	if cfg.ProbeStore != nil {
 		p.Ledger = cfg.ProbeStore

@@ -4,18 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/alecthomas/kong"
 	"github.com/stakeoutcx/stakeout/probes/chat/browser"
 )
-
-// chromiumVersionTimeout bounds `chromium --version`.
-const chromiumVersionTimeout = 5 * time.Second
 
 // VersionCmd is `stakeout version`.
 type VersionCmd struct {
@@ -55,7 +50,7 @@ func writeVersion(ctx context.Context, out io.Writer, bi *debug.BuildInfo, chrom
 		}
 		fmt.Fprintf(out, "go: %s %s/%s\n", bi.GoVersion, runtime.GOOS, runtime.GOARCH)
 	}
-	fmt.Fprintf(out, "chromium: %s\n", chromiumVersion(ctx, chromium))
+	fmt.Fprintf(out, "chromium: %s\n", browser.Describe(ctx, chromium))
 	if bi != nil && len(bi.Deps) > 0 {
 		fmt.Fprintln(out, "modules:")
 		for _, d := range bi.Deps {
@@ -68,24 +63,3 @@ func writeVersion(ctx context.Context, out io.Writer, bi *debug.BuildInfo, chrom
 	}
 }
 
-// chromiumVersion is the path and `--version` output of the Chromium a worker would
-// run, or why there is none.
-func chromiumVersion(ctx context.Context, path string) string {
-	bin, err := browser.FindChromium(path)
-	if err != nil {
-		return "none found (" + err.Error() + ")"
-	}
-	ctx, cancel := context.WithTimeout(ctx, chromiumVersionTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--version")
-	cmd.WaitDelay = time.Second
-	b, err := cmd.Output()
-	v := strings.TrimSpace(string(b))
-	switch {
-	case err != nil && ctx.Err() != nil:
-		return fmt.Sprintf("%s (--version gave no answer in %s)", bin, chromiumVersionTimeout)
-	case err != nil:
-		return fmt.Sprintf("%s (--version failed: %v)", bin, err)
-	}
-	return bin + " (" + v + ")"
-}

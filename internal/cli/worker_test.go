@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,9 +19,10 @@ import (
 
 // logRecord is the part of a JSON log line the tests read.
 type logRecord struct {
-	Level string `json:"level"`
-	Msg   string `json:"msg"`
-	Addr  string `json:"addr"`
+	Level    string `json:"level"`
+	Msg      string `json:"msg"`
+	Addr     string `json:"addr"`
+	Chromium string `json:"chromium"`
 }
 
 // TestWorkerProcess runs `stakeout worker` as a process (Run blocks until SIGINT or
@@ -128,10 +130,14 @@ func TestWorkerProcess(t *testing.T) {
 			continue
 		}
 		msgs = append(msgs, r.Level+" "+r.Msg)
+		if r.Msg == "chat probes run chromium" && !regexp.MustCompile(`^/\S+ \(Chromium \d+\.[0-9.]+`).MatchString(r.Chromium) {
+			t.Errorf("the worker names chromium %q, want its path and version", r.Chromium)
+		}
 	}
 	want := []string{
 		// The test's Redis keeps no persistence.
 		`WARN Redis keeps no persistence (appendonly no, save ""): a restart loses queued probes, deadlines and run state; turn on appendonly yes (see docs/worker.md)`,
+		"INFO chat probes run chromium",
 		"INFO serving metrics",
 		"INFO worker started",
 		"INFO worker stopping: waiting for running tasks",

@@ -121,10 +121,11 @@ func startGeneration(ctx, stop context.Context, execPath string, noSandbox bool,
 	if pid := browserPID(ctx, b); pid > 0 {
 		g.pid = pid
 	}
-	if g.identity, err = browserIdentity(ctx, b); err != nil {
+	var product string
+	if g.identity, product, err = browserIdentity(ctx, b); err != nil {
 		log.Warn("tabs will show chromium's own user agent", "err", err)
 	}
-	log.Info("chromium started", "pid", g.pid, "dir", dir, "sandbox", !noSandbox)
+	log.Info("chromium started", "path", execPath, "version", product, "pid", g.pid, "dir", dir, "sandbox", !noSandbox)
 	go g.watch()
 	return g, nil
 }

@@ -94,13 +94,14 @@ func brandList(major int, version, greaseSuffix string) []*emulation.UserAgentBr
 }
 
 // browserIdentity asks the browser for its version and returns the override
-// its tabs get.
-func browserIdentity(ctx context.Context, b *chromedp.Browser) (*emulation.SetUserAgentOverrideParams, error) {
+// its tabs get and the browser's product ("HeadlessChrome/156.0.8078.114").
+func browserIdentity(ctx context.Context, b *chromedp.Browser) (id *emulation.SetUserAgentOverrideParams, product string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	v, err := cdp.Call(ctx, b, browser.GetVersion, cdp.Empty{})
 	if err != nil {
-		return nil, fmt.Errorf("asking chromium for its version: %w", err)
+		return nil, "", fmt.Errorf("asking chromium for its version: %w", err)
 	}
-	return identityOf(v.Product, v.UserAgent)
+	id, err = identityOf(v.Product, v.UserAgent)
+	return id, v.Product, err
 }

@@ -1,9 +1,11 @@
 package browser
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -147,8 +149,13 @@ func TestTabsLookLikeChrome(t *testing.T) {
 
 	for name, bin := range binaries {
 		t.Run(name, func(t *testing.T) {
-			p := newPool(t, Options{ExecPath: bin})
+			var logs lockedBuffer
+			p := newPool(t, Options{ExecPath: bin, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			got := look(t, acquire(t, p).Ctx(), url, headers)
+			// The worker's log names the browser it runs, path and version.
+			if line := fmt.Sprintf(`msg="chromium started" path=%s version=`, bin); !strings.Contains(logs.String(), line) || !strings.Contains(logs.String(), "Chrome/"+full) {
+				t.Errorf("log %q: want a line with %q and the version %s", logs.String(), line, full)
+			}
 			frameWant := want
 			if name == "chromium" {
 				// The full browser runs the cross-origin iframe in a process
@@ -191,4 +198,22 @@ func TestBrandList(t *testing.T) {
 			t.Errorf("brandList(%d) = %s, want %s", major, got, want)
 		}
 	}
+}
+
+// lockedBuffer is a log destination the pool's goroutines write while the test reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
