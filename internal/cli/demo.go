@@ -195,6 +195,18 @@ func report(ctx context.Context, out io.Writer, st store.Store, run, path string
 	if err := scorecard.Write(out, scorecard.Build(rs)); err != nil {
 		return err
 	}
+	var failed []result.Result
+	for _, r := range rs {
+		if r.Outcome == result.Failed {
+			failed = append(failed, r)
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintln(out, "\nFailed probes (a fault of the probe or the page, not of the company):")
+		for _, r := range failed {
+			fmt.Fprintf(out, "  %s: %s (stakeout results show --db %s %s)\n", r.ProbeID, r.Reason, path, r.ProbeID)
+		}
+	}
 	fmt.Fprintf(out, "\nExport: stakeout results export --db %s --run %s --format csv\n", path, run)
 	if len(rs) > 0 {
 		fmt.Fprintf(out, "One probe's evidence: stakeout results show --db %s %s\n", path, rs[0].ProbeID)

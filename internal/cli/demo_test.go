@@ -31,6 +31,13 @@ func TestDemo(t *testing.T) {
 			t.Errorf("stakeout demo output does not match %s:\n%s", want, out)
 		}
 	}
+	if t.Failed() {
+		// The evidence of each failed probe says why.
+		for _, m := range regexp.MustCompile(`(?m)^  (\S+): \S+ \(stakeout results show --db (\S+) `).FindAllStringSubmatch(out, -1) {
+			show := stakeout(t, "results", "show", "--db", m[2], m[1])
+			t.Logf("stakeout results show %s:\n%s%s", m[1], show.Stdout, show.Stderr)
+		}
+	}
 	if strings.Contains(out, ":1/0") || strings.Contains(out, ":6379") {
 		t.Errorf("stakeout demo mentions a Redis other than its own:\n%s", out)
 	}
