@@ -53,7 +53,7 @@ func imapServerAt(t testing.TB, listen string, skipBoxes int) (addr string, stop
 	mem.AddUser(user)
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return idlePoller{mem.NewSession().(imapserver.SessionIMAP4rev2)}, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
 		InsecureAuth: true,
@@ -65,6 +65,27 @@ func imapServerAt(t testing.TB, listen string, skipBoxes int) (addr string, stop
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String(), func() { srv.Close() }
+}
+
+// idlePoller is a memory server session whose IDLE sends what arrived, checking every
+// 10 ms. The memory server's own IDLE registers for news only after it has told the
+// client it idles, and misses a message delivered in between (go-imap v2.0.0-beta.8,
+// imapserver/idle.go), which made TestMailWatcherIdle wait for the next poll.
+type idlePoller struct{ imapserver.SessionIMAP4rev2 }
+
+func (s idlePoller) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if err := s.Poll(w, true); err != nil {
+			return err
+		}
+		select {
+		case <-stop:
+			return nil
+		case <-tick.C:
+		}
+	}
 }
 
 // appendReply puts a reply into the shopper's INBOX with INTERNALDATE at, as a mail
