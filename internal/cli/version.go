@@ -62,4 +62,3 @@ func writeVersion(ctx context.Context, out io.Writer, bi *debug.BuildInfo, chrom
 		}
 	}
 }
-
