@@ -257,9 +257,14 @@ func TestMailWatcherUIDValidityChange(t *testing.T) {
 	second := imapServer(t, 3) // INBOX gets another UIDVALIDITY
 	appendReply(t, second, human1, f.t0.Add(time.Minute))
 	appendReply(t, second, rawReply("h2", f.tokens[1], "Re: order", ""), f.t0.Add(2*time.Minute))
+	mark := changes.mark()
 	stop = runWatcher(t, f.watcher(second, false))
-	waitFor(t, 10*time.Second, "probe 2 answered", func() bool { return len(f.results(t)["run/acme/email/0002"]) == 1 })
+	// Synced: the rescan is done and its checkpoint saved (a result is published first).
+	waitFor(t, 10*time.Second, "the watcher to sync the new mailbox", func() bool { return saw(mark, second, EventSynced) })
 	stop()
+	if n := len(f.results(t)["run/acme/email/0002"]); n != 1 {
+		t.Errorf("probe 2 has %d results after the rescan, want 1", n)
+	}
 	if n := len(f.results(t)["run/acme/email/0001"]); n != 1 {
 		t.Errorf("probe 1 has %d results after the rescan, want 1", n)
 	}
