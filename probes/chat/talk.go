@@ -128,7 +128,7 @@ func (cv *conv) accepted(ctx context.Context, w *doc, pc *profile.Prechat, click
 	})
 	switch {
 	case timedOut && !taken:
-		return fail(result.ReasonFormRejected, errors.New("the widget did not take the form: it still shows, and no request carrying it went out"))
+		return fail(result.ReasonFormRejected, errors.New("the widget did not take the form: it still shows, and no request carrying it went out and was answered"))
 	case timedOut:
 		return fail(result.ReasonFormRejected, errors.New("the input did not show after submitting the form"))
 	}
