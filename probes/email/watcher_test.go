@@ -195,6 +195,18 @@ func runWatcher(t *testing.T, w *Watcher) (stop func()) {
 	return func() { cancel(); <-done }
 }
 
+// runUntilSynced runs w until it has read its mailbox once: it has published what it
+// found and saved its checkpoint (a result is published before its record and the
+// checkpoint are stored, so waiting for a result alone is too early).
+func runUntilSynced(t *testing.T, w *Watcher) {
+	t.Helper()
+	addr := net.JoinHostPort(w.Mailbox.IMAP.Host, strconv.Itoa(w.Mailbox.IMAP.Port))
+	mark := changes.mark()
+	stop := runWatcher(t, w)
+	defer stop()
+	waitFor(t, 10*time.Second, "the watcher to read its mailbox", func() bool { return saw(mark, addr, EventSynced) })
+}
+
 // Poll mode: replies are matched by token, timed by INTERNALDATE (not by when we
 // polled), acks kept apart from human replies; strangers are counted, not errors.
 // Then the watcher stops, more replies arrive (one of them a second delivery), and a
@@ -208,9 +220,7 @@ func TestMailWatcherPollAndRestart(t *testing.T) {
 	appendReply(t, addr, rawReply("x", Token("nobody"), "Re: hello", ""), f.t0)
 	appendReply(t, addr, "From: a@b.test\r\nSubject: newsletter\r\n\r\nhi\r\n", f.t0)
 
-	stop := runWatcher(t, f.watcher(addr, false))
-	waitFor(t, 10*time.Second, "probe 1 answered", func() bool { return len(f.results(t)["run/acme/email/0001"]) == 1 })
-	stop()
+	runUntilSynced(t, f.watcher(addr, false))
 
 	r := f.results(t)["run/acme/email/0001"][0]
 	if r.Outcome != result.Answered || r.HumanResponseS == nil || *r.HumanResponseS != 3600 {
@@ -230,9 +240,7 @@ func TestMailWatcherPollAndRestart(t *testing.T) {
 	// While no watcher runs: probe 2's human reply and a second delivery of probe 1's.
 	appendReply(t, addr, rawReply("h2", f.tokens[1], "Re: Where is my order?", ""), f.t0.Add(2*time.Hour))
 	appendReply(t, addr, human1, f.t0.Add(time.Hour))
-	stop = runWatcher(t, f.watcher(addr, false))
-	waitFor(t, 10*time.Second, "probe 2 answered", func() bool { return len(f.results(t)["run/acme/email/0002"]) == 1 })
-	stop()
+	runUntilSynced(t, f.watcher(addr, false))
 	res := f.results(t)
 	if n := len(res["run/acme/email/0001"]); n != 1 {
 		t.Errorf("probe 1 has %d results after the second delivery, want 1", n)
@@ -250,18 +258,15 @@ func TestMailWatcherUIDValidityChange(t *testing.T) {
 	human1 := rawReply("h1", f.tokens[0], "Re: order", "")
 	first := imapServer(t, 0)
 	appendReply(t, first, human1, f.t0.Add(time.Minute))
-	stop := runWatcher(t, f.watcher(first, false))
-	waitFor(t, 10*time.Second, "probe 1 answered", func() bool { return len(f.results(t)["run/acme/email/0001"]) == 1 })
-	stop()
+	runUntilSynced(t, f.watcher(first, false))
+	if n := len(f.results(t)["run/acme/email/0001"]); n != 1 {
+		t.Fatalf("probe 1 has %d results, want 1", n)
+	}
 
 	second := imapServer(t, 3) // INBOX gets another UIDVALIDITY
 	appendReply(t, second, human1, f.t0.Add(time.Minute))
 	appendReply(t, second, rawReply("h2", f.tokens[1], "Re: order", ""), f.t0.Add(2*time.Minute))
-	mark := changes.mark()
-	stop = runWatcher(t, f.watcher(second, false))
-	// Synced: the rescan is done and its checkpoint saved (a result is published first).
-	waitFor(t, 10*time.Second, "the watcher to sync the new mailbox", func() bool { return saw(mark, second, EventSynced) })
-	stop()
+	runUntilSynced(t, f.watcher(second, false))
 	if n := len(f.results(t)["run/acme/email/0002"]); n != 1 {
 		t.Errorf("probe 2 has %d results after the rescan, want 1", n)
 	}
