@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/scheduler"
 )
 
@@ -65,7 +66,7 @@ func loadCampaign(ctx context.Context, file string, o campaign.Options) (*campai
 
 // RunFlags choose the run of a campaign.
 type RunFlags struct {
-	RunID string `name:"run" help:"Run id. An id of the form CAMPAIGN-20060102T1504Z selects the window starting then; any other id names the current (or first) window. Default: the run whose window contains now, else the first."`
+	RunID string `name:"run" help:"Run id. A run the store (--db) has recorded keeps the window it was first launched with; otherwise an id of the form CAMPAIGN-20060102T1504Z selects the window starting then, and any other id names the current (or first) window. Default: the run whose window contains now, else the first."`
 	Start string `name:"start" help:"Start the window at this time instead (RFC 3339, or 'now'); the run id then defaults to the one of that window."`
 }
 
@@ -107,21 +108,47 @@ func (f RunFlags) resolve(camp *campaign.Campaign, now time.Time) (scheduler.Run
 	return run, nil
 }
 
-// planFile loads a campaign and plans the run the flags choose.
-func planFile(ctx context.Context, file string, f RunFlags, o campaign.Options) (*campaign.Campaign, scheduler.Run, []scheduler.Probe, error) {
-	camp, err := loadCampaign(ctx, file, o)
-	if err != nil {
-		return nil, scheduler.Run{}, nil, err
+// recorder finds a run as the store recorded it at its first launch.
+type recorder interface {
+	GetRun(ctx context.Context, run string) (store.Run, bool, error)
+}
+
+// recorded returns run with the window the store recorded for it, when the run is
+// named by --run alone and the store knows it: a run launched with --start began at
+// a second the id's minute does not say, and launching it again must keep that window
+// (its planned times and deadlines). A run of another campaign is an error.
+func (f RunFlags) recorded(ctx context.Context, rec recorder, camp *campaign.Campaign, run scheduler.Run) (scheduler.Run, error) {
+	if f.RunID == "" || f.Start != "" || rec == nil {
+		return run, nil
 	}
+	r, ok, err := rec.GetRun(ctx, f.RunID)
+	if err != nil || !ok {
+		return run, err
+	}
+	if r.Campaign != camp.ID {
+		return run, &exitError{code: 1, msg: fmt.Sprintf("--run %s: the store records that run for campaign %q, not %q", f.RunID, r.Campaign, camp.ID)}
+	}
+	if !r.Start.IsZero() && !r.End.IsZero() {
+		run.Start, run.End = r.Start.UTC(), r.End.UTC()
+	}
+	return run, nil
+}
+
+// planRun plans the run of camp (loaded from file) the flags choose, with its recorded
+// window when rec knows it.
+func planRun(ctx context.Context, file string, camp *campaign.Campaign, f RunFlags, rec recorder) (scheduler.Run, []scheduler.Probe, error) {
 	run, err := f.resolve(camp, time.Now())
 	if err != nil {
-		return nil, run, nil, err
+		return run, nil, err
+	}
+	if run, err = f.recorded(ctx, rec, camp, run); err != nil {
+		return run, nil, err
 	}
 	plan, err := scheduler.Plan(camp, run)
 	if err != nil {
-		return nil, run, nil, &exitError{code: 1, msg: fmt.Sprintf("%s: the plan does not fit:\n%v", file, err)}
+		return run, nil, &exitError{code: 1, msg: fmt.Sprintf("%s: the plan does not fit:\n%v", file, err)}
 	}
-	return camp, run, plan, nil
+	return run, plan, nil
 }
 
 // PlanCmd is `stakeout campaign plan FILE`.
@@ -129,12 +156,26 @@ type PlanCmd struct {
 	File string `arg:"" help:"Campaign file (YAML)."`
 	RunFlags
 	FileFlags
+	StoreFlags
 	Format string `name:"format" default:"table" enum:"table,csv,json" help:"Output format: table, csv or json."`
 }
 
 // Run prints the plan.
 func (c *PlanCmd) Run(ctx context.Context, g *Globals) error {
-	camp, _, plan, err := planFile(ctx, c.File, c.RunFlags, c.options())
+	camp, err := loadCampaign(ctx, c.File, c.options())
+	if err != nil {
+		return err
+	}
+	var rec recorder
+	if c.RunID != "" && c.Start == "" && store.Exists(c.DB) {
+		st, err := c.openRead(ctx)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		rec = st
+	}
+	_, plan, err := planRun(ctx, c.File, camp, c.RunFlags, rec)
 	if err != nil {
 		return err
 	}
@@ -154,7 +195,16 @@ type LaunchCmd struct {
 
 // Run launches the run.
 func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
-	camp, run, plan, err := planFile(ctx, c.File, c.RunFlags, c.options())
+	camp, err := loadCampaign(ctx, c.File, c.options())
+	if err != nil {
+		return err
+	}
+	st, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	run, plan, err := planRun(ctx, c.File, camp, c.RunFlags, st)
 	if err != nil {
 		return err
 	}
@@ -163,11 +213,6 @@ func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer rdb.Close()
-	st, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	l := &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb), Concurrency: c.Concurrency, Store: st}
 	bar := c.progress(len(plan))
 	if bar != nil {

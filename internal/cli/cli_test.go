@@ -130,7 +130,7 @@ var commands = []struct {
 	args  []string
 }{
 	{cmd: "campaign validate", args: []string{"<file>"}, flags: map[string]string{"--profile-dir": "STAKEOUT_PROFILE_DIR"}},
-	{cmd: "campaign plan", args: []string{"<file>"}, flags: map[string]string{"--run": "", "--start": "", "--format": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"}},
+	{cmd: "campaign plan", args: []string{"<file>"}, flags: with(dbFlag, map[string]string{"--run": "", "--start": "", "--format": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"})},
 	{cmd: "campaign launch", args: []string{"<file>"}, flags: with(redisFlag, dbFlag, map[string]string{"--run": "", "--start": "", "--concurrency": "", "--no-progress": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"})},
 	{cmd: "campaign status", args: []string{"<run>"}, flags: with(redisFlag, dbFlag, map[string]string{"--format": "", "--watch": ""})},
 	{cmd: "campaign cancel", args: []string{"<run>"}, flags: with(redisFlag, dbFlag)},

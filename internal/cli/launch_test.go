@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -164,5 +165,65 @@ func TestLaunchPassed(t *testing.T) {
 		run, start.Format(time.RFC3339), start.Add(10*time.Minute).Format(time.RFC3339), run)}
 	if diff := cmp.Diff(want, stakeout(t, args...)); diff != "" {
 		t.Errorf("stakeout %s after cancel (-want +got):\n%s", strings.Join(args, " "), diff)
+	}
+}
+
+// TestRelaunchByIDKeepsWindow launches a run whose window starts off the minute, then
+// launches it again by its id alone: the store's recorded window is kept (the same
+// planned times, so the same tasks), not the minute the id names. A run id recorded
+// for another campaign is refused.
+func TestRelaunchByIDKeepsWindow(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	insp := asynq.NewInspectorFromRedisClient(redistest.Client(t, srv))
+	dir := t.TempDir()
+	db := filepath.Join(dir, "results.db")
+	start := time.Now().UTC().Truncate(time.Minute).Add(37 * time.Second)
+	end := start.Add(10 * time.Minute)
+	run := "small-" + start.Format("20060102T1504Z")
+	cmd := func(args ...string) outcome {
+		t.Helper()
+		got := stakeout(t, append(args, "--db", db)...)
+		got.Stdout = passedLine.ReplaceAllString(got.Stdout, "")
+		return got
+	}
+	first := cmd("campaign", "launch", smallCampaign, "--start", start.Format(time.RFC3339), "--no-progress", "--redis-url", srv.URL(0))
+	if first.Code != 0 || !strings.HasPrefix(first.Stdout, fmt.Sprintf("run %s: 10 probes from %s to %s: 10 enqueued,", run, start.Format(time.RFC3339), end.Format(time.RFC3339))) {
+		t.Fatalf("first launch = exit %d, stdout %q, stderr %q", first.Code, first.Stdout, first.Stderr)
+	}
+
+	want := outcome{Stdout: fmt.Sprintf("run %s: 10 probes from %s to %s: 0 enqueued, 10 already queued, 0 already started or ended\n%s\n",
+		run, start.Format(time.RFC3339), end.Format(time.RFC3339), run)}
+	args := []string{"campaign", "launch", smallCampaign, "--run", run, "--no-progress", "--redis-url", srv.URL(0)}
+	if diff := cmp.Diff(want, cmd(args...)); diff != "" {
+		t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
+	}
+	if n := queued(t, insp); n != smallTotal {
+		t.Errorf("after the relaunch by id the chat queue holds %d tasks, want %d", n, smallTotal)
+	}
+
+	// plan by id shows the recorded run's times, the same as plan with its start.
+	byStart := cmd("campaign", "plan", smallCampaign, "--start", start.Format(time.RFC3339), "--format", "csv")
+	byID := cmd("campaign", "plan", smallCampaign, "--run", run, "--format", "csv")
+	if byStart.Code != 0 || byID.Code != 0 {
+		t.Fatalf("plan = exit %d (stderr %q) and %d (stderr %q)", byStart.Code, byStart.Stderr, byID.Code, byID.Stderr)
+	}
+	if diff := cmp.Diff(byStart.Stdout, byID.Stdout); diff != "" {
+		t.Errorf("plan --run %s differs from plan --start %s (-start +id):\n%s", run, start.Format(time.RFC3339), diff)
+	}
+
+	// The same id for another campaign is refused, naming both.
+	other := filepath.Join(dir, "other.yaml")
+	body, err := os.ReadFile(smallCampaign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(other, []byte(strings.Replace(string(body), "id: small\n", "id: other\n", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want = outcome{Code: 1, Stderr: fmt.Sprintf("--run %s: the store records that run for campaign \"small\", not \"other\"\n", run)}
+	args = []string{"campaign", "launch", other, "--run", run, "--no-progress", "--redis-url", srv.URL(0)}
+	if diff := cmp.Diff(want, cmd(args...)); diff != "" {
+		t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
 	}
 }

@@ -147,7 +147,7 @@ func checkAgainstTruth(t *testing.T, rs []result.Result, truth []sim.TruthRecord
 		}
 		want, human, first := expected(recs)
 		if r.Outcome != want {
-			t.Errorf("%s: outcome %s, want %s (truth %+v)", r.ProbeID, r.Outcome, want, recs)
+			t.Errorf("%s: outcome %s (reason %q, evidence %s), want %s (truth %+v)", r.ProbeID, r.Outcome, r.Reason, r.Evidence, want, recs)
 			continue
 		}
 		if want == result.NoResponse {
