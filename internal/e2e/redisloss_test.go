@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,7 +82,7 @@ func TestRedisLosesEverythingMidRun(t *testing.T) {
 	defer st.Close()
 	ws := newWatchedStore(st)
 	w, err := workers.New(workers.Config{Redis: &redis.Options{Addr: srv.Addr}, Store: ws, Concurrency: 20,
-		Logger: slog.New(slog.DiscardHandler), Email: &workers.EmailConfig{PollInterval: time.Second, Scan: time.Second}})
+		Logger: failureLog(t), Email: &workers.EmailConfig{PollInterval: time.Second, Scan: time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -50,7 +49,7 @@ func (o onSim) run(t *testing.T) ([]result.Result, []sim.TruthRecord) {
 	defer db.Close()
 	st := newWatchedStore(db)
 	cfg := o.worker
-	cfg.Redis, cfg.Store, cfg.Logger = &redis.Options{Addr: srv.Addr}, st, slog.New(slog.DiscardHandler)
+	cfg.Redis, cfg.Store, cfg.Logger = &redis.Options{Addr: srv.Addr}, st, failureLog(t)
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 20
 	}

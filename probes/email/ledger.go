@@ -116,18 +116,21 @@ func (r *Restorer) restore(ctx context.Context, sd store.Send) (bool, error) {
 	if _, ok, err := r.Pendings.Get(ctx, p.Token); err != nil || ok {
 		return false, err
 	}
-	return true, rebuild(ctx, r.Pendings, r.Redis, r.Client, r.Publish, p, mb)
+	return rebuild(ctx, r.Pendings, r.Redis, r.Client, r.Publish, p, mb)
 }
 
-// rebuild writes p back to Redis as sent, registers its mailbox and enqueues its deadline.
-func rebuild(ctx context.Context, ps *Pendings, rdb redis.UniversalClient, client *asynq.Client, publish Publish, p Pending, mb campaign.Mailbox) error {
-	if err := ps.Register(ctx, p, publish); err != nil {
-		return err
+// rebuild writes p back to Redis as sent, registers its mailbox and enqueues its
+// deadline, unless Redis has a record of p meanwhile (an attempt sending it right now
+// wrote its own): then it does nothing and returns false.
+func rebuild(ctx context.Context, ps *Pendings, rdb redis.UniversalClient, client *asynq.Client, publish Publish, p Pending, mb campaign.Mailbox) (bool, error) {
+	restored, err := ps.Restore(ctx, p, publish)
+	if err != nil || !restored {
+		return false, err
 	}
 	if err := UseMailbox(ctx, rdb, mb); err != nil {
-		return err
+		return true, err
 	}
-	return enqueueDeadline(ctx, client, p.ProbeID, p.Token, p.Deadline)
+	return true, enqueueDeadline(ctx, client, p.ProbeID, p.Token, p.Deadline)
 }
 
 // enqueueDeadline enqueues the task that closes the probe at its deadline (once).

@@ -122,3 +122,59 @@ func TestProbeRefusedSendLeavesNoRecord(t *testing.T) {
 		t.Errorf("GetSend after a refused DATA = %+v, %v, %v; want no send", sd, ok, err)
 	}
 }
+
+// A restorer that read the store's row of a send in progress, and then found no record
+// in Redis, must not write its rebuilt record over the one the sending attempt wrote
+// next: the probe would be timed from before DATA and, with no reply, end
+// failed/send_unconfirmed although its message was accepted.
+func TestRestoreLeavesASendInProgress(t *testing.T) {
+	p, _, rdb, st := ledgerProbe(t)
+	cert, _ := testCert(t)
+	read := make(chan struct{}, 1)
+	srv := startServer(t, serverOpts{TLS: "none", DataHold: make(chan struct{}), DataRead: read}, cert)
+	a := sendAssignment(srv.Port, "none")
+	a.Deadline = time.Hour
+	ctx := context.Background()
+	type probed struct {
+		err error
+	}
+	done := make(chan probed, 1)
+	go func() {
+		_, err := p.Probe(ctx, a)
+		done <- probed{err}
+	}()
+	<-read // the store's row and the Redis record are written; the reply to DATA is held
+	sd, ok, err := st.GetSend(ctx, a.ProbeID)
+	if err != nil || !ok || !sd.T0.IsZero() {
+		t.Fatalf("GetSend while sending = %+v, %v, %v; want an unconfirmed send", sd, ok, err)
+	}
+	rebuilt, mb, err := fromSend(sd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a restorer does after it found no record (it looked before the attempt wrote it).
+	restored, err := rebuild(ctx, p.Pendings, rdb, p.Client, nil, rebuilt, mb)
+	if err != nil || restored {
+		t.Errorf("rebuild over a send in progress = %v, %v; want false (the attempt's record stays)", restored, err)
+	}
+	srv.Release()
+	if r := <-done; r.err != nil {
+		t.Fatalf("Probe = %v", r.err)
+	}
+	rec, ok, err := p.Pendings.Get(ctx, Token(a.ProbeID))
+	if err != nil || !ok || rec.T0Source != T0Accepted {
+		t.Fatalf("record after the send = %+v, %v, %v; want t0 from the server's acceptance (%s)", rec, ok, err, T0Accepted)
+	}
+	if sd, _, _ := st.GetSend(ctx, a.ProbeID); !rec.T0.Equal(sd.T0) {
+		t.Errorf("record t0 %v, store t0 %v; want the same", rec.T0, sd.T0)
+	}
+	// With no record at all, rebuild writes one, once.
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, false} {
+		if restored, err := rebuild(ctx, p.Pendings, rdb, p.Client, nil, rebuilt, mb); err != nil || restored != want {
+			t.Errorf("rebuild %d after FLUSHALL = %v, %v; want %v", i+1, restored, err, want)
+		}
+	}
+}

@@ -67,6 +67,27 @@ func (s *Pendings) Register(ctx context.Context, p Pending, publish Publish) err
 	return err
 }
 
+// Restore writes p as the record of its token unless the token has one, and reports
+// whether it wrote it. A restorer reads the store's send before it reads Redis; the
+// attempt that is sending writes the store's row first and its record next, so a
+// record found here is that attempt's own, and is never overwritten by one rebuilt
+// from the store (which would time the probe from before DATA).
+func (s *Pendings) Restore(ctx context.Context, p Pending, publish Publish) (bool, error) {
+	restored := false
+	_, err := s.update(ctx, p.Token, true, publish, func(cur *Pending) bool {
+		restored = false // a transaction retried after a conflict looks again
+		if cur.Token != "" {
+			return false
+		}
+		p.Replies, p.Rev, p.Published = cur.Replies, cur.Rev, cur.Published
+		*cur = p
+		cur.derive()
+		restored = true
+		return true
+	})
+	return restored && err == nil, err
+}
+
 // Confirm records that the message went out at t0 (source T0Accepted or T0DataStarted)
 // and sets the deadline. Replies that arrived before are timed now and may decide the
 // probe. It returns the record as stored.

@@ -175,8 +175,20 @@ func (e *Probe) restore(ctx context.Context, sd store.Send) (probes.Result, erro
 	}
 	e.logger().Warn("the store says this probe's message was sent and Redis has no record of it: not sending again, record restored",
 		"probe", sd.ProbeID, "t0_source", p.T0Source)
-	if err := rebuild(ctx, e.Pendings, e.Redis, e.Client, e.Publish, p, mb); err != nil {
+	restored, err := rebuild(ctx, e.Pendings, e.Redis, e.Client, e.Publish, p, mb)
+	if err != nil {
 		return probes.Result{}, err
+	}
+	if !restored {
+		// A restorer put the record back meanwhile: make sure its deadline exists.
+		cur, ok, err := e.Pendings.Get(ctx, p.Token)
+		if err != nil {
+			return probes.Result{}, err
+		}
+		if !ok {
+			return probes.Result{}, ErrNoRecord // lost again: the retry restores it
+		}
+		return probes.Result{Pending: true}, e.enqueueDeadline(ctx, sd.ProbeID, p.Token, cur.Deadline)
 	}
 	return probes.Result{Pending: true}, nil
 }
