@@ -15,6 +15,7 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/redistest"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 	"github.com/stakeoutcx/stakeout/probes"
 )
@@ -63,5 +64,60 @@ func TestDispatcherSkipsRecordedProbe(t *testing.T) {
 	}
 	if s, _ := states.States(ctx, "run", []string{id}); s[0] != string(result.Answered) {
 		t.Errorf("run state = %q, want answered", s[0])
+	}
+}
+
+// A probe the store records a send of (an earlier attempt reached its target) is
+// resumed by its channel even after its run's window ended: it never ends
+// failed/out_of_window, which says the target was never contacted.
+func TestDispatcherResumesSentProbePastWindow(t *testing.T) {
+	ctx := context.Background()
+	rdb := redistest.Client(t, redistest.Start(t))
+	st := openStore(t, filepath.Join(t.TempDir(), "r.db"))
+	states := runstate.New(rdb)
+	ended := time.Now().Add(-time.Minute)
+	spec := &tasks.RunSpec{Run: "run", Campaign: "test", Pacing: tasks.Pacing{MaxInFlight: 1}, WindowEnd: ended,
+		Deadlines: map[campaign.Channel]time.Duration{campaign.ChannelChat: time.Minute},
+		Targets:   map[string]tasks.SpecTarget{"acme": {Target: tasks.Target{ID: "acme", Name: "Acme"}, Chat: &campaign.ChatChannel{URL: "http://127.0.0.1:1/"}}},
+		Scenarios: map[string]campaign.Scenario{"s": {ID: "s", Message: "Hello"}}}
+	b, _ := spec.Marshal()
+	if _, err := states.SaveSpec(ctx, "run", b); err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	reg := probes.NewRegistry()
+	if err := reg.Register(campaign.ChannelChat, probes.Func(func(context.Context, probes.Target) (probes.Result, error) {
+		ran++
+		return probes.Result{Outcome: result.Failed, Reason: result.ReasonSendUnconfirmed}, nil
+	})); err != nil {
+		t.Fatal(err)
+	}
+	d := &Dispatcher{Registry: reg, Pacer: NewPacer(rdb), States: states, Client: asynq.NewClientFromRedisClient(rdb),
+		Metrics: metrics.NewProbe(prometheus.NewRegistry()), Logger: slog.New(slog.DiscardHandler), Recorded: st}
+	for _, tt := range []struct {
+		id     string
+		sent   bool
+		reason string
+	}{{"run/acme/chat/1", false, result.ReasonOutOfWindow}, {"run/acme/chat/2", true, result.ReasonSendUnconfirmed}} {
+		if tt.sent {
+			if err := st.RecordSend(ctx, store.Send{ProbeID: tt.id, Run: "run", Target: "acme", Channel: "chat", SentAt: ended.Add(-time.Minute)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		task, err := tasks.NewProbeTask(tasks.Probe{ProbeID: tt.id, Run: "run", Channel: campaign.ChannelChat, TargetID: "acme",
+			ScenarioID: "s", Seq: 1, PlannedAt: ended.Add(-2 * time.Minute), WindowEnd: ended}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ran = 0
+		if err := d.ProcessTask(ctx, task); err != nil {
+			t.Fatalf("%s: ProcessTask: %v", tt.id, err)
+		}
+		if want := map[bool]int{false: 0, true: 1}[tt.sent]; ran != want {
+			t.Errorf("%s (sent %t): the probe ran %d times, want %d", tt.id, tt.sent, ran, want)
+		}
+		if r := enqueuedResult(t, rdb, tt.id); r.Reason != tt.reason {
+			t.Errorf("%s (sent %t): result %s/%s, want reason %s", tt.id, tt.sent, r.Outcome, r.Reason, tt.reason)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 	"github.com/stakeoutcx/stakeout/probes"
 	"github.com/stakeoutcx/stakeout/scheduler"
@@ -72,6 +73,12 @@ func opening(p tasks.Assignment, now time.Time) (wait time.Duration, ok bool) {
 // failed attempt); a probe past its run's window ends failed/out_of_window. done is true
 // when the task is over (err is then what the handler returns).
 func (d *Dispatcher) gate(ctx context.Context, p tasks.Assignment, log *slog.Logger) (done bool, err error) {
+	if sent, err := d.contacted(ctx, p); err != nil || sent {
+		// An earlier attempt may have reached the target already (the store has its
+		// send): hours and window no longer apply; the channel resumes the probe (an
+		// email waits for its replies, a chat ends send_unconfirmed).
+		return err != nil, err
+	}
 	now := d.now()
 	wait, ok := opening(p, now)
 	switch {
@@ -127,4 +134,20 @@ func backoff(n int) time.Duration {
 		d = min(RetryBase<<n, RetryCap)
 	}
 	return d - rand.N(d/2+1)
+}
+
+// Sends is what the dispatcher reads of the store's send records (store.Store has it).
+type Sends interface {
+	GetSend(ctx context.Context, probeID string) (store.Send, bool, error)
+}
+
+// contacted reports whether the store records a send of p: an earlier attempt began
+// sending to its target.
+func (d *Dispatcher) contacted(ctx context.Context, p tasks.Assignment) (bool, error) {
+	s, ok := d.Recorded.(Sends)
+	if !ok {
+		return false, nil
+	}
+	_, sent, err := s.GetSend(ctx, p.ProbeID)
+	return sent, err
 }
