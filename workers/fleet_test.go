@@ -97,9 +97,17 @@ func TestPacingAcrossThreeWorkers(t *testing.T) {
 		startWorker(t, srv.Addr, db, 400*time.Millisecond, 10*time.Second)
 	}
 	st := openStore(t, db)
-	waitFor(t, rdb, 90*time.Second, "every probe's result", func() bool { return countResults(t, st, "pace") == len(ids) })
-
 	ctx := context.Background()
+	waitFor(t, rdb, 90*time.Second, "every probe's result", func() bool { return countResults(t, st, "pace") == len(ids) })
+	// The results handler stores a result, then sets the probe's run state, which says
+	// nothing when it changes: look at it until it has caught up.
+	var counts map[string]int
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if counts, _ = runstate.New(rdb).Counts(ctx, "pace"); counts[string(result.Answered)] == len(ids) {
+			break
+		}
+	}
+
 	for _, target := range targets {
 		key := "test:{" + target + "}"
 		maxRunning, _ := rdb.Get(ctx, key+":maxrunning").Int()
@@ -118,7 +126,6 @@ func TestPacingAcrossThreeWorkers(t *testing.T) {
 			}
 		}
 	}
-	counts, _ := runstate.New(rdb).Counts(ctx, "pace")
 	if counts[string(result.Answered)] != len(ids) {
 		t.Errorf("run state counts = %v, want %d answered", counts, len(ids))
 	}
