@@ -9,6 +9,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
@@ -20,32 +21,41 @@ import (
 	"github.com/stakeoutcx/stakeout/probes"
 )
 
-// A probe the store has a result of is not run again (Redis lost its run state and the
-// probe was enqueued again); its run state becomes the stored outcome.
-func TestDispatcherSkipsRecordedProbe(t *testing.T) {
-	ctx := context.Background()
+// chatDispatcher is a dispatcher over a new Redis and store, for a run "run" with one
+// chat target acme whose window ends at windowEnd (zero: none). Its chat probe counts
+// its runs in *ran and returns res.
+func chatDispatcher(t *testing.T, windowEnd time.Time, res probes.Result, ran *int) (*Dispatcher, *redis.Client, store.Store) {
+	t.Helper()
 	rdb := redistest.Client(t, redistest.Start(t))
 	st := openStore(t, filepath.Join(t.TempDir(), "r.db"))
 	states := runstate.New(rdb)
-	spec := &tasks.RunSpec{Run: "run", Campaign: "test", Pacing: tasks.Pacing{MaxInFlight: 1},
+	spec := &tasks.RunSpec{Run: "run", Campaign: "test", Pacing: tasks.Pacing{MaxInFlight: 1}, WindowEnd: windowEnd,
 		Deadlines: map[campaign.Channel]time.Duration{campaign.ChannelChat: time.Minute},
 		Targets:   map[string]tasks.SpecTarget{"acme": {Target: tasks.Target{ID: "acme", Name: "Acme"}, Chat: &campaign.ChatChannel{URL: "http://127.0.0.1:1/"}}},
 		Scenarios: map[string]campaign.Scenario{"s": {ID: "s", Message: "Hello"}}}
 	b, _ := spec.Marshal()
-	if _, err := states.SaveSpec(ctx, "run", b); err != nil {
+	if _, err := states.SaveSpec(context.Background(), "run", b); err != nil {
 		t.Fatal(err)
 	}
-	ran := 0
 	reg := probes.NewRegistry()
 	if err := reg.Register(campaign.ChannelChat, probes.Func(func(context.Context, probes.Target) (probes.Result, error) {
-		ran++
-		return probes.Result{Outcome: result.Failed, Reason: result.ReasonPageLoad}, nil
+		*ran++
+		return res, nil
 	})); err != nil {
 		t.Fatal(err)
 	}
-	client := asynq.NewClientFromRedisClient(rdb)
-	d := &Dispatcher{Registry: reg, Pacer: NewPacer(rdb), States: states, Client: client,
+	d := &Dispatcher{Registry: reg, Pacer: NewPacer(rdb), States: states, Client: asynq.NewClientFromRedisClient(rdb),
 		Metrics: metrics.NewProbe(prometheus.NewRegistry()), Logger: slog.New(slog.DiscardHandler), Recorded: st}
+	return d, rdb, st
+}
+
+// A probe the store has a result of is not run again (Redis lost its run state and the
+// probe was enqueued again); its run state becomes the stored outcome.
+func TestDispatcherSkipsRecordedProbe(t *testing.T) {
+	ctx := context.Background()
+	ran := 0
+	d, _, st := chatDispatcher(t, time.Time{}, probes.Result{Outcome: result.Failed, Reason: result.ReasonPageLoad}, &ran)
+	states := d.States
 	id := "run/acme/chat/1"
 	if _, err := st.Upsert(ctx, result.Result{ProbeID: id, Run: "run", Target: "acme", Channel: "chat", Scenario: "s",
 		Outcome: result.Answered}); err != nil {
@@ -72,28 +82,9 @@ func TestDispatcherSkipsRecordedProbe(t *testing.T) {
 // failed/out_of_window, which says the target was never contacted.
 func TestDispatcherResumesSentProbePastWindow(t *testing.T) {
 	ctx := context.Background()
-	rdb := redistest.Client(t, redistest.Start(t))
-	st := openStore(t, filepath.Join(t.TempDir(), "r.db"))
-	states := runstate.New(rdb)
 	ended := time.Now().Add(-time.Minute)
-	spec := &tasks.RunSpec{Run: "run", Campaign: "test", Pacing: tasks.Pacing{MaxInFlight: 1}, WindowEnd: ended,
-		Deadlines: map[campaign.Channel]time.Duration{campaign.ChannelChat: time.Minute},
-		Targets:   map[string]tasks.SpecTarget{"acme": {Target: tasks.Target{ID: "acme", Name: "Acme"}, Chat: &campaign.ChatChannel{URL: "http://127.0.0.1:1/"}}},
-		Scenarios: map[string]campaign.Scenario{"s": {ID: "s", Message: "Hello"}}}
-	b, _ := spec.Marshal()
-	if _, err := states.SaveSpec(ctx, "run", b); err != nil {
-		t.Fatal(err)
-	}
 	ran := 0
-	reg := probes.NewRegistry()
-	if err := reg.Register(campaign.ChannelChat, probes.Func(func(context.Context, probes.Target) (probes.Result, error) {
-		ran++
-		return probes.Result{Outcome: result.Failed, Reason: result.ReasonSendUnconfirmed}, nil
-	})); err != nil {
-		t.Fatal(err)
-	}
-	d := &Dispatcher{Registry: reg, Pacer: NewPacer(rdb), States: states, Client: asynq.NewClientFromRedisClient(rdb),
-		Metrics: metrics.NewProbe(prometheus.NewRegistry()), Logger: slog.New(slog.DiscardHandler), Recorded: st}
+	d, rdb, st := chatDispatcher(t, ended, probes.Result{Outcome: result.Failed, Reason: result.ReasonSendUnconfirmed}, &ran)
 	for _, tt := range []struct {
 		id     string
 		sent   bool
