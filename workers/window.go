@@ -136,15 +136,15 @@ func backoff(n int) time.Duration {
 	return d - rand.N(d/2+1)
 }
 
-// Sends is what the dispatcher reads of the store's send records (store.Store has it).
-type Sends interface {
+// sends is what the dispatcher reads of the store's send records (store.Store has it).
+type sends interface {
 	GetSend(ctx context.Context, probeID string) (store.Send, bool, error)
 }
 
 // contacted reports whether the store records a send of p: an earlier attempt began
-// sending to its target.
+// sending to its target. It is a read by primary key, beside the one of d.recorded.
 func (d *Dispatcher) contacted(ctx context.Context, p tasks.Assignment) (bool, error) {
-	s, ok := d.Recorded.(Sends)
+	s, ok := d.Recorded.(sends)
 	if !ok {
 		return false, nil
 	}

@@ -108,6 +108,10 @@ func (f RunFlags) resolve(camp *campaign.Campaign, now time.Time) (scheduler.Run
 	return run, nil
 }
 
+// byID reports whether the run is named by --run alone, so that the store's record of
+// it, if any, gives its window.
+func (f RunFlags) byID() bool { return f.RunID != "" && f.Start == "" }
+
 // recorder finds a run as the store recorded it at its first launch.
 type recorder interface {
 	GetRun(ctx context.Context, run string) (store.Run, bool, error)
@@ -118,7 +122,7 @@ type recorder interface {
 // a second the id's minute does not say, and launching it again must keep that window
 // (its planned times and deadlines). A run of another campaign is an error.
 func (f RunFlags) recorded(ctx context.Context, rec recorder, camp *campaign.Campaign, run scheduler.Run) (scheduler.Run, error) {
-	if f.RunID == "" || f.Start != "" || rec == nil {
+	if !f.byID() || rec == nil {
 		return run, nil
 	}
 	r, ok, err := rec.GetRun(ctx, f.RunID)
@@ -167,7 +171,7 @@ func (c *PlanCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	var rec recorder
-	if c.RunID != "" && c.Start == "" && store.Exists(c.DB) {
+	if c.byID() && store.Exists(c.DB) {
 		st, err := c.openRead(ctx)
 		if err != nil {
 			return err
