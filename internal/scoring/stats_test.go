@@ -14,8 +14,8 @@ func TestWilson(t *testing.T) {
 	// Reference values: Wilson (1927) score interval, z = 1.96, as given by R's
 	// prop.test(correct = FALSE) and statsmodels' proportion_confint(method="wilson").
 	tests := []struct {
-		k, n       int
-		p, lo, hi  float64
+		k, n      int
+		p, lo, hi float64
 	}{
 		{8, 10, 0.8, 0.4902, 0.9433},
 		{0, 10, 0, 0, 0.2775},
