@@ -19,6 +19,7 @@ var (
 	windowType   = reflect.TypeFor[Window]()
 	channelType  = reflect.TypeFor[Channel]()
 	serverType   = reflect.TypeFor[Server]()
+	patternType  = reflect.TypeFor[Pattern]()
 )
 
 // newDecoder returns the strict decoder of campaign files: yamlcheck's, with the
@@ -31,6 +32,7 @@ func newDecoder(p *problems) *yamlcheck.Decoder {
 		durationType: parseDuration,
 		windowType:   func(s string) (any, string) { return result(ParseWindow(s)) },
 		channelType:  parseChannel,
+		patternType:  parsePattern,
 	}
 	d.Want = want
 	d.Unknown = unknown

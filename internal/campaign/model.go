@@ -36,8 +36,10 @@ type Campaign struct {
 	Pacing Pacing `yaml:"pacing"`
 	// Deadlines per channel: how long a probe waits for a human answer.
 	Deadlines Deadlines `yaml:"deadlines"`
-	// SLA thresholds per channel, used for scoring.
+	// SLA thresholds per channel, used for scoring (a channel left out gets DefaultSLA).
 	SLA map[Channel]SLA `yaml:"sla"`
+	// Scoring overrides the score's weights and minimum sample (docs/scoring.md).
+	Scoring Scoring `yaml:"scoring"`
 	// Mailboxes are the probe mailboxes email probes send from.
 	Mailboxes []Mailbox `yaml:"mailboxes"`
 	// Scenarios are what the shopper asks.
@@ -171,6 +173,13 @@ type Scenario struct {
 	FollowUps []string `yaml:"follow_ups"`
 	// Persona is who the shopper pretends to be.
 	Persona Persona `yaml:"persona"`
+	// Expect names what a correct answer states: fact name -> RE2 pattern (docs/quality.md).
+	Expect map[string]Pattern `yaml:"expect"`
+	// MustNot names what a correct answer never claims: name -> RE2 pattern.
+	MustNot map[string]Pattern `yaml:"must_not"`
+	// Language is the language answers are spell-checked in: a hunspell dictionary
+	// name such as "en_US", or a language code (default DefaultLanguage).
+	Language string `yaml:"language"`
 }
 
 // UsesChannel reports whether the scenario applies to ch.

@@ -72,7 +72,8 @@ func TestParseGood(t *testing.T) {
 		Deadlines: Deadlines{Chat: Duration(DefaultChatDeadline), Email: Duration(DefaultEmailDeadline)},
 		SLA: map[Channel]SLA{ChannelEmail: {
 			FirstResponse: Duration(time.Hour), HumanResponse: Duration(24 * time.Hour), ResponseRate: 0.75,
-		}},
+		}, ChannelChat: DefaultSLA[ChannelChat]},
+		Scoring: Scoring{Weights: DefaultScoringWeights, MinSample: DefaultMinSample},
 		Mailboxes: []Mailbox{{
 			ID:      "mb",
 			Address: "mb@probes.example",
@@ -81,7 +82,8 @@ func TestParseGood(t *testing.T) {
 		}},
 		Scenarios: []Scenario{{
 			ID: "ask", Subject: "A question", Message: "Hello?", FollowUps: []string{"Thanks"},
-			Persona: Persona{Name: "Jo Doe", Email: "jo@shoppers.example", Phone: "+1 555 0100"},
+			Persona:  Persona{Name: "Jo Doe", Email: "jo@shoppers.example", Phone: "+1 555 0100"},
+			Language: DefaultLanguage,
 		}},
 		Targets: []Target{{
 			ID: "acme", Name: "Acme", Industry: "retail", Timezone: "America/New_York",

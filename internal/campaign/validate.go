@@ -32,6 +32,7 @@ func validate(ctx context.Context, c *Campaign, p *problems, o Options) {
 	k.pacing()
 	k.deadlines()
 	k.sla()
+	k.scoring()
 	k.mailboxes()
 	k.targets()
 	k.scenarios()
@@ -151,11 +152,26 @@ func (k *checker) deadline(path string, d *Duration, def time.Duration) {
 }
 
 func (k *checker) sla() {
+	if k.c.SLA == nil {
+		k.c.SLA = map[Channel]SLA{}
+	}
 	for _, ch := range Channels {
 		s, ok := k.c.SLA[ch]
 		if !ok {
+			k.c.SLA[ch] = DefaultSLA[ch]
 			continue
 		}
+		def, base := DefaultSLA[ch], fmt.Sprintf("sla.%s.", ch)
+		if !k.p.Present(base + "first_response") {
+			s.FirstResponse = def.FirstResponse
+		}
+		if !k.p.Present(base + "human_response") {
+			s.HumanResponse = def.HumanResponse
+		}
+		if !k.p.Present(base + "response_rate") {
+			s.ResponseRate = def.ResponseRate
+		}
+		k.c.SLA[ch] = s
 		if r := s.ResponseRate; math.IsNaN(r) || r < 0 || r > 1 {
 			k.p.Add(fmt.Sprintf("sla.%s.response_rate", ch), "must be between 0 and 1, got %v", r)
 		}

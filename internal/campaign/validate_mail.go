@@ -162,6 +162,7 @@ func (k *checker) scenario(path string, s *Scenario, emailProbed bool) {
 		}
 	}
 	k.required(yamlcheck.Join(path, "persona.name"), s.Persona.Name)
+	k.quality(path, s)
 	if s.Persona.Email != "" && !validAddress(s.Persona.Email) {
 		k.p.Add(yamlcheck.Join(path, "persona.email"), "%s is not an email address (want e.g. jane@example.com)", yamlcheck.Quote(s.Persona.Email))
 	}

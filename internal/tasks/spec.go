@@ -23,6 +23,10 @@ type RunSpec struct {
 	// WindowEnd is the end of the run's window (zero in specs saved before it was
 	// kept): no probe of the run starts at or after it.
 	WindowEnd time.Time `json:"window_end,omitzero"`
+	// SLA and Scoring say how the run's results are scored (absent in specs saved
+	// before scoring: the defaults apply).
+	SLA     map[campaign.Channel]campaign.SLA `json:"sla,omitempty"`
+	Scoring *campaign.Scoring                 `json:"scoring,omitempty"`
 }
 
 // SpecTarget is a target with its channel settings.
@@ -39,6 +43,11 @@ func NewRunSpec(c *campaign.Campaign, run string) *RunSpec {
 		Deadlines: map[campaign.Channel]time.Duration{},
 		Pacing:    Pacing{MaxInFlight: c.Pacing.MaxInFlight, MinGap: c.Pacing.MinGap.D()},
 		Targets:   map[string]SpecTarget{}, Scenarios: map[string]campaign.Scenario{}, Mailboxes: map[string]campaign.Mailbox{},
+		SLA:       c.SLA,
+	}
+	if c.Scoring != (campaign.Scoring{}) {
+		sc := c.Scoring
+		s.Scoring = &sc
 	}
 	for _, ch := range campaign.Channels {
 		s.Deadlines[ch] = c.Deadlines.For(ch)
