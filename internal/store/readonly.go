@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/stakeoutcx/stakeout/internal/result"
 )
@@ -68,6 +69,31 @@ func (readOnlyStore) Upsert(context.Context, result.Result) (bool, error) { retu
 // UpsertBatch implements Store: it always fails.
 func (readOnlyStore) UpsertBatch(context.Context, []result.Result) ([]bool, error) {
 	return nil, ErrReadOnly
+}
+
+// PutGrades implements Store: it always fails.
+func (readOnlyStore) PutGrades(context.Context, []Grade) error { return ErrReadOnly }
+
+// PutScores implements Store: it always fails.
+func (readOnlyStore) PutScores(context.Context, []ScoreRow, bool) error { return ErrReadOnly }
+
+// RecordRun implements Store: it always fails.
+func (readOnlyStore) RecordRun(context.Context, Run) error { return ErrReadOnly }
+
+// RecordSend implements Store: it always fails.
+func (readOnlyStore) RecordSend(context.Context, Send) error { return ErrReadOnly }
+
+// ConfirmSend implements Store: it always fails.
+func (readOnlyStore) ConfirmSend(context.Context, string, time.Time, time.Time) error {
+	return ErrReadOnly
+}
+
+// AbandonSend implements Store: it always fails.
+func (readOnlyStore) AbandonSend(context.Context, string) error { return ErrReadOnly }
+
+// PutEvidence implements Store: it always fails.
+func (readOnlyStore) PutEvidence(context.Context, string, []byte) (EvidenceRef, error) {
+	return EvidenceRef{}, ErrReadOnly
 }
 
 // Close implements Store.

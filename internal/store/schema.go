@@ -8,7 +8,7 @@ import (
 
 // SchemaVersion is the version of the results schema this code writes. SQLite keeps
 // it in PRAGMA user_version; each step of migrations raises it by one.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrations[i] takes the schema from version i to version i+1. Statements stay close
 // to portable SQL so the PostgreSQL store can share them where cheap.
@@ -89,6 +89,39 @@ var migrations = [][]string{
 			size       BIGINT NOT NULL,
 			data       BLOB NOT NULL,
 			created_at BIGINT NOT NULL
+		)`,
+	},
+	{
+		// Version 4 keeps what scoring makes of the results: each probe's answer grade
+		// (grades) and each scorecard (scores), per window: a run (run set) or the
+		// trailing 7 or 30 days (run ''). Scorecards are JSON (scoring.Card) next to the
+		// columns they are listed and ranked by. The indexes serve scoring's reads: the
+		// results of one target and channel in a run or between two planned times.
+		`CREATE INDEX IF NOT EXISTS results_run_target_channel ON results (run, target, channel)`,
+		`CREATE INDEX IF NOT EXISTS results_target_channel_planned ON results (target, channel, planned_at)`,
+		`CREATE INDEX IF NOT EXISTS results_planned ON results (planned_at)`,
+		`CREATE TABLE IF NOT EXISTS grades (
+			probe_id  TEXT PRIMARY KEY,
+			revision  BIGINT NOT NULL,
+			version   BIGINT NOT NULL,
+			quality   DOUBLE PRECISION,
+			checks    BLOB NOT NULL,
+			graded_at BIGINT NOT NULL
+		)`,
+		`CREATE TABLE IF NOT EXISTS scores (
+			win          TEXT NOT NULL,
+			run          TEXT NOT NULL,
+			target       TEXT NOT NULL,
+			channel      TEXT NOT NULL,
+			industry     TEXT NOT NULL DEFAULT '',
+			score        DOUBLE PRECISION,
+			tier         BIGINT NOT NULL,
+			insufficient BIGINT NOT NULL,
+			win_from     BIGINT,
+			win_to       BIGINT,
+			card         BLOB NOT NULL,
+			computed_at  BIGINT NOT NULL,
+			PRIMARY KEY (win, run, target, channel)
 		)`,
 	},
 }

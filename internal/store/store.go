@@ -31,6 +31,7 @@ type Store interface {
 	Close() error
 	Ledger
 	Evidence
+	Scores
 }
 
 // Ledger records what must survive a Redis that loses its data: which runs were

@@ -1,0 +1,342 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/stakeoutcx/stakeout/internal/result"
+)
+
+// Scores keeps what scoring makes of the results: answer grades per probe and
+// scorecards per window, target and channel.
+type Scores interface {
+	// Scoring returns what scoring reads of the results f selects, with each one's
+	// grade, ordered by probe id. It reads no evidence.
+	Scoring(ctx context.Context, f Filter) ([]Scored, error)
+	// Keys returns every (run, target, channel) with results, and each one's industry
+	// (that of its newest probe), ordered.
+	Keys(ctx context.Context) ([]Key, error)
+	// Anchor returns the latest planned time of any result (zero with no results).
+	Anchor(ctx context.Context) (time.Time, error)
+	// PutGrades stores grades, replacing the grade of the same probe.
+	PutGrades(ctx context.Context, gs []Grade) error
+	// GetGrade returns the grade of a probe; ok is false when there is none.
+	GetGrade(ctx context.Context, probeID string) (g Grade, ok bool, err error)
+	// PutScores writes scorecards, replacing those with the same window, run, target
+	// and channel, in one transaction. With replaceAll, every stored scorecard is
+	// deleted first (a rebuild): readers see the old set or the new one, never a mix.
+	PutScores(ctx context.Context, rows []ScoreRow, replaceAll bool) error
+	// ListScores returns the scorecards f selects (Run, Target, Channel, Industry and
+	// Window; empty fields select all), ordered by window, run, channel, then target.
+	ListScores(ctx context.Context, f ScoreFilter) ([]ScoreRow, error)
+}
+
+// Filter selects results for scoring: of one run (Run set), or planned in [From, To)
+// (Run empty); Target and Channel, when set, narrow it.
+type Filter struct {
+	Run, Target, Channel string
+	From, To             time.Time
+}
+
+// Key names the results of one target on one channel in one run.
+type Key struct {
+	Run, Target, Channel, Industry string
+}
+
+// Scored is what scoring reads of one result.
+type Scored struct {
+	ProbeID, Run, Campaign, Target, Industry, Channel, Scenario string
+	Outcome                                                     result.Outcome
+	Reason                                                      string
+	PlannedAt, StartedAt                                        time.Time
+	FirstResponseS, HumanResponseS                              *float64
+	Revision                                                    int64
+	// Grade is the stored grade of the probe, nil when there is none.
+	Grade *GradeHead
+}
+
+// GradeHead is a grade without its checks.
+type GradeHead struct {
+	// Revision is the result revision that was graded; Version the grader's rules version.
+	Revision, Version int64
+	// Quality is 0..1, nil when no check applied.
+	Quality *float64
+}
+
+// Grade is the grading of one probe's answers.
+type Grade struct {
+	ProbeID string
+	GradeHead
+	// Checks is the grader's checks, JSON.
+	Checks   []byte
+	GradedAt time.Time
+}
+
+// ScoreRow is one stored scorecard.
+type ScoreRow struct {
+	Window, Run, Target, Channel, Industry string
+	// Score is nil when none was published; Tier is the stakeout_tier value (-1: none).
+	Score        *float64
+	Tier         int
+	Insufficient bool
+	From, To     time.Time
+	// Card is the scorecard, JSON (scoring.Card).
+	Card       []byte
+	ComputedAt time.Time
+}
+
+// ScoreFilter selects stored scorecards; empty fields select all.
+type ScoreFilter struct {
+	Window, Run, Target, Channel, Industry string
+}
+
+const scoringSQL = `SELECT r.probe_id, r.run, r.campaign, r.target, r.industry, r.channel, r.scenario,
+	r.outcome, r.reason, r.planned_at, r.started_at, r.first_response_s, r.human_response_s, r.revision,
+	g.revision, g.version, g.quality
+FROM results r LEFT JOIN grades g ON g.probe_id = r.probe_id`
+
+// Scoring implements Scores.
+func (s *sqliteStore) Scoring(ctx context.Context, f Filter) ([]Scored, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) { where, args = append(where, cond), append(args, v) }
+	if f.Run != "" {
+		add("r.run = ?", f.Run)
+	} else {
+		add("r.planned_at >= ?", f.From.UnixNano())
+		add("r.planned_at < ?", f.To.UnixNano())
+	}
+	if f.Target != "" {
+		add("r.target = ?", f.Target)
+	}
+	if f.Channel != "" {
+		add("r.channel = ?", f.Channel)
+	}
+	query := scoringSQL + " WHERE " + strings.Join(where, " AND ") + " ORDER BY r.probe_id"
+	rows, err := s.reader.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read results for scoring: %w", err)
+	}
+	defer rows.Close()
+	var out []Scored
+	for rows.Next() {
+		sc, err := scanScored(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read results for scoring: %w", err)
+		}
+		out = append(out, sc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read results for scoring: %w", err)
+	}
+	return out, nil
+}
+
+func scanScored(row scanner) (Scored, error) {
+	var (
+		sc               Scored
+		outcome          string
+		planned, started sql.NullInt64
+		first, human     sql.NullFloat64
+		grev, gver       sql.NullInt64
+		quality          sql.NullFloat64
+	)
+	err := row.Scan(&sc.ProbeID, &sc.Run, &sc.Campaign, &sc.Target, &sc.Industry, &sc.Channel, &sc.Scenario,
+		&outcome, &sc.Reason, &planned, &started, &first, &human, &sc.Revision, &grev, &gver, &quality)
+	if err != nil {
+		return Scored{}, err
+	}
+	sc.Outcome = result.Outcome(outcome)
+	sc.PlannedAt, sc.StartedAt = nanosTime(planned), nanosTime(started)
+	sc.FirstResponseS, sc.HumanResponseS = floatPtr(first), floatPtr(human)
+	if grev.Valid {
+		sc.Grade = &GradeHead{Revision: grev.Int64, Version: gver.Int64, Quality: floatPtr(quality)}
+	}
+	return sc, nil
+}
+
+// Keys implements Scores.
+func (s *sqliteStore) Keys(ctx context.Context) ([]Key, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT run, target, channel,
+		(SELECT i.industry FROM results i WHERE i.run = r.run AND i.target = r.target AND i.channel = r.channel
+		 ORDER BY i.planned_at DESC, i.probe_id DESC LIMIT 1)
+	FROM results r GROUP BY run, target, channel ORDER BY run, target, channel`)
+	if err != nil {
+		return nil, fmt.Errorf("list scoring keys: %w", err)
+	}
+	defer rows.Close()
+	var out []Key
+	for rows.Next() {
+		var k Key
+		if err := rows.Scan(&k.Run, &k.Target, &k.Channel, &k.Industry); err != nil {
+			return nil, fmt.Errorf("list scoring keys: %w", err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list scoring keys: %w", err)
+	}
+	return out, nil
+}
+
+// Anchor implements Scores.
+func (s *sqliteStore) Anchor(ctx context.Context) (time.Time, error) {
+	var n sql.NullInt64
+	if err := s.reader.QueryRowContext(ctx, `SELECT MAX(planned_at) FROM results`).Scan(&n); err != nil {
+		return time.Time{}, fmt.Errorf("read newest planned time: %w", err)
+	}
+	return nanosTime(n), nil
+}
+
+const putGradeSQL = `INSERT INTO grades (probe_id, revision, version, quality, checks, graded_at)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (probe_id) DO UPDATE SET revision = excluded.revision, version = excluded.version,
+	quality = excluded.quality, checks = excluded.checks, graded_at = excluded.graded_at`
+
+// PutGrades implements Scores.
+func (s *sqliteStore) PutGrades(ctx context.Context, gs []Grade) error {
+	return s.inTx(ctx, "store grades", func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, putGradeSQL)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, g := range gs {
+			at := g.GradedAt
+			if at.IsZero() {
+				at = time.Now()
+			}
+			if _, err := stmt.ExecContext(ctx, g.ProbeID, g.Revision, g.Version, nullFloat(g.Quality), g.Checks, at.UnixNano()); err != nil {
+				return fmt.Errorf("probe %s: %w", g.ProbeID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// GetGrade implements Scores.
+func (s *sqliteStore) GetGrade(ctx context.Context, probeID string) (Grade, bool, error) {
+	g := Grade{ProbeID: probeID}
+	var quality sql.NullFloat64
+	var at int64
+	err := s.reader.QueryRowContext(ctx, `SELECT revision, version, quality, checks, graded_at FROM grades WHERE probe_id = ?`, probeID).
+		Scan(&g.Revision, &g.Version, &quality, &g.Checks, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Grade{}, false, nil
+	}
+	if err != nil {
+		return Grade{}, false, fmt.Errorf("read grade of %s: %w", probeID, err)
+	}
+	g.Quality, g.GradedAt = floatPtr(quality), time.Unix(0, at).UTC()
+	return g, true, nil
+}
+
+const putScoreSQL = `INSERT INTO scores (win, run, target, channel, industry, score, tier, insufficient,
+	win_from, win_to, card, computed_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (win, run, target, channel) DO UPDATE SET industry = excluded.industry, score = excluded.score,
+	tier = excluded.tier, insufficient = excluded.insufficient, win_from = excluded.win_from,
+	win_to = excluded.win_to, card = excluded.card, computed_at = excluded.computed_at`
+
+// PutScores implements Scores.
+func (s *sqliteStore) PutScores(ctx context.Context, rows []ScoreRow, replaceAll bool) error {
+	return s.inTx(ctx, "store scores", func(tx *sql.Tx) error {
+		if replaceAll {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM scores`); err != nil {
+				return err
+			}
+		}
+		stmt, err := tx.PrepareContext(ctx, putScoreSQL)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, r := range rows {
+			from, err1 := timeNanos(r.From)
+			to, err2 := timeNanos(r.To)
+			if err := errors.Join(err1, err2); err != nil {
+				return err
+			}
+			at := r.ComputedAt
+			if at.IsZero() {
+				at = time.Now()
+			}
+			if _, err := stmt.ExecContext(ctx, r.Window, r.Run, r.Target, r.Channel, r.Industry, nullFloat(r.Score), r.Tier,
+				boolInt(r.Insufficient), from, to, r.Card, at.UnixNano()); err != nil {
+				return fmt.Errorf("%s %s %s %s: %w", r.Window, r.Run, r.Target, r.Channel, err)
+			}
+		}
+		return nil
+	})
+}
+
+// ListScores implements Scores.
+func (s *sqliteStore) ListScores(ctx context.Context, f ScoreFilter) ([]ScoreRow, error) {
+	var where []string
+	var args []any
+	for _, c := range []struct{ col, v string }{{"win", f.Window}, {"run", f.Run}, {"target", f.Target}, {"channel", f.Channel}, {"industry", f.Industry}} {
+		if c.v != "" {
+			where, args = append(where, c.col+" = ?"), append(args, c.v)
+		}
+	}
+	query := `SELECT win, run, target, channel, industry, score, tier, insufficient, win_from, win_to, card, computed_at FROM scores`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := s.reader.QueryContext(ctx, query+" ORDER BY win, run, channel, target", args...)
+	if err != nil {
+		return nil, fmt.Errorf("read scores: %w", err)
+	}
+	defer rows.Close()
+	var out []ScoreRow
+	for rows.Next() {
+		var (
+			r          ScoreRow
+			score      sql.NullFloat64
+			insuff     int64
+			from, to   sql.NullInt64
+			computedAt int64
+		)
+		if err := rows.Scan(&r.Window, &r.Run, &r.Target, &r.Channel, &r.Industry, &score, &r.Tier, &insuff, &from, &to, &r.Card, &computedAt); err != nil {
+			return nil, fmt.Errorf("read scores: %w", err)
+		}
+		r.Score, r.Insufficient, r.From, r.To = floatPtr(score), insuff != 0, nanosTime(from), nanosTime(to)
+		r.ComputedAt = time.Unix(0, computedAt).UTC()
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read scores: %w", err)
+	}
+	return out, nil
+}
+
+// inTx runs fn in one write transaction.
+func (s *sqliteStore) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) (err error) {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: begin: %w", what, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("%s: commit: %w", what, err)
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
