@@ -18,6 +18,10 @@ const maxReplies = 20
 // maxBounceText bounds the text of a bounce kept as evidence.
 const maxBounceText = 1024
 
+// maxBodies is how many human replies keep their body (MaxText bytes each) as
+// evidence: the earliest ones.
+const maxBodies = 4
+
 // Resolution is the resolution of a reply's time: IMAP INTERNALDATE (and the Date and
 // Received headers it falls back to) has whole seconds. A reply stamped up to one
 // Resolution before t0 may still have come after it, and is timed 0 s; one stamped
@@ -89,7 +93,9 @@ type Seen struct {
 	Ticket string    `json:"ticket,omitempty"`
 	// DSN is a delivery status notification's action (failed, delayed, delivered, ...).
 	DSN string `json:"dsn,omitempty"`
-	// Text is the start of a bounce's text, kept as evidence (bounces only).
+	// Text is the start of a bounce's text (at most 1 KiB), or a human reply's
+	// decoded body (at most MaxText bytes; the earliest maxBodies human replies only),
+	// kept as evidence: the body is what answer quality is graded on.
 	Text string `json:"text,omitempty"`
 	Late bool   `json:"late,omitempty"`
 	// ClockSkew marks a reply stamped before our message went out (beyond Resolution).
@@ -122,20 +128,36 @@ func (p *Pending) add(s Seen) bool {
 			return false
 		}
 	}
-	if s.Kind == KindBounce {
+	switch s.Kind {
+	case KindBounce:
 		s.Text = clipRunes(s.Text, maxBounceText)
-	} else {
+	case KindHuman:
+		s.Text = clip(s.Text, MaxText)
+	default:
 		s.Text = ""
 	}
 	// Equal times go after those already kept.
 	i := sort.Search(len(p.Replies), func(i int) bool { return p.Replies[i].At.After(s.At) })
 	p.Replies = slices.Insert(p.Replies, i, s)
+	p.boundBodies()
 	p.derive()
 	if len(p.Replies) > maxReplies {
 		p.trim()
 		p.derive()
 	}
 	return true
+}
+
+// boundBodies keeps the body of the earliest maxBodies human replies only.
+func (p *Pending) boundBodies() {
+	n := 0
+	for i := range p.Replies {
+		if r := &p.Replies[i]; r.Kind == KindHuman && r.Text != "" {
+			if n++; n > maxBodies {
+				r.Text = ""
+			}
+		}
+	}
 }
 
 // trim drops the latest reply that decides nothing (keeping First, Human and Bounce).
@@ -171,10 +193,10 @@ func (p *Pending) derive() {
 			}
 		default:
 			if p.First == nil {
-				p.First = ptr(*r)
+				p.First = bodiless(*r)
 			}
 			if r.Kind == KindHuman && p.Human == nil {
-				p.Human = ptr(*r)
+				p.Human = bodiless(*r)
 			}
 		}
 	}
@@ -182,6 +204,14 @@ func (p *Pending) derive() {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// bodiless copies a reply without its body: the body stays in Replies only.
+func bodiless(s Seen) *Seen {
+	if s.Kind == KindHuman {
+		s.Text = ""
+	}
+	return &s
+}
 
 // decide sets the outcome from what is known. A failed probe stays failed; an answer
 // decides at once; a bounce with no answer of any kind ends the probe failed/bounced;

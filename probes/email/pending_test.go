@@ -2,13 +2,16 @@ package email
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stakeoutcx/stakeout/internal/redistest"
 	"github.com/stakeoutcx/stakeout/internal/result"
@@ -331,5 +334,46 @@ func TestPendingObserveAny(t *testing.T) {
 	}
 	if n, _ := s.rdb.Exists(ctx, heldKey(Token("nobody2"))).Result(); n != 0 {
 		t.Errorf("a reply was held for the second token too")
+	}
+}
+
+// The bodies of the earliest maxBodies human replies are kept in the evidence, each at
+// most MaxText bytes, in any order of arrival; automated replies keep none, and the
+// First and Human summaries carry no copy.
+func TestPendingKeepsHumanBodies(t *testing.T) {
+	long := strings.Repeat("é", MaxText) // 2 bytes a rune: cut on a rune boundary
+	order := []int{5, 0, 3, 1, 4, 2}
+	p := testPending("x")
+	p.add(Seen{ID: "<auto>", At: testT0.Add(time.Second), Kind: KindAutoReply, Text: "we got it"})
+	for _, i := range order {
+		text := fmt.Sprintf("answer %d", i)
+		if i == 0 {
+			text = long
+		}
+		p.add(Seen{ID: fmt.Sprintf("<h%d>", i), At: testT0.Add(time.Duration(i+2) * time.Minute), Kind: KindHuman, Text: text})
+	}
+	var ev struct {
+		Replies []Seen `json:"replies"`
+	}
+	if err := json.Unmarshal(p.evidence(), &ev); err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	for _, r := range ev.Replies {
+		if r.Kind == KindAutoReply && r.Text != "" {
+			t.Errorf("automated reply kept text %q", r.Text)
+		}
+		if r.Kind == KindHuman && r.Text != "" {
+			bodies = append(bodies, r.ID)
+		}
+	}
+	if want := []string{"<h0>", "<h1>", "<h2>", "<h3>"}; !slices.Equal(bodies, want) {
+		t.Errorf("replies with a body = %v, want %v", bodies, want)
+	}
+	if b := ev.Replies[1].Text; len(b) > MaxText || !utf8.ValidString(b) || len(b) < MaxText-1 {
+		t.Errorf("long body kept %d bytes (valid UTF-8: %v), want MaxText cut on a rune boundary", len(b), utf8.ValidString(b))
+	}
+	if p.Human == nil || p.Human.Text != "" || p.First == nil || p.First.Text != "" {
+		t.Errorf("summaries carry text: human %+v first %+v", p.Human, p.First)
 	}
 }

@@ -22,8 +22,9 @@ import (
 // DefaultMaxReplyBytes is how much of a reply ParseReply reads when maxBytes is 0.
 const DefaultMaxReplyBytes = 256 << 10
 
-// MaxText is the most bytes of body text a Reply keeps.
-const MaxText = 8 << 10
+// MaxText is the most bytes of body text a Reply keeps: 64 KiB, the body a human
+// reply keeps as evidence for grading its answer.
+const MaxText = 64 << 10
 
 // MaxTokens is the most tokens Reply.Tokens returns.
 const MaxTokens = 16

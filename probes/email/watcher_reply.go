@@ -37,8 +37,11 @@ func parse(uid imap.UID, raw []byte, internalDate time.Time) incoming {
 	cls := Classify(reply)
 	in.reply = reply
 	in.seen = Seen{ID: replyID(reply, raw), At: replyTime(reply, internalDate), Kind: cls.Kind, Ticket: cls.Ticket}
-	if cls.Kind == KindBounce {
+	switch cls.Kind {
+	case KindBounce:
 		in.seen.DSN, in.seen.Text = reply.DSNAction, reply.Text
+	case KindHuman:
+		in.seen.Text = reply.Text // the answer, graded for quality
 	}
 	if in.tokens = reply.Tokens(); len(in.tokens) == 0 {
 		in.why = "no_token"
