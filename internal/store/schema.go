@@ -95,7 +95,9 @@ var migrations = [][]string{
 		// Version 4 keeps what scoring makes of the results: each probe's answer grade
 		// (grades) and each scorecard (scores), per window: a run (run set) or the
 		// trailing 7 or 30 days (run ''). Scorecards are JSON (scoring.Card) next to the
-		// columns they are listed and ranked by. The indexes serve scoring's reads: the
+		// columns they are listed and ranked by. basis is the sum of the write counts
+		// of the results a card was made from: it only grows as results are added or
+		// corrected, so a card made from older reads never replaces a newer one. The indexes serve scoring's reads: the
 		// results of one target and channel in a run or between two planned times.
 		`CREATE INDEX IF NOT EXISTS results_run_target_channel ON results (run, target, channel)`,
 		`CREATE INDEX IF NOT EXISTS results_target_channel_planned ON results (target, channel, planned_at)`,
@@ -119,6 +121,7 @@ var migrations = [][]string{
 			insufficient BIGINT NOT NULL,
 			win_from     BIGINT,
 			win_to       BIGINT,
+			basis        BIGINT NOT NULL DEFAULT 0,
 			card         BLOB NOT NULL,
 			computed_at  BIGINT NOT NULL,
 			PRIMARY KEY (win, run, target, channel)

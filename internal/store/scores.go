@@ -30,6 +30,9 @@ type Scores interface {
 	// and channel, in one transaction. With replaceAll, every stored scorecard is
 	// deleted first (a rebuild): readers see the old set or the new one, never a mix.
 	PutScores(ctx context.Context, rows []ScoreRow, replaceAll bool) error
+	// TrailingBehind reports whether a stored trailing-window card ends before to (the
+	// newest results moved the trailing windows on: every trailing card is stale).
+	TrailingBehind(ctx context.Context, to time.Time) (bool, error)
 	// ListScores returns the scorecards f selects (Run, Target, Channel, Industry and
 	// Window; empty fields select all), ordered by window, run, channel, then target.
 	ListScores(ctx context.Context, f ScoreFilter) ([]ScoreRow, error)
@@ -55,6 +58,8 @@ type Scored struct {
 	PlannedAt, StartedAt                                        time.Time
 	FirstResponseS, HumanResponseS                              *float64
 	Revision                                                    int64
+	// Writes counts the writes of the stored row (see ScoreRow.Basis).
+	Writes int64
 	// Grade is the stored grade of the probe, nil when there is none.
 	Grade *GradeHead
 }
@@ -84,6 +89,10 @@ type ScoreRow struct {
 	Tier         int
 	Insufficient bool
 	From, To     time.Time
+	// Basis is the sum of the write counts of the results the card was made from. A
+	// card replaces a stored one only with a later To, or the same To and a basis at
+	// least as high: a computation that read older results never overwrites a newer one.
+	Basis int64
 	// Card is the scorecard, JSON (scoring.Card).
 	Card       []byte
 	ComputedAt time.Time
@@ -95,7 +104,7 @@ type ScoreFilter struct {
 }
 
 const scoringSQL = `SELECT r.probe_id, r.run, r.campaign, r.target, r.industry, r.channel, r.scenario,
-	r.outcome, r.reason, r.planned_at, r.started_at, r.first_response_s, r.human_response_s, r.revision,
+	r.outcome, r.reason, r.planned_at, r.started_at, r.first_response_s, r.human_response_s, r.revision, r.writes,
 	g.revision, g.version, g.quality
 FROM results r LEFT JOIN grades g ON g.probe_id = r.probe_id`
 
@@ -146,7 +155,7 @@ func scanScored(row scanner) (Scored, error) {
 		quality          sql.NullFloat64
 	)
 	err := row.Scan(&sc.ProbeID, &sc.Run, &sc.Campaign, &sc.Target, &sc.Industry, &sc.Channel, &sc.Scenario,
-		&outcome, &sc.Reason, &planned, &started, &first, &human, &sc.Revision, &grev, &gver, &quality)
+		&outcome, &sc.Reason, &planned, &started, &first, &human, &sc.Revision, &sc.Writes, &grev, &gver, &quality)
 	if err != nil {
 		return Scored{}, err
 	}
@@ -236,11 +245,13 @@ func (s *sqliteStore) GetGrade(ctx context.Context, probeID string) (Grade, bool
 }
 
 const putScoreSQL = `INSERT INTO scores (win, run, target, channel, industry, score, tier, insufficient,
-	win_from, win_to, card, computed_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	win_from, win_to, basis, card, computed_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (win, run, target, channel) DO UPDATE SET industry = excluded.industry, score = excluded.score,
 	tier = excluded.tier, insufficient = excluded.insufficient, win_from = excluded.win_from,
-	win_to = excluded.win_to, card = excluded.card, computed_at = excluded.computed_at`
+	win_to = excluded.win_to, basis = excluded.basis, card = excluded.card, computed_at = excluded.computed_at
+WHERE COALESCE(excluded.win_to, 0) > COALESCE(scores.win_to, 0)
+	OR (COALESCE(excluded.win_to, 0) = COALESCE(scores.win_to, 0) AND excluded.basis >= scores.basis)`
 
 // PutScores implements Scores.
 func (s *sqliteStore) PutScores(ctx context.Context, rows []ScoreRow, replaceAll bool) error {
@@ -266,12 +277,22 @@ func (s *sqliteStore) PutScores(ctx context.Context, rows []ScoreRow, replaceAll
 				at = time.Now()
 			}
 			if _, err := stmt.ExecContext(ctx, r.Window, r.Run, r.Target, r.Channel, r.Industry, nullFloat(r.Score), r.Tier,
-				boolInt(r.Insufficient), from, to, r.Card, at.UnixNano()); err != nil {
+				boolInt(r.Insufficient), from, to, r.Basis, r.Card, at.UnixNano()); err != nil {
 				return fmt.Errorf("%s %s %s %s: %w", r.Window, r.Run, r.Target, r.Channel, err)
 			}
 		}
 		return nil
 	})
+}
+
+// TrailingBehind implements Scores.
+func (s *sqliteStore) TrailingBehind(ctx context.Context, to time.Time) (bool, error) {
+	var behind bool
+	err := s.reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM scores WHERE win <> 'run' AND COALESCE(win_to, 0) < ?)`, to.UnixNano()).Scan(&behind)
+	if err != nil {
+		return false, fmt.Errorf("read trailing scores: %w", err)
+	}
+	return behind, nil
 }
 
 // ListScores implements Scores.
@@ -283,7 +304,7 @@ func (s *sqliteStore) ListScores(ctx context.Context, f ScoreFilter) ([]ScoreRow
 			where, args = append(where, c.col+" = ?"), append(args, c.v)
 		}
 	}
-	query := `SELECT win, run, target, channel, industry, score, tier, insufficient, win_from, win_to, card, computed_at FROM scores`
+	query := `SELECT win, run, target, channel, industry, score, tier, insufficient, win_from, win_to, basis, card, computed_at FROM scores`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -301,7 +322,7 @@ func (s *sqliteStore) ListScores(ctx context.Context, f ScoreFilter) ([]ScoreRow
 			from, to   sql.NullInt64
 			computedAt int64
 		)
-		if err := rows.Scan(&r.Window, &r.Run, &r.Target, &r.Channel, &r.Industry, &score, &r.Tier, &insuff, &from, &to, &r.Card, &computedAt); err != nil {
+		if err := rows.Scan(&r.Window, &r.Run, &r.Target, &r.Channel, &r.Industry, &score, &r.Tier, &insuff, &from, &to, &r.Basis, &r.Card, &computedAt); err != nil {
 			return nil, fmt.Errorf("read scores: %w", err)
 		}
 		r.Score, r.Insufficient, r.From, r.To = floatPtr(score), insuff != 0, nanosTime(from), nanosTime(to)

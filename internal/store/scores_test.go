@@ -114,3 +114,44 @@ func TestPutScoresReplaces(t *testing.T) {
 		t.Errorf("after a rebuild ListScores = %+v, %v, want the one new row", rows, err)
 	}
 }
+
+// A card made from older reads (a lower basis, or an earlier trailing window) never
+// replaces a newer one.
+func TestPutScoresKeepsNewest(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	day := func(d int) time.Time { return time.Date(2026, 12, d, 0, 0, 0, 0, time.UTC) }
+	put := func(win string, to time.Time, basis int64, card string) {
+		t.Helper()
+		if err := s.PutScores(ctx, []ScoreRow{{Window: win, Target: "acme", Channel: "chat", Tier: -1, To: to, Basis: basis, Card: []byte(card)}}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	card := func(win string) string {
+		t.Helper()
+		rows, err := s.ListScores(ctx, ScoreFilter{Window: win})
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("ListScores(%s) = %v, %v", win, rows, err)
+		}
+		return string(rows[0].Card)
+	}
+	put("run", time.Time{}, 10, `"b10"`)
+	put("run", time.Time{}, 7, `"b7"`)
+	put("run", time.Time{}, 10, `"b10 again"`)
+	if got := card("run"); got != `"b10 again"` {
+		t.Errorf("run card = %s, want the basis-10 card written last", got)
+	}
+	put("7d", day(3), 5, `"day3"`)
+	put("7d", day(2), 50, `"day2"`)
+	if got := card("7d"); got != `"day3"` {
+		t.Errorf("7d card = %s, want the later window's", got)
+	}
+	for _, tt := range []struct {
+		to   time.Time
+		want bool
+	}{{day(3), false}, {day(4), true}} {
+		if got, err := s.TrailingBehind(ctx, tt.to); err != nil || got != tt.want {
+			t.Errorf("TrailingBehind(%v) = %v, %v, want %v", tt.to, got, err, tt.want)
+		}
+	}
+}
