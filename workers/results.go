@@ -22,6 +22,9 @@ type Results struct {
 	States  *runstate.Store
 	Metrics *metrics.Results
 	Logger  *slog.Logger
+	// Scoring, when set, receives a scoring task per run, target and channel stored
+	// (nil: results are not scored).
+	Scoring enqueuer
 }
 
 // ProcessTask implements asynq.Handler for result tasks.
@@ -42,6 +45,9 @@ func (h *Results) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		if r, err = h.kept(ctx, r); err != nil {
 			return err
 		}
+	}
+	if err := h.score(ctx, []result.Result{r}); err != nil {
+		return err
 	}
 	return h.States.Finish(ctx, r.Run, r.ProbeID, r.Outcome)
 }
@@ -73,7 +79,19 @@ func (h *Results) ProcessBatch(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 	}
+	if err := h.score(ctx, rs); err != nil {
+		return err
+	}
 	return h.States.FinishMany(ctx, rs)
+}
+
+// score queues the recomputation of the scorecards rs feed. A failure fails the task:
+// its retry stores nothing twice and queues the scoring again.
+func (h *Results) score(ctx context.Context, rs []result.Result) error {
+	if h.Scoring == nil {
+		return nil
+	}
+	return queueScoring(ctx, h.Scoring, rs)
 }
 
 // kept returns the result the store kept for r's probe (r itself when it replaced the

@@ -18,7 +18,10 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/internal/quality"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
+	"github.com/stakeoutcx/stakeout/internal/scorer"
+	"github.com/stakeoutcx/stakeout/internal/scoring"
 	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 	"github.com/stakeoutcx/stakeout/probes"
@@ -26,7 +29,7 @@ import (
 )
 
 // DefaultQueues are the queue weights of a worker: probes, results and alerts.
-var DefaultQueues = map[string]int{tasks.QueueChat: 4, tasks.QueueEmail: 4, tasks.QueueResults: 6, tasks.QueueAlerts: 2}
+var DefaultQueues = map[string]int{tasks.QueueChat: 4, tasks.QueueEmail: 4, tasks.QueueResults: 6, tasks.QueueScoring: 2, tasks.QueueAlerts: 2}
 
 // Config configures a worker. Zero fields take the stated defaults.
 type Config struct {
@@ -70,6 +73,19 @@ type Config struct {
 	// Chat, when set, runs the chat channel: the chat probe in a browser pool
 	// of this process.
 	Chat *ChatConfig
+	// Scoring, when set with a Store, scores results: each stored result queues the
+	// recomputation of its scorecards, and the scoring queue is served.
+	Scoring *ScoringConfig
+}
+
+// ScoringConfig configures scoring in a worker that has a store.
+type ScoringConfig struct {
+	// Grader grades human answers (nil: answers are not graded and quality is left
+	// out of the scores).
+	Grader *quality.Grader
+	// Metrics exports the score gauges (stakeout_score, ...) read from the store.
+	// Every process exporting them exports the same figures: turn it on in one.
+	Metrics bool
 }
 
 // ChatConfig configures the chat channel of a worker.
@@ -103,6 +119,8 @@ type Worker struct {
 	handlerGrace time.Duration
 	// drainHook, when set, is called when Run starts waiting for handlers (tests).
 	drainHook func()
+	// scoreHook, when set before Run, is called after each scorecard update (tests).
+	scoreHook func(tasks.Score, []scoring.Card)
 
 	mail   *email.Watchers
 	pool   *browser.Pool
@@ -146,7 +164,11 @@ func New(cfg Config) (*Worker, error) {
 		w.mux.Handle(tasks.TypeResult, h)
 		w.mux.HandleFunc(tasks.TypeResultBatch, h.ProcessBatch)
 		w.serve(cfg.Queues, tasks.QueueResults)
-		aggregate = asynq.GroupAggregatorFunc(tasks.AggregateResults)
+		aggregate = asynq.GroupAggregatorFunc(tasks.Aggregate)
+		if cfg.Scoring != nil {
+			h.Scoring = w.client
+			w.setupScoring(cfg)
+		}
 	}
 	w.serve(cfg.Queues, tasks.QueueAlerts)
 	if len(w.queues) == 0 {
@@ -312,6 +334,23 @@ func (w *Worker) Close() {
 func isFailure(err error) bool {
 	var deferred *Deferred
 	return !errors.As(err, &deferred)
+}
+
+// setupScoring serves the scoring queue and, when asked, exports the score gauges.
+func (w *Worker) setupScoring(cfg Config) {
+	sc := &scorer.Scorer{Store: cfg.Store, Grader: cfg.Scoring.Grader, Logger: cfg.Logger}
+	h := &Scoring{Scorer: sc, Metrics: metrics.NewScoring(cfg.Registerer), Logger: cfg.Logger, updated: func(s tasks.Score, c []scoring.Card) {
+		if w.scoreHook != nil {
+			w.scoreHook(s, c)
+		}
+	}}
+	w.mux.Handle(tasks.TypeScore, h)
+	w.serve(cfg.Queues, tasks.QueueScoring)
+	if cfg.Scoring.Metrics {
+		cfg.Registerer.MustRegister(metrics.NewScoreCollector(func(ctx context.Context) ([]metrics.ScoreSample, error) {
+			return scoreSamples(ctx, cfg.Store)
+		}))
+	}
 }
 
 // setupChat starts the browser pool and registers the chat probe.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/internal/quality"
 	"github.com/stakeoutcx/stakeout/internal/secrets"
 	"github.com/stakeoutcx/stakeout/probes"
 	"github.com/stakeoutcx/stakeout/workers"
@@ -28,10 +29,13 @@ type WorkerCmd struct {
 	MetricsFlags
 	QueueMetrics    bool          `name:"queue-metrics" env:"STAKEOUT_QUEUE_METRICS" help:"Also export asynq queue sizes and latencies (asynq_* metrics). The scheduler exports them already: turn this on in one worker only, and only where no scheduler runs."`
 	Concurrency     int           `name:"concurrency" env:"STAKEOUT_CONCURRENCY" default:"10" help:"Tasks run at once by this process."`
-	Queues          string        `name:"queues" env:"STAKEOUT_QUEUES" default:"chat=4,email=4,results=6,alerts=2" help:"Queues served and their weights, as name=weight,... A weight of 0 leaves a queue out."`
+	Queues          string        `name:"queues" env:"STAKEOUT_QUEUES" default:"chat=4,email=4,results=6,scoring=2,alerts=2" help:"Queues served and their weights, as name=weight,... A weight of 0 leaves a queue out."`
 	ShutdownTimeout time.Duration `name:"shutdown-timeout" env:"STAKEOUT_SHUTDOWN_TIMEOUT" default:"21m" help:"On SIGTERM, how long running probes may finish before they are handed back to the queue. Keep it above the longest probe (chat: 20m)."`
 	PacingWait      time.Duration `name:"pacing-wait" env:"STAKEOUT_PACING_WAIT" default:"5s" help:"How long a probe waits in the worker for a pacing slot of its target before it goes back to the queue."`
 	NoResults       bool          `name:"no-results" env:"STAKEOUT_NO_RESULTS" help:"Do not serve the results queue (probe-only workers). A worker that probes still opens --db: it records every send there before it goes out, so that nothing is sent twice (SQLite: the same machine)."`
+	NoScoring       bool          `name:"no-scoring" env:"STAKEOUT_NO_SCORING" help:"Do not score results: results this worker stores queue no scoring task, and the scoring queue is not served."`
+	NoScoreMetrics  bool          `name:"no-score-metrics" env:"STAKEOUT_NO_SCORE_METRICS" help:"Do not export the score gauges (stakeout_score, stakeout_tier, ...). A scoring worker reads them from the store, so every one exports the same figures: in a fleet, keep them in one worker and turn them off in the others."`
+	Hunspell        string        `name:"hunspell" env:"STAKEOUT_HUNSPELL" default:"hunspell" help:"The hunspell program that spell-checks answers (Debian packages hunspell and hunspell-en-us). Without it answers are graded on everything but spelling, and the worker says so at start."`
 	NoEmail         bool          `name:"no-email" env:"STAKEOUT_NO_EMAIL" help:"Do not run the email channel (probe, deadlines, mail watchers)."`
 	MailPoll        time.Duration `name:"mail-poll-interval" env:"STAKEOUT_MAIL_POLL_INTERVAL" default:"30s" help:"Time between two polls of a probe mailbox; IMAP IDLE brings replies sooner where the server has it. The poll interval never changes a measured latency (replies are timed by INTERNALDATE)."`
 	MailNoIdle      bool          `name:"mail-no-idle" env:"STAKEOUT_MAIL_NO_IDLE" help:"Do not use IMAP IDLE: poll only."`
@@ -84,6 +88,14 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 		if !c.NoResults {
 			cfg.Store = st
 		}
+	}
+	if cfg.Store != nil && !c.NoScoring {
+		h := &quality.Hunspell{Path: c.Hunspell}
+		defer h.Close()
+		if err := h.Available(); err != nil {
+			g.logger.Warn("answers will be graded without their spelling", "err", err)
+		}
+		cfg.Scoring = &workers.ScoringConfig{Grader: &quality.Grader{Speller: h}, Metrics: !c.NoScoreMetrics}
 	}
 	w, err := workers.New(cfg)
 	if err != nil {

@@ -2,8 +2,6 @@ package scorer
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"runtime"
 	"sync"
 	"time"
@@ -191,13 +189,9 @@ func Cards(ctx context.Context, st store.Scores, f store.ScoreFilter) ([]scoring
 	if err != nil {
 		return nil, err
 	}
-	cards := make([]scoring.Card, 0, len(rows))
-	for _, r := range rows {
-		var c scoring.Card
-		if err := json.Unmarshal(r.Card, &c); err != nil {
-			return nil, fmt.Errorf("stored card of %s %s %s %s: %w", r.Window, r.Run, r.Target, r.Channel, err)
-		}
-		cards = append(cards, c)
+	cards, err := decode(rows)
+	if err != nil {
+		return nil, err
 	}
 	scoring.Rank(cards)
 	out := cards[:0]

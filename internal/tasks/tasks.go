@@ -25,6 +25,8 @@ const (
 	TypeEmailDeadline = "email:deadline"
 	// TypeResultBatch is a batch of result tasks aggregated by the results worker's asynq server.
 	TypeResultBatch = "result:batch"
+	// TypeScore recomputes the scorecards fed by one run, target and channel.
+	TypeScore = "score"
 )
 
 // ResultGroup is the asynq group result tasks join, so that a results worker stores them
@@ -36,11 +38,12 @@ const (
 	QueueChat    = "chat"
 	QueueEmail   = "email"
 	QueueResults = "results"
+	QueueScoring = "scoring"
 	QueueAlerts  = "alerts"
 )
 
 // Queues lists every queue a worker may serve.
-var Queues = []string{QueueChat, QueueEmail, QueueResults, QueueAlerts}
+var Queues = []string{QueueChat, QueueEmail, QueueResults, QueueScoring, QueueAlerts}
 
 // ProbeType returns the task type of a probe on channel ch.
 func ProbeType(ch campaign.Channel) string { return "probe:" + string(ch) }
