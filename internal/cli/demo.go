@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,14 +14,19 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/quality"
 	"github.com/stakeoutcx/stakeout/internal/redisproc"
+	"github.com/stakeoutcx/stakeout/internal/report"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
-	"github.com/stakeoutcx/stakeout/internal/scorecard"
+	"github.com/stakeoutcx/stakeout/internal/scorer"
+	"github.com/stakeoutcx/stakeout/internal/scoring"
 	"github.com/stakeoutcx/stakeout/internal/sim"
 	"github.com/stakeoutcx/stakeout/internal/store"
+	"github.com/stakeoutcx/stakeout/internal/tasks"
 	"github.com/stakeoutcx/stakeout/probes/chat/browser"
 	"github.com/stakeoutcx/stakeout/scheduler"
 	"github.com/stakeoutcx/stakeout/workers"
@@ -121,9 +128,15 @@ func (c *DemoCmd) runCampaign(ctx context.Context, g *Globals, camp *campaign.Ca
 	}
 	defer st.Close()
 	wctx, stopWorker := context.WithCancel(ctx)
+	speller := &quality.Hunspell{}
+	defer speller.Close()
+	if err := speller.Available(); err != nil {
+		fmt.Fprintf(g.stdout, "note: %v: answers are graded without their spelling\n", err)
+	}
 	w, err := workers.New(workers.Config{Redis: opts, Concurrency: 30, Store: st, Logger: log, ShutdownTimeout: 10 * time.Second,
-		Email: &workers.EmailConfig{PollInterval: 5 * time.Second, Scan: time.Second},
-		Chat:  &workers.ChatConfig{Browser: browser.Options{MaxConcurrent: 8, Logger: log}}})
+		Email:   &workers.EmailConfig{PollInterval: 5 * time.Second, Scan: time.Second},
+		Chat:    &workers.ChatConfig{Browser: browser.Options{MaxConcurrent: 8, Logger: log}},
+		Scoring: &workers.ScoringConfig{Grader: &quality.Grader{Speller: speller}}})
 	if err != nil {
 		stopWorker()
 		return err
@@ -153,7 +166,84 @@ func (c *DemoCmd) runCampaign(ctx context.Context, g *Globals, camp *campaign.Ca
 	if err := waitForResults(ctx, g.stdout, states, st, run.ID, len(plan)); err != nil {
 		return err
 	}
-	return report(ctx, g.stdout, st, run.ID, path)
+	if err := waitForScoring(ctx, asynq.NewInspectorFromRedisClient(rdb)); err != nil {
+		return err
+	}
+	if err := printFailures(ctx, g.stdout, st, run.ID, path); err != nil {
+		return err
+	}
+	return c.printScores(ctx, g, st, run.ID, path)
+}
+
+// waitForScoring waits until the results and scoring queues are empty: every stored
+// result's scoring task has run (a result task queues its scoring before it ends).
+func waitForScoring(ctx context.Context, insp *asynq.Inspector) error {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		busy := 0
+		for _, q := range []string{tasks.QueueResults, tasks.QueueScoring} {
+			info, err := insp.GetQueueInfo(q)
+			if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
+				return fmt.Errorf("read the %s queue: %w", q, err)
+			}
+			if info != nil {
+				busy += info.Pending + info.Active + info.Scheduled + info.Retry + info.Aggregating
+			}
+		}
+		if busy == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("demo stopped: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// printScores prints the run's scorecards, ranked, and writes the report next to the
+// results.
+func (c *DemoCmd) printScores(ctx context.Context, g *Globals, st store.Store, run, path string) error {
+	cards, err := scorer.Cards(ctx, st, storeScoreFilter(run))
+	if err != nil {
+		return err
+	}
+	sortCards(cards)
+	fmt.Fprintln(g.stdout, "\nScores (docs/scoring.md; failed probes never count against a company):")
+	if err := writeScoresTable(g.stdout, cards); err != nil {
+		return err
+	}
+	rep, err := report.Build(ctx, st, report.Options{Run: run})
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	var html bytes.Buffer
+	if err := report.WriteHTML(&html, rep); err != nil {
+		return err
+	}
+	htmlPath, pdfPath := filepath.Join(dir, "report.html"), filepath.Join(dir, "report.pdf")
+	if err := writeFileAtomic(htmlPath, html.Bytes()); err != nil {
+		return err
+	}
+	pdf, err := report.PrintPDF(ctx, htmlPath, "")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(pdfPath, pdf); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stdout, "\nReport: %s and %s\n", htmlPath, pdfPath)
+	if len(cards) > 0 {
+		fmt.Fprintf(g.stdout, "How one score was made: stakeout scores explain --db %s --run %s --target %s --channel %s\n", path, run, cards[0].Target, cards[0].Channel)
+	}
+	fmt.Fprintf(g.stdout, "Export: stakeout results export --db %s --run %s --format csv\n", path, run)
+	return nil
+}
+
+func storeScoreFilter(run string) store.ScoreFilter {
+	return store.ScoreFilter{Window: string(scoring.WindowRun), Run: run}
 }
 
 // demoGrace is how long after its window the demo's run still starts a probe.
@@ -192,14 +282,10 @@ func waitForResults(ctx context.Context, out io.Writer, states *runstate.Store, 
 	}
 }
 
-// report prints the scorecard.
-func report(ctx context.Context, out io.Writer, st store.Store, run, path string) error {
+// printFailures lists the run's failed probes, with the command that shows why.
+func printFailures(ctx context.Context, out io.Writer, st store.Store, run, path string) error {
 	var rs []result.Result
 	if err := st.Each(ctx, run, func(r result.Result) error { rs = append(rs, r); return nil }); err != nil {
-		return err
-	}
-	fmt.Fprintln(out, "\nScorecard (failed probes are never counted against a company):")
-	if err := scorecard.Write(out, scorecard.Build(rs)); err != nil {
 		return err
 	}
 	var failed []result.Result
@@ -214,7 +300,6 @@ func report(ctx context.Context, out io.Writer, st store.Store, run, path string
 			fmt.Fprintf(out, "  %s: %s (stakeout results show --db %s %s)\n", r.ProbeID, r.Reason, path, r.ProbeID)
 		}
 	}
-	fmt.Fprintf(out, "\nExport: stakeout results export --db %s --run %s --format csv\n", path, run)
 	if len(rs) > 0 {
 		fmt.Fprintf(out, "One probe's evidence: stakeout results show --db %s %s\n", path, rs[0].ProbeID)
 	}

@@ -245,6 +245,9 @@ func newest(rows []store.Scored) store.Scored {
 	return n
 }
 
+// Probes converts stored results to scoring's probes, as the cards are made from them.
+func Probes(rows []store.Scored) []scoring.Probe { return probesOf(rows) }
+
 // probesOf converts stored results to scoring's probes.
 func probesOf(rows []store.Scored) []scoring.Probe {
 	out := make([]scoring.Probe, len(rows))

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -83,8 +84,14 @@ func agentText(co *Company, conv, visitor string, n int) string {
 		if visitor != "" {
 			hi += " " + visitor
 		}
-		return fmt.Sprintf("%s, this is %s from %s (conversation %s). Happy to help with that!",
+		text := fmt.Sprintf("%s, this is %s from %s (conversation %s). Happy to help with that!",
 			hi, co.Chat.AgentName, co.Name, conv)
+		if len(co.AnswerTexts) > 0 {
+			h := fnv.New64a()
+			h.Write([]byte(conv))
+			text += " " + co.answerText(h.Sum64())
+		}
+		return text
 	}
 	return fmt.Sprintf("Thanks, that helps (conversation %s, reply %d). Let me check that for you.", conv, n)
 }

@@ -68,7 +68,7 @@ func content(j *job, h *mail.Header) (subject, body string) {
 	case KindAck:
 		return ackContent(j, h)
 	}
-	answer := answers[j.plan.variant%uint64(len(answers))]
+	answer := co.answerText(j.plan.variant)
 	return replySubject(p.subject), fmt.Sprintf("Hi %s,\n\n%s\n\nBest regards,\n%s\n%s Customer Support\n\n%s",
 		firstName(p.from), answer, co.AgentName, co.Name, quote(p))
 }

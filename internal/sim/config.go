@@ -94,6 +94,23 @@ type Company struct {
 	ReplyFrom string `yaml:"reply_from"`
 	// Threading says how replies refer to the probe (default DefaultThreading).
 	Threading Threading `yaml:"threading"`
+	// AnswerTexts are what its agents answer: the middle paragraph of a human email
+	// reply and the substance of the first chat answer, one picked per probe (default:
+	// built-in generic answers). They let a demo show answers that are correct, wrong
+	// or misspelled, for the quality checks.
+	AnswerTexts []string `yaml:"answers"`
+}
+
+// MaxAnswerText is the longest text of answers, in bytes.
+const MaxAnswerText = 4096
+
+// answerText returns the answer text picked by variant: one of the company's own, or a
+// built-in one.
+func (co *Company) answerText(variant uint64) string {
+	if len(co.AnswerTexts) > 0 {
+		return co.AnswerTexts[variant%uint64(len(co.AnswerTexts))]
+	}
+	return answers[variant%uint64(len(answers))]
 }
 
 // Ack is an automatic acknowledgement.

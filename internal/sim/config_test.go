@@ -44,7 +44,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty", ``, []string{"f.yaml:1: the file is empty: want a config with at least companies"}},
 		{"syntax", "smtp: [", []string{"f.yaml:1: invalid YAML: did not find expected node content"}},
 		{"unknown field", goodHead + "  - id: a\n    address: s@a.test\n    reply: {median: 1s}\n    colour: red\n",
-			[]string{`f.yaml:7: companies[0].colour: unknown field "colour" (want one of ack, address, agent_name, chat, id, name, no_reply_rate, out_of_office, reply, reply_from, threading, timezone)`}},
+			[]string{`f.yaml:7: companies[0].colour: unknown field "colour" (want one of ack, address, agent_name, answers, chat, id, name, no_reply_rate, out_of_office, reply, reply_from, threading, timezone)`}},
 		{"unknown top field", "smpt: {addr: x}\n" + goodHead + "  - {id: a, address: s@a.test, reply: {median: 1s}}\n",
 			[]string{`f.yaml:1: smpt: unknown field "smpt" (did you mean "smtp"?)`}},
 		{"bad duration", goodHead + "  - id: a\n    address: s@a.test\n    reply: {median: soon}\n",

@@ -77,6 +77,14 @@ func validateCompany(co Company, p string, seen map[string]string, add adder) {
 	if co.Chat != nil {
 		validateChat(co, p, add)
 	}
+	for i, a := range co.AnswerTexts {
+		switch {
+		case strings.TrimSpace(a) == "":
+			add(fmt.Sprintf("%s.answers[%d]", p, i), "empty: leave the answer out")
+		case len(a) > MaxAnswerText:
+			add(fmt.Sprintf("%s.answers[%d]", p, i), "too long: %d bytes, at most %d", len(a), MaxAnswerText)
+		}
+	}
 	if co.hasEmail() {
 		validateEmail(co, p, seen, add)
 	}
