@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/stakeoutcx/stakeout/internal/report/chart"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/scorer"
 	"github.com/stakeoutcx/stakeout/internal/scoring"
@@ -85,7 +86,7 @@ func explainCard(w io.Writer, c scoring.Card) {
 	}
 	wt := c.Weights
 	p("settings: SLA human response %s, first response %s, response rate %s; weights: response rate %g, speed %g, consistency %g, quality %g; minimum sample %d reached probes",
-		dur(c.SLA.HumanS), dur(c.SLA.FirstS), pct(c.SLA.ResponseRate), wt.ResponseRate, wt.Speed, wt.Consistency, wt.Quality, c.MinSample)
+		chart.ThresholdDuration(c.SLA.HumanS), chart.ThresholdDuration(c.SLA.FirstS), pct(c.SLA.ResponseRate), wt.ResponseRate, wt.Speed, wt.Consistency, wt.Quality, c.MinSample)
 	p("probes: %d: %d reached the target (%d answered by a human, %d answered only automatically, %d not answered, %d of them while the channel said it was offline); %d failed (our side: never counted)",
 		c.Probes, c.Reached, c.Answered, c.AutoOnly, c.NoResponse, c.Offline, c.Failed)
 	if c.Insufficient {
@@ -96,7 +97,7 @@ func explainCard(w io.Writer, c scoring.Card) {
 	p("human response: median %s, 95%% bootstrap interval %s; 90th percentile %s, interval %s (linear interpolation, %d resamples)",
 		dur(c.HumanMedian.Value.F()), ivText(c.HumanMedian, dur), dur(c.HumanP90.Value.F()), ivText(c.HumanP90, dur), scoring.DefaultResamples)
 	p("first response (automated or not): median %s over %d probes that had one", dur(c.FirstMedian.F()), c.FirstCount)
-	p("SLA compliance = answered by a human within %s / reached = %d / %d = %s", dur(c.SLA.HumanS), c.WithinSLA, c.Reached, pct1(c.SLACompliance.F()))
+	p("SLA compliance = answered by a human within %s / reached = %d / %d = %s", chart.ThresholdDuration(c.SLA.HumanS), c.WithinSLA, c.Reached, pct1(c.SLACompliance.F()))
 	p("speed = mean credit of the timed answers = %s (credit 1 up to the SLA, then falling linearly to 0 at twice the SLA)", f3(c.Speed.F()))
 	p("consistency = median / 90th percentile = %s", f3(c.Consistency.F()))
 	p("quality = mean quality of the %d graded answers = %s", c.Graded, f3(c.Quality.F()))

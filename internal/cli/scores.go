@@ -17,6 +17,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/stakeoutcx/stakeout/internal/quality"
+	"github.com/stakeoutcx/stakeout/internal/report/chart"
 	"github.com/stakeoutcx/stakeout/internal/scorer"
 	"github.com/stakeoutcx/stakeout/internal/scoring"
 	"github.com/stakeoutcx/stakeout/internal/store"
@@ -193,14 +194,7 @@ func dur(s float64) string {
 	if math.IsNaN(s) {
 		return "-"
 	}
-	d := time.Duration(s * float64(time.Second))
-	switch {
-	case d < time.Minute:
-		return d.Round(100 * time.Millisecond).String()
-	case d < time.Hour:
-		return d.Round(time.Second).String()
-	}
-	return d.Round(time.Minute).String()
+	return chart.HumanDuration(s)
 }
 
 func stars(s float64) string {

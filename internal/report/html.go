@@ -36,7 +36,7 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"add":          func(a, b int) int { return a + b },
 	"stars":        starsText,
 	"slarate":      func(c scoring.Card) string { return pctText(scoring.Num(c.SLA.ResponseRate)) },
-	"slatime":      func(c scoring.Card) string { return durText(scoring.Num(c.SLA.HumanS)) },
+	"slatime":      func(c scoring.Card) string { return chart.ThresholdDuration(c.SLA.HumanS) },
 }).Parse(pageSource))
 
 // WriteHTML writes the report as one self-contained HTML page: styles inline, charts as
@@ -69,16 +69,7 @@ func durText(n scoring.Num) string {
 	if !n.Valid() {
 		return "–"
 	}
-	d := time.Duration(n.F() * float64(time.Second))
-	switch {
-	case d < time.Minute:
-		return d.Round(100 * time.Millisecond).String()
-	case d < time.Hour:
-		return d.Round(time.Second).String()
-	case d < 48*time.Hour:
-		return d.Round(time.Minute).String()
-	}
-	return fmt.Sprintf("%.1f days", d.Hours()/24)
+	return chart.HumanDuration(n.F())
 }
 
 func scoreText(n scoring.Num) string {
@@ -129,7 +120,7 @@ func slaLine(c scoring.Card) []chart.Line {
 	if c.SLA.HumanS <= 0 {
 		return nil
 	}
-	return []chart.Line{{Label: "SLA " + durText(scoring.Num(c.SLA.HumanS)), Value: c.SLA.HumanS}}
+	return []chart.Line{{Label: "SLA " + chart.ThresholdDuration(c.SLA.HumanS), Value: c.SLA.HumanS}}
 }
 
 func distributionChart(name string, ch Channel) template.HTML {

@@ -111,3 +111,11 @@ func lineDuration(sec float64) string {
 	}
 	return humanDuration(sec)
 }
+
+// HumanDuration writes a measured duration in seconds for people, as the charts do:
+// "450ms", "4.2s", "38s", "1m 12s", "14m", "2h 05m", "3d 4h"; "n/a" for NaN.
+func HumanDuration(sec float64) string { return humanDuration(sec) }
+
+// ThresholdDuration writes a threshold in seconds as reference lines label it: "2m"
+// when it is a whole number of its largest unit, else as HumanDuration does.
+func ThresholdDuration(sec float64) string { return lineDuration(sec) }
