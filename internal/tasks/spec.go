@@ -43,7 +43,7 @@ func NewRunSpec(c *campaign.Campaign, run string) *RunSpec {
 		Deadlines: map[campaign.Channel]time.Duration{},
 		Pacing:    Pacing{MaxInFlight: c.Pacing.MaxInFlight, MinGap: c.Pacing.MinGap.D()},
 		Targets:   map[string]SpecTarget{}, Scenarios: map[string]campaign.Scenario{}, Mailboxes: map[string]campaign.Mailbox{},
-		SLA:       c.SLA,
+		SLA: c.SLA,
 	}
 	if c.Scoring != (campaign.Scoring{}) {
 		sc := c.Scoring
