@@ -7,11 +7,13 @@ BIN      := bin/stakeout
 PKGS     := ./...
 TESTTIME ?= 30m
 # Debian packages the tests and the demo need, as command=package pairs (a command may be
-# a path). Dovecot is the stock IMAP server of the interoperability tests; Chromium runs
-# the chat probe: its headless shell by default, the full browser as the fallback the
-# tests cover too.
+# a path, also of a file that is not a program). Dovecot is the stock IMAP server of the
+# interoperability tests; Chromium runs the chat probe: its headless shell by default, the
+# full browser as the fallback the tests cover too. hunspell and its US English dictionary
+# spell-check the answers that scoring grades.
 DEB_DEPS := redis-server=redis-server dovecot=dovecot-imapd /usr/lib/dovecot/lmtp=dovecot-lmtpd \
-            chromium=chromium /usr/lib/chromium/chromium-headless-shell=chromium-headless-shell
+            chromium=chromium /usr/lib/chromium/chromium-headless-shell=chromium-headless-shell \
+            hunspell=hunspell /usr/share/hunspell/en_US.dic=hunspell-en-us
 
 .PHONY: all build demo test deps vet bench fuzz clean
 
@@ -21,7 +23,7 @@ all: build
 deps:
 	@command -v $(GO) >/dev/null || { echo "go not found: install Go 1.26 or newer (https://go.dev/doc/install)"; exit 1; }
 	@missing=""; for pair in $(DEB_DEPS); do cmd=$${pair%%=*}; pkg=$${pair#*=}; \
-	  command -v $$cmd >/dev/null 2>&1 || [ -x /usr/bin/$$cmd ] || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; done; \
+	  command -v $$cmd >/dev/null 2>&1 || [ -x /usr/bin/$$cmd ] || [ -x /usr/sbin/$$cmd ] || [ -f $$cmd ] || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing:$$missing"; \
@@ -53,6 +55,7 @@ bench: deps
 	$(GO) test -run '^$$' -bench ResultsIngest -benchtime 20000x ./workers/
 	$(GO) test -run '^$$' -bench . -benchtime 20000x ./internal/store/
 	$(GO) test -run '^$$' -bench ChatHeld -benchtime 1x -timeout 40m ./internal/e2e/
+	$(GO) test -run '^$$' -bench 'Rebuild1M|Update' -benchtime 1x -timeout 60m ./internal/scorer/
 
 clean:
 	rm -rf bin
