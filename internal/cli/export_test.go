@@ -62,13 +62,13 @@ func TestResultsExport(t *testing.T) {
 	// Campaign, industry, finished_at and duration are exported; latencies and durations
 	// are rounded to the millisecond.
 	const (
-		csvHeader = "probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s\n"
-		csvAcme1  = "r1/acme/chat/0001,r1,c,acme,retail,chat,order-status,2026-12-01T09:30:00Z,2026-12-01T09:30:02Z,2026-12-01T09:35:00Z,answered,,1.5,2.287,300\n"
-		csvGlobex = "r1/globex/email/0001,r1,c,globex,retail,email,refund,2026-12-01T10:30:00Z,2026-12-01T10:30:00.25Z,2026-12-01T11:30:00Z,failed,smtp_rejected,,,1.5\n"
-		csvAcme2  = "r2/acme/chat/0001,r2,c,acme,retail,chat,order-status,2027-01-01T09:30:00Z,2027-01-01T09:30:00Z,2027-01-01T09:50:00Z,auto_only,,3,,1200\n"
+		csvHeader = "probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s,quality\n"
+		csvAcme1  = "r1/acme/chat/0001,r1,c,acme,retail,chat,order-status,2026-12-01T09:30:00Z,2026-12-01T09:30:02Z,2026-12-01T09:35:00Z,answered,,1.5,2.287,300,\n"
+		csvGlobex = "r1/globex/email/0001,r1,c,globex,retail,email,refund,2026-12-01T10:30:00Z,2026-12-01T10:30:00.25Z,2026-12-01T11:30:00Z,failed,smtp_rejected,,,1.5,\n"
+		csvAcme2  = "r2/acme/chat/0001,r2,c,acme,retail,chat,order-status,2027-01-01T09:30:00Z,2027-01-01T09:30:00Z,2027-01-01T09:50:00Z,auto_only,,3,,1200,\n"
 
-		jsonAcme1  = `{"probe_id":"r1/acme/chat/0001","run":"r1","campaign":"c","target":"acme","industry":"retail","channel":"chat","scenario":"order-status","planned_at":"2026-12-01T09:30:00Z","started_at":"2026-12-01T09:30:02Z","finished_at":"2026-12-01T09:35:00Z","outcome":"answered","reason":"","first_response_s":1.5,"human_response_s":2.287,"duration_s":300}` + "\n"
-		jsonGlobex = `{"probe_id":"r1/globex/email/0001","run":"r1","campaign":"c","target":"globex","industry":"retail","channel":"email","scenario":"refund","planned_at":"2026-12-01T10:30:00Z","started_at":"2026-12-01T10:30:00.25Z","finished_at":"2026-12-01T11:30:00Z","outcome":"failed","reason":"smtp_rejected","first_response_s":null,"human_response_s":null,"duration_s":1.5}` + "\n"
+		jsonAcme1  = `{"probe_id":"r1/acme/chat/0001","run":"r1","campaign":"c","target":"acme","industry":"retail","channel":"chat","scenario":"order-status","planned_at":"2026-12-01T09:30:00Z","started_at":"2026-12-01T09:30:02Z","finished_at":"2026-12-01T09:35:00Z","outcome":"answered","reason":"","first_response_s":1.5,"human_response_s":2.287,"duration_s":300,"quality":null}` + "\n"
+		jsonGlobex = `{"probe_id":"r1/globex/email/0001","run":"r1","campaign":"c","target":"globex","industry":"retail","channel":"email","scenario":"refund","planned_at":"2026-12-01T10:30:00Z","started_at":"2026-12-01T10:30:00.25Z","finished_at":"2026-12-01T11:30:00Z","outcome":"failed","reason":"smtp_rejected","first_response_s":null,"human_response_s":null,"duration_s":1.5,"quality":null}` + "\n"
 	)
 	tests := []struct {
 		args []string

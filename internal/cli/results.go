@@ -13,7 +13,7 @@ import (
 type ResultsCmd struct {
 	Runs     RunsCmd     `cmd:"" help:"List the runs that have results: campaign, first and last result, counts by outcome."`
 	Show     ShowCmd     `cmd:"" help:"Print one probe's result and evidence (steps, transcript, replies); save its screenshot."`
-	Export   ExportCmd   `cmd:"" help:"Write one line per probe: probe_id, run, campaign, target, industry, channel, scenario, planned_at, started_at, finished_at, outcome, reason, first_response_s, human_response_s, duration_s."`
+	Export   ExportCmd   `cmd:"" help:"Write one line per probe: probe_id, run, campaign, target, industry, channel, scenario, planned_at, started_at, finished_at, outcome, reason, first_response_s, human_response_s, duration_s, quality."`
 	Evidence EvidenceCmd `cmd:"" help:"Write a stored piece of large evidence (a failure screenshot) named by its sha256 in a result's evidence."`
 }
 

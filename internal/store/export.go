@@ -26,7 +26,7 @@ const (
 var ExportColumns = []string{
 	"probe_id", "run", "campaign", "target", "industry", "channel", "scenario",
 	"planned_at", "started_at", "finished_at", "outcome", "reason",
-	"first_response_s", "human_response_s", "duration_s",
+	"first_response_s", "human_response_s", "duration_s", "quality",
 }
 
 // exportRow is one line of a JSONL export; its fields follow ExportColumns.
@@ -46,20 +46,35 @@ type exportRow struct {
 	FirstResponseS *float64 `json:"first_response_s"`
 	HumanResponseS *float64 `json:"human_response_s"`
 	DurationS      float64  `json:"duration_s"`
+	// Quality is the graded quality of the human answers, 0..1 (null when not graded or
+	// no check applied): what scoring averages (docs/quality.md).
+	Quality *float64 `json:"quality"`
 }
 
 // Export writes the results of run (every run for "") from s to w, one line per probe
 // ordered by probe id, and returns how many probes it wrote. format is FormatJSONL or
 // FormatCSV. Times are RFC3339Nano in UTC; latencies and durations are seconds rounded
-// to milliseconds. An absent latency or time is null in JSONL and an empty field in CSV.
+// to milliseconds; quality is the stored grade's. An absent latency, time or quality is
+// null in JSONL and an empty field in CSV.
 func Export(ctx context.Context, s Store, run string, format string, w io.Writer) (n int, err error) {
+	quality, err := s.Qualities(ctx, run)
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	row := func(r result.Result) exportRow {
+		e := newExportRow(r)
+		if q, ok := quality[r.ProbeID]; ok {
+			e.Quality = &q
+		}
+		return e
+	}
 	switch format {
 	case FormatJSONL:
 		bw := bufio.NewWriter(w)
 		enc := json.NewEncoder(bw)
 		enc.SetEscapeHTML(false)
 		err = s.Each(ctx, run, func(r result.Result) error {
-			if err := enc.Encode(newExportRow(r)); err != nil {
+			if err := enc.Encode(row(r)); err != nil {
 				return err
 			}
 			n++
@@ -74,7 +89,7 @@ func Export(ctx context.Context, s Store, run string, format string, w io.Writer
 			break
 		}
 		err = s.Each(ctx, run, func(r result.Result) error {
-			if err := cw.Write(csvRecord(r)); err != nil {
+			if err := cw.Write(csvRecord(row(r))); err != nil {
 				return err
 			}
 			n++
@@ -114,13 +129,12 @@ func newExportRow(r result.Result) exportRow {
 	}
 }
 
-// csvRecord is r as a CSV record in ExportColumns order.
-func csvRecord(r result.Result) []string {
-	e := newExportRow(r)
+// csvRecord is e as a CSV record in ExportColumns order.
+func csvRecord(e exportRow) []string {
 	return []string{
 		e.ProbeID, e.Run, e.Campaign, e.Target, e.Industry, e.Channel, e.Scenario,
 		deref(e.PlannedAt), deref(e.StartedAt), deref(e.FinishedAt), e.Outcome, e.Reason,
-		csvFloat(e.FirstResponseS), csvFloat(e.HumanResponseS), csvFloat(&e.DurationS),
+		csvFloat(e.FirstResponseS), csvFloat(e.HumanResponseS), csvFloat(&e.DurationS), csvFloat(e.Quality),
 	}
 }
 

@@ -49,23 +49,27 @@ func exportFixture(t *testing.T) Store {
 
 func TestExport(t *testing.T) {
 	s := exportFixture(t)
+	q := 0.75 // the graded quality of one answer is exported with it
+	if err := s.PutGrades(context.Background(), []Grade{{ProbeID: "r1/acme/chat/1", GradeHead: GradeHead{Quality: &q}, Checks: []byte("{}")}}); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		run, format, want string
 		n                 int
 	}{
-		{"r1", FormatCSV, `probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s
-r1/acme/chat/1,r1,c,acme,retail,chat,refund,2026-11-03T14:04:05.12Z,2026-11-03T14:04:06.62Z,2026-11-03T14:04:15.12Z,answered,,2.287,95,8.5
-r1/acme/email/1,r1,,acme,,email,"late ""parcel"", again",2026-11-03T15:04:05.12Z,2026-11-03T15:04:05.120000001Z,,auto_only,deadline,3,,0
-r1/zeta/chat/1,r1,,zeta,,chat,refund,2026-11-03T16:04:05.12Z,,,failed,widget_not_found,,,0
+		{"r1", FormatCSV, `probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s,quality
+r1/acme/chat/1,r1,c,acme,retail,chat,refund,2026-11-03T14:04:05.12Z,2026-11-03T14:04:06.62Z,2026-11-03T14:04:15.12Z,answered,,2.287,95,8.5,0.75
+r1/acme/email/1,r1,,acme,,email,"late ""parcel"", again",2026-11-03T15:04:05.12Z,2026-11-03T15:04:05.120000001Z,,auto_only,deadline,3,,0,
+r1/zeta/chat/1,r1,,zeta,,chat,refund,2026-11-03T16:04:05.12Z,,,failed,widget_not_found,,,0,
 `, 3},
-		{"r1", FormatJSONL, `{"probe_id":"r1/acme/chat/1","run":"r1","campaign":"c","target":"acme","industry":"retail","channel":"chat","scenario":"refund","planned_at":"2026-11-03T14:04:05.12Z","started_at":"2026-11-03T14:04:06.62Z","finished_at":"2026-11-03T14:04:15.12Z","outcome":"answered","reason":"","first_response_s":2.287,"human_response_s":95,"duration_s":8.5}
-{"probe_id":"r1/acme/email/1","run":"r1","campaign":"","target":"acme","industry":"","channel":"email","scenario":"late \"parcel\", again","planned_at":"2026-11-03T15:04:05.12Z","started_at":"2026-11-03T15:04:05.120000001Z","finished_at":null,"outcome":"auto_only","reason":"deadline","first_response_s":3,"human_response_s":null,"duration_s":0}
-{"probe_id":"r1/zeta/chat/1","run":"r1","campaign":"","target":"zeta","industry":"","channel":"chat","scenario":"refund","planned_at":"2026-11-03T16:04:05.12Z","started_at":null,"finished_at":null,"outcome":"failed","reason":"widget_not_found","first_response_s":null,"human_response_s":null,"duration_s":0}
+		{"r1", FormatJSONL, `{"probe_id":"r1/acme/chat/1","run":"r1","campaign":"c","target":"acme","industry":"retail","channel":"chat","scenario":"refund","planned_at":"2026-11-03T14:04:05.12Z","started_at":"2026-11-03T14:04:06.62Z","finished_at":"2026-11-03T14:04:15.12Z","outcome":"answered","reason":"","first_response_s":2.287,"human_response_s":95,"duration_s":8.5,"quality":0.75}
+{"probe_id":"r1/acme/email/1","run":"r1","campaign":"","target":"acme","industry":"","channel":"email","scenario":"late \"parcel\", again","planned_at":"2026-11-03T15:04:05.12Z","started_at":"2026-11-03T15:04:05.120000001Z","finished_at":null,"outcome":"auto_only","reason":"deadline","first_response_s":3,"human_response_s":null,"duration_s":0,"quality":null}
+{"probe_id":"r1/zeta/chat/1","run":"r1","campaign":"","target":"zeta","industry":"","channel":"chat","scenario":"refund","planned_at":"2026-11-03T16:04:05.12Z","started_at":null,"finished_at":null,"outcome":"failed","reason":"widget_not_found","first_response_s":null,"human_response_s":null,"duration_s":0,"quality":null}
 `, 3},
-		{"r2", FormatCSV, `probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s
-r2/acme/chat/1,r2,,acme,,chat,refund,2026-11-03T14:04:05.12Z,,,no_response,offline,,,0
+		{"r2", FormatCSV, `probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s,quality
+r2/acme/chat/1,r2,,acme,,chat,refund,2026-11-03T14:04:05.12Z,,,no_response,offline,,,0,
 `, 1},
-		{"none", FormatCSV, "probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s\n", 0},
+		{"none", FormatCSV, "probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s,quality\n", 0},
 		{"none", FormatJSONL, "", 0},
 	} {
 		var buf bytes.Buffer

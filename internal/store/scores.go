@@ -22,6 +22,9 @@ type Scores interface {
 	Keys(ctx context.Context) ([]Key, error)
 	// Anchor returns the latest planned time of any result (zero with no results).
 	Anchor(ctx context.Context) (time.Time, error)
+	// Qualities returns the graded quality of the results of run ("" every run) that
+	// have a grade with a quality, by probe id.
+	Qualities(ctx context.Context, run string) (map[string]float64, error)
 	// PutGrades stores grades, replacing the grade of the same probe.
 	PutGrades(ctx context.Context, gs []Grade) error
 	// GetGrade returns the grade of a probe; ok is false when there is none.
@@ -199,6 +202,31 @@ func (s *sqliteStore) Anchor(ctx context.Context) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("read newest planned time: %w", err)
 	}
 	return nanosTime(n), nil
+}
+
+// Qualities implements Scores.
+func (s *sqliteStore) Qualities(ctx context.Context, run string) (map[string]float64, error) {
+	query, args := `SELECT probe_id, quality FROM grades WHERE quality IS NOT NULL`, []any(nil)
+	if run != "" {
+		query = `SELECT g.probe_id, g.quality FROM grades g JOIN results r ON r.probe_id = g.probe_id
+			WHERE r.run = ? AND g.quality IS NOT NULL`
+		args = []any{run}
+	}
+	rows, err := s.reader.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read qualities: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]float64{}
+	for rows.Next() {
+		var id string
+		var q float64
+		if err := rows.Scan(&id, &q); err != nil {
+			return nil, fmt.Errorf("read qualities: %w", err)
+		}
+		out[id] = q
+	}
+	return out, rows.Err()
 }
 
 const putGradeSQL = `INSERT INTO grades (probe_id, revision, version, quality, checks, graded_at)
