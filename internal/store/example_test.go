@@ -41,6 +41,6 @@ func Example() {
 	// Output:
 	// created: true <nil>
 	// created: false <nil>
-	// probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s
-	// nov/acme/chat/1,nov,,acme,,chat,refund,2026-11-03T14:00:00Z,2026-11-03T14:00:01Z,,answered,,,90,0
+	// probe_id,run,campaign,target,industry,channel,scenario,planned_at,started_at,finished_at,outcome,reason,first_response_s,human_response_s,duration_s,quality
+	// nov/acme/chat/1,nov,,acme,,chat,refund,2026-11-03T14:00:00Z,2026-11-03T14:00:01Z,,answered,,,90,0,
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,7 +129,9 @@ func (s *sqliteStore) Scoring(ctx context.Context, f Filter) ([]Scored, error) {
 	if f.Channel != "" {
 		add("r.channel = ?", f.Channel)
 	}
-	query := scoringSQL + " WHERE " + strings.Join(where, " AND ") + " ORDER BY r.probe_id"
+	// No ORDER BY: it would tempt SQLite into the (run, probe_id) index, which scans the
+	// whole run for one target and channel; the rows are sorted here instead.
+	query := scoringSQL + " WHERE " + strings.Join(where, " AND ")
 	rows, err := s.reader.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read results for scoring: %w", err)
@@ -145,6 +148,7 @@ func (s *sqliteStore) Scoring(ctx context.Context, f Filter) ([]Scored, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read results for scoring: %w", err)
 	}
+	slices.SortFunc(out, func(a, b Scored) int { return strings.Compare(a.ProbeID, b.ProbeID) })
 	return out, nil
 }
 
