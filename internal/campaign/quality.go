@@ -30,6 +30,9 @@ func (p Pattern) String() string {
 	return p.re.String()
 }
 
+// Equal reports whether two patterns have the same expression (go-cmp uses it).
+func (p Pattern) Equal(q Pattern) bool { return p.String() == q.String() }
+
 // MarshalText writes the expression.
 func (p Pattern) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 

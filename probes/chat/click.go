@@ -151,7 +151,7 @@ func aim(ctx context.Context, d *doc, q query) (x, y float64, err error) {
 // reveal scrolls each of hops into view in its document, in order.
 func reveal(ctx context.Context, hops []hop) error {
 	for _, h := range hops {
-		if _, err := h.d.callOn(ctx, h.obj, "function() { return __stk.reveal(this); }"); err != nil {
+		if _, err := h.d.callOnAwait(ctx, h.obj, "function() { return __stk.reveal(this); }"); err != nil {
 			return fmt.Errorf("scroll %s into view: %w", h.name, err)
 		}
 	}

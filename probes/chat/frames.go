@@ -175,7 +175,20 @@ func (d *doc) element(ctx context.Context, q query) (runtime.RemoteObjectID, err
 
 // callOn runs the function declaration fn with the element obj as this.
 func (d *doc) callOn(ctx context.Context, obj runtime.RemoteObjectID, fn string, args ...any) (*runtime.RemoteObject, error) {
+	return d.callOnWith(ctx, obj, false, fn, args...)
+}
+
+// callOnAwait is callOn for a function that returns a promise: it returns what the
+// promise resolves to.
+func (d *doc) callOnAwait(ctx context.Context, obj runtime.RemoteObjectID, fn string, args ...any) (*runtime.RemoteObject, error) {
+	return d.callOnWith(ctx, obj, true, fn, args...)
+}
+
+func (d *doc) callOnWith(ctx context.Context, obj runtime.RemoteObjectID, await bool, fn string, args ...any) (*runtime.RemoteObject, error) {
 	p := runtime.CallFunctionOnParams{FunctionDeclaration: fn, ObjectID: obj, ReturnByValue: new(true), Silent: new(true)}
+	if await {
+		p.AwaitPromise = new(true)
+	}
 	for _, a := range args {
 		b, err := json.Marshal(a)
 		if err != nil {

@@ -71,11 +71,17 @@
   };
 
   // reveal scrolls el into the middle of its window unless it is all in it.
+  // After a scroll it resolves two animation frames later (at most 250 ms): the browser
+  // routes a click by its compositor's picture of the page, which takes a frame or two
+  // to learn of a scroll the page made, and a click aimed before then lands elsewhere.
   S.reveal = (el) => {
     const r = el.getBoundingClientRect();
     if (r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth) return false;
     el.scrollIntoView({ block: "center", inline: "center", behavior: "instant" });
-    return true;
+    return new Promise((done) => {
+      const t = setTimeout(() => done(true), 250);
+      requestAnimationFrame(() => requestAnimationFrame(() => { clearTimeout(t); done(true); }));
+    });
   };
 
   // box is el's box in its window (for an iframe, the box its document is
