@@ -50,6 +50,23 @@ func (h *Scoring) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
+// setupScoring serves the scoring queue and, when asked, exports the score gauges.
+func (w *Worker) setupScoring(cfg Config) {
+	sc := &scorer.Scorer{Store: cfg.Store, Grader: cfg.Scoring.Grader, Logger: cfg.Logger}
+	h := &Scoring{Scorer: sc, Metrics: metrics.NewScoring(cfg.Registerer), Logger: cfg.Logger, updated: func(s tasks.Score, c []scoring.Card) {
+		if w.scoreHook != nil {
+			w.scoreHook(s, c)
+		}
+	}}
+	w.mux.Handle(tasks.TypeScore, h)
+	w.serve(cfg.Queues, tasks.QueueScoring)
+	if cfg.Scoring.Metrics {
+		cfg.Registerer.MustRegister(metrics.NewScoreCollector(func(ctx context.Context) ([]metrics.ScoreSample, error) {
+			return scoreSamples(ctx, cfg.Store)
+		}))
+	}
+}
+
 // enqueuer queues scoring tasks.
 type enqueuer interface {
 	EnqueueContext(ctx context.Context, t *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)

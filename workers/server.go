@@ -20,7 +20,6 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/quality"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
-	"github.com/stakeoutcx/stakeout/internal/scorer"
 	"github.com/stakeoutcx/stakeout/internal/scoring"
 	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/internal/tasks"
@@ -334,23 +333,6 @@ func (w *Worker) Close() {
 func isFailure(err error) bool {
 	var deferred *Deferred
 	return !errors.As(err, &deferred)
-}
-
-// setupScoring serves the scoring queue and, when asked, exports the score gauges.
-func (w *Worker) setupScoring(cfg Config) {
-	sc := &scorer.Scorer{Store: cfg.Store, Grader: cfg.Scoring.Grader, Logger: cfg.Logger}
-	h := &Scoring{Scorer: sc, Metrics: metrics.NewScoring(cfg.Registerer), Logger: cfg.Logger, updated: func(s tasks.Score, c []scoring.Card) {
-		if w.scoreHook != nil {
-			w.scoreHook(s, c)
-		}
-	}}
-	w.mux.Handle(tasks.TypeScore, h)
-	w.serve(cfg.Queues, tasks.QueueScoring)
-	if cfg.Scoring.Metrics {
-		cfg.Registerer.MustRegister(metrics.NewScoreCollector(func(ctx context.Context) ([]metrics.ScoreSample, error) {
-			return scoreSamples(ctx, cfg.Store)
-		}))
-	}
 }
 
 // setupChat starts the browser pool and registers the chat probe.

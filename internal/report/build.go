@@ -220,12 +220,13 @@ func (b *builder) channel(ctx context.Context, c scoring.Card) (Channel, error) 
 	var order []string
 	for i, k := range contribs {
 		row := ProbeRow{Contribution: k, PlannedAt: planned[k.ID]}
+		listed := i < MaxProbes
 		if k.Outcome == result.Answered {
-			if err := b.evidence(ctx, &row, checks, &order); err != nil {
+			if err := b.evidence(ctx, &row, listed, checks, &order); err != nil {
 				return ch, err
 			}
 		}
-		if i < MaxProbes {
+		if listed {
 			ch.Probes = append(ch.Probes, row)
 		}
 	}
@@ -236,8 +237,9 @@ func (b *builder) channel(ctx context.Context, c scoring.Card) (Channel, error) 
 	return ch, nil
 }
 
-// evidence adds a probe's grade and answer excerpt to its row and sums its checks.
-func (b *builder) evidence(ctx context.Context, row *ProbeRow, checks map[string]*CheckRow, order *[]string) error {
+// evidence sums a probe's checks and adds its grade to its row, and, for a listed
+// probe, the start of its answer (only those read the result's evidence).
+func (b *builder) evidence(ctx context.Context, row *ProbeRow, listed bool, checks map[string]*CheckRow, order *[]string) error {
 	g, ok, err := b.st.GetGrade(ctx, row.ID)
 	if err != nil {
 		return err
@@ -275,6 +277,9 @@ func (b *builder) evidence(ctx context.Context, row *ProbeRow, checks map[string
 			}
 		}
 		row.Checks = fmt.Sprintf("%d/%d", passed, applied)
+	}
+	if !listed {
+		return nil
 	}
 	r, ok, err := b.st.Get(ctx, row.ID)
 	if err != nil || !ok {

@@ -11,7 +11,7 @@ import (
 
 // Latest returns the latest card of every target and channel per window: for window
 // run, the card of its latest run (the run whose window starts last; ties by run id);
-// for 7d and 30d, the trailing cards. They are ranked as Cards ranks them.
+// for 7d and 30d, the trailing cards. Their ranks are not filled (Cards ranks).
 func Latest(ctx context.Context, st store.Scores) ([]scoring.Card, error) {
 	rows, err := st.ListScores(ctx, store.ScoreFilter{})
 	if err != nil {
@@ -33,41 +33,7 @@ func Latest(ctx context.Context, st store.Scores) ([]scoring.Card, error) {
 	for _, r := range newest {
 		picked = append(picked, r)
 	}
-	cards, err := decode(picked)
-	if err != nil {
-		return nil, err
-	}
-	// Run cards compete within their run: rank them among every card of the runs picked.
-	runs := map[string]bool{}
-	for _, c := range cards {
-		if c.Window == scoring.WindowRun {
-			runs[c.Run] = true
-		}
-	}
-	var all []scoring.Card
-	for run := range runs {
-		rc, err := Cards(ctx, st, store.ScoreFilter{Window: string(scoring.WindowRun), Run: run})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, rc...)
-	}
-	ranked := map[[3]string]scoring.Ranks{}
-	for _, c := range all {
-		ranked[[3]string{c.Run, c.Target, c.Channel}] = c.Ranks
-	}
-	var trailing []scoring.Card
-	out := cards[:0]
-	for _, c := range cards {
-		if c.Window == scoring.WindowRun {
-			c.Ranks = ranked[[3]string{c.Run, c.Target, c.Channel}]
-			out = append(out, c)
-		} else {
-			trailing = append(trailing, c)
-		}
-	}
-	scoring.Rank(trailing)
-	return append(out, trailing...), nil
+	return decode(picked)
 }
 
 func decode(rows []store.ScoreRow) ([]scoring.Card, error) {

@@ -42,10 +42,7 @@ func (s *Scorer) Rebuild(ctx context.Context, o RebuildOptions) (RebuildStats, e
 	if err != nil {
 		return st, err
 	}
-	pairs, err := s.pairs(ctx)
-	if err != nil {
-		return st, err
-	}
+	pairs := pairsOf(keys)
 	anchor, err := s.Store.Anchor(ctx)
 	if err != nil {
 		return st, err

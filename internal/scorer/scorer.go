@@ -45,8 +45,10 @@ func (s *Scorer) now() time.Time {
 	return s.Now()
 }
 
+// spec returns a run's spec (nil for a run the store has no spec of: the defaults).
 func (s *Scorer) spec(ctx context.Context, run string) (*tasks.RunSpec, error) {
-	return s.specs.get(ctx, s.Store, run)
+	rec, err := s.specs.get(ctx, s.Store, run)
+	return rec.spec, err
 }
 
 // Update recomputes the cards that the results of (run, target, channel) feed: the
@@ -143,17 +145,13 @@ func (s *Scorer) gradeProbe(ctx context.Context, probeID string) (*store.Grade, 
 
 // runCard computes the run card of one target and channel.
 func (s *Scorer) runCard(ctx context.Context, run, target, channel string, rows []store.Scored) (scoring.Card, store.ScoreRow, error) {
-	spec, err := s.spec(ctx, run)
+	rec, err := s.specs.get(ctx, s.Store, run)
 	if err != nil {
 		return scoring.Card{}, store.ScoreRow{}, err
 	}
-	key := scoring.Key{Target: target, Channel: channel, Industry: newest(rows).Industry, Window: scoring.WindowRun, Run: run}
-	if r, ok, err := s.Store.GetRun(ctx, run); err != nil {
-		return scoring.Card{}, store.ScoreRow{}, err
-	} else if ok {
-		key.From, key.To = r.Start, r.End
-	}
-	c := scoring.Compute(key, probesOf(rows), Settings(spec, channel))
+	key := scoring.Key{Target: target, Channel: channel, Industry: newest(rows).Industry, Window: scoring.WindowRun, Run: run,
+		From: rec.run.Start, To: rec.run.End}
+	c := scoring.Compute(key, probesOf(rows), Settings(rec.spec, channel))
 	row, err := s.row(c, rows)
 	return c, row, err
 }
@@ -204,6 +202,11 @@ func (s *Scorer) pairs(ctx context.Context) ([][2]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return pairsOf(keys), nil
+}
+
+// pairsOf lists the distinct (target, channel) of keys, in their order.
+func pairsOf(keys []store.Key) [][2]string {
 	seen := map[[2]string]bool{}
 	var out [][2]string
 	for _, k := range keys {
@@ -213,7 +216,7 @@ func (s *Scorer) pairs(ctx context.Context) ([][2]string, error) {
 			out = append(out, p)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // row is the stored form of card c made from rows.

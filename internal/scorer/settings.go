@@ -11,36 +11,46 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 )
 
-// specs caches the run specs read from the store's runs table. A run unknown to the
-// store (results imported without their launch) is scored with the defaults.
+// specs caches the runs read from the store's runs table, with their specs. A run
+// unknown to the store (results imported without their launch) is scored with the
+// defaults and has no window.
 type specs struct {
 	mu    sync.Mutex
-	byRun map[string]*tasks.RunSpec
+	byRun map[string]runRecord
 }
 
-func (s *specs) get(ctx context.Context, ledger store.Ledger, run string) (*tasks.RunSpec, error) {
+// runRecord is a recorded run and its decoded spec (nil when none was recorded).
+type runRecord struct {
+	run  store.Run
+	spec *tasks.RunSpec
+}
+
+func (s *specs) get(ctx context.Context, ledger store.Ledger, run string) (runRecord, error) {
 	s.mu.Lock()
-	spec, ok := s.byRun[run]
+	rec, ok := s.byRun[run]
 	s.mu.Unlock()
 	if ok {
-		return spec, nil
+		return rec, nil
 	}
 	r, found, err := ledger.GetRun(ctx, run)
 	if err != nil {
-		return nil, err
+		return runRecord{}, err
 	}
-	if found && len(r.Spec) > 0 {
-		if spec, err = tasks.ParseRunSpec(r.Spec); err != nil {
-			return nil, fmt.Errorf("run %s: %w", run, err)
+	if found {
+		rec.run = r
+		if len(r.Spec) > 0 {
+			if rec.spec, err = tasks.ParseRunSpec(r.Spec); err != nil {
+				return runRecord{}, fmt.Errorf("run %s: %w", run, err)
+			}
 		}
 	}
 	s.mu.Lock()
 	if s.byRun == nil {
-		s.byRun = map[string]*tasks.RunSpec{}
+		s.byRun = map[string]runRecord{}
 	}
-	s.byRun[run] = spec // nil for an unknown run: the defaults
+	s.byRun[run] = rec
 	s.mu.Unlock()
-	return spec, nil
+	return rec, nil
 }
 
 // Settings returns the scoring settings of channel ch in a run's spec (nil: the

@@ -18,8 +18,7 @@ type Scores interface {
 	// Scoring returns what scoring reads of the results f selects, with each one's
 	// grade, ordered by probe id. It reads no evidence.
 	Scoring(ctx context.Context, f Filter) ([]Scored, error)
-	// Keys returns every (run, target, channel) with results, and each one's industry
-	// (that of its newest probe), ordered.
+	// Keys returns every (run, target, channel) with results, ordered.
 	Keys(ctx context.Context) ([]Key, error)
 	// Anchor returns the latest planned time of any result (zero with no results).
 	Anchor(ctx context.Context) (time.Time, error)
@@ -51,7 +50,7 @@ type Filter struct {
 
 // Key names the results of one target on one channel in one run.
 type Key struct {
-	Run, Target, Channel, Industry string
+	Run, Target, Channel string
 }
 
 // Scored is what scoring reads of one result.
@@ -177,10 +176,7 @@ func scanScored(row scanner) (Scored, error) {
 
 // Keys implements Scores.
 func (s *sqliteStore) Keys(ctx context.Context) ([]Key, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT run, target, channel,
-		(SELECT i.industry FROM results i WHERE i.run = r.run AND i.target = r.target AND i.channel = r.channel
-		 ORDER BY i.planned_at DESC, i.probe_id DESC LIMIT 1)
-	FROM results r GROUP BY run, target, channel ORDER BY run, target, channel`)
+	rows, err := s.reader.QueryContext(ctx, `SELECT DISTINCT run, target, channel FROM results ORDER BY run, target, channel`)
 	if err != nil {
 		return nil, fmt.Errorf("list scoring keys: %w", err)
 	}
@@ -188,7 +184,7 @@ func (s *sqliteStore) Keys(ctx context.Context) ([]Key, error) {
 	var out []Key
 	for rows.Next() {
 		var k Key
-		if err := rows.Scan(&k.Run, &k.Target, &k.Channel, &k.Industry); err != nil {
+		if err := rows.Scan(&k.Run, &k.Target, &k.Channel); err != nil {
 			return nil, fmt.Errorf("list scoring keys: %w", err)
 		}
 		out = append(out, k)
