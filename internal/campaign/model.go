@@ -210,6 +210,10 @@ type Target struct {
 	Name string `yaml:"name"`
 	// Industry groups targets for ranking.
 	Industry string `yaml:"industry"`
+	// Client is who receives the target's alerts: the Alertmanager label "client" that
+	// routes send each client only its own alerts (default: ID). Several targets may
+	// share a client.
+	Client string `yaml:"client"`
 	// Timezone is an IANA zone name, e.g. "Europe/Paris".
 	Timezone string `yaml:"timezone"`
 	// BusinessHours are when the target may be probed (default: always).

@@ -33,6 +33,11 @@ func (k *checker) target(path string, t *Target) {
 	k.id(yamlcheck.Join(path, "id"), t.ID)
 	k.required(yamlcheck.Join(path, "name"), t.Name)
 	k.required(yamlcheck.Join(path, "industry"), t.Industry)
+	if t.Client == "" {
+		t.Client = t.ID
+	} else {
+		k.id(yamlcheck.Join(path, "client"), t.Client)
+	}
 	k.timezone(yamlcheck.Join(path, "timezone"), t)
 	for j := range t.BusinessHours {
 		k.hours(yamlcheck.Index(yamlcheck.Join(path, "business_hours"), j), &t.BusinessHours[j])

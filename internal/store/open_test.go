@@ -153,7 +153,7 @@ func TestPragmas(t *testing.T) {
 		"busy_timeout": "5000",
 		"synchronous":  "1",
 		"foreign_keys": "1",
-		"user_version": "4",
+		"user_version": "5",
 	} {
 		var got string
 		if err := db.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {

@@ -77,6 +77,21 @@ func (readOnlyStore) PutGrades(context.Context, []Grade) error { return ErrReadO
 // PutScores implements Store: it always fails.
 func (readOnlyStore) PutScores(context.Context, []ScoreRow, bool) error { return ErrReadOnly }
 
+// OpenAlert implements Store: it always fails.
+func (readOnlyStore) OpenAlert(context.Context, Alert) (Alert, bool, error) {
+	return Alert{}, false, ErrReadOnly
+}
+
+// ResolveAlert implements Store: it always fails.
+func (readOnlyStore) ResolveAlert(context.Context, string, time.Time, string, []byte) (Alert, bool, error) {
+	return Alert{}, false, ErrReadOnly
+}
+
+// MarkDelivered implements Store: it always fails.
+func (readOnlyStore) MarkDelivered(context.Context, string, int64, time.Time) error {
+	return ErrReadOnly
+}
+
 // RecordRun implements Store: it always fails.
 func (readOnlyStore) RecordRun(context.Context, Run) error { return ErrReadOnly }
 

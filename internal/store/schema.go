@@ -8,7 +8,7 @@ import (
 
 // SchemaVersion is the version of the results schema this code writes. SQLite keeps
 // it in PRAGMA user_version; each step of migrations raises it by one.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // migrations[i] takes the schema from version i to version i+1. Statements stay close
 // to portable SQL so the PostgreSQL store can share them where cheap.
@@ -126,6 +126,38 @@ var migrations = [][]string{
 			computed_at  BIGINT NOT NULL,
 			PRIMARY KEY (win, run, target, channel)
 		)`,
+	},
+	{
+		// Version 5 keeps the degradation alerts: their state (firing until resolved)
+		// and history. The partial unique index allows one firing alert per target,
+		// channel and kind. evidence and resolution are JSON (detect.Finding) of the
+		// evaluation that opened and that resolved the alert. version counts the changes
+		// Alertmanager must hear of (1 opened, 2 resolved); delivered is the highest
+		// version an Alertmanager accepted.
+		`CREATE TABLE IF NOT EXISTS alerts (
+			id           TEXT PRIMARY KEY,
+			client       TEXT NOT NULL,
+			target       TEXT NOT NULL,
+			channel      TEXT NOT NULL,
+			kind         TEXT NOT NULL,
+			severity     TEXT NOT NULL,
+			run          TEXT NOT NULL DEFAULT '',
+			campaign     TEXT NOT NULL DEFAULT '',
+			state        TEXT NOT NULL,
+			opened_at    BIGINT NOT NULL,
+			since        BIGINT,
+			resolved_at  BIGINT,
+			summary      TEXT NOT NULL DEFAULT '',
+			resolution   TEXT NOT NULL DEFAULT '',
+			evidence     BLOB,
+			resolved_evidence BLOB,
+			version      BIGINT NOT NULL DEFAULT 1,
+			delivered    BIGINT NOT NULL DEFAULT 0,
+			delivered_at BIGINT
+		)`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS alerts_one_firing ON alerts (target, channel, kind) WHERE state = 'firing'`,
+		`CREATE INDEX IF NOT EXISTS alerts_target_channel ON alerts (target, channel, kind, resolved_at)`,
+		`CREATE INDEX IF NOT EXISTS alerts_opened ON alerts (opened_at)`,
 	},
 }
 

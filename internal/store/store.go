@@ -32,6 +32,7 @@ type Store interface {
 	Ledger
 	Evidence
 	Scores
+	Alerts
 }
 
 // Ledger records what must survive a Redis that loses its data: which runs were

@@ -54,7 +54,7 @@ func NewRunSpec(c *campaign.Campaign, run string) *RunSpec {
 	}
 	for _, t := range c.Targets {
 		s.Targets[t.ID] = SpecTarget{
-			Target: Target{ID: t.ID, Name: t.Name, Industry: t.Industry, Timezone: t.Timezone, BusinessHours: t.BusinessHours},
+			Target: Target{ID: t.ID, Name: t.Name, Industry: t.Industry, Client: t.Client, Timezone: t.Timezone, BusinessHours: t.BusinessHours},
 			Chat:   t.Channels.Chat, Email: t.Channels.Email,
 		}
 	}

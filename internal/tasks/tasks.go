@@ -72,6 +72,8 @@ type Target struct {
 	ID       string `json:"id"`
 	Name     string `json:"name"`
 	Industry string `json:"industry"`
+	// Client receives the target's alerts (empty in specs saved before clients: the ID).
+	Client   string `json:"client,omitempty"`
 	Timezone string `json:"timezone"`
 	// BusinessHours are when the target may be probed, on its wall clock in Timezone
 	// (none: always).
