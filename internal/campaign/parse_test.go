@@ -86,7 +86,7 @@ func TestParseGood(t *testing.T) {
 			Language: DefaultLanguage,
 		}},
 		Targets: []Target{{
-			ID: "acme", Name: "Acme", Industry: "retail", Timezone: "America/New_York",
+			ID: "acme", Name: "Acme", Industry: "retail", Client: "acme", Timezone: "America/New_York",
 			BusinessHours: []Hours{{
 				Days: "sun-tue", Open: "08:00", Close: "24:00",
 				Weekdays: [7]bool{true, true, true, false, false, false, false},

@@ -93,6 +93,11 @@ var campaignCases = []badCase{
 		},
 	},
 	{
+		name: "client not an id",
+		src:  withTarget(`{id: t, name: T, industry: i, client: "Acme Corp", timezone: UTC, channels: {chat: {url: "https://t.example", profile: p}}}`),
+		want: []string{`f.yaml:5: targets[0].client: "Acme Corp" is not a valid id: use a-z, 0-9, "-" and "_", starting with a letter or digit`},
+	},
+	{
 		name: "local time zone",
 		src:  withTarget(`{id: t, name: T, industry: i, timezone: Local, channels: {chat: {url: "https://t.example", profile: p}}}`),
 		want: []string{`f.yaml:5: targets[0].timezone: "Local" depends on the machine: use an IANA time zone name such as Europe/Paris`},
