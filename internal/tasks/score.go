@@ -56,3 +56,11 @@ func Aggregate(group string, ts []*asynq.Task) *asynq.Task {
 	}
 	return AggregateResults(group, ts)
 }
+
+// NewAlertDeliverTask returns the task that tells Alertmanager of version of alert id
+// (1 opened, 2 resolved). Its task id makes it once per change: a scoring task retried
+// after the change was stored enqueues no second one.
+func NewAlertDeliverTask(id string, version int64) *asynq.Task {
+	return asynq.NewTask(TypeAlertDeliver, fmt.Appendf(nil, `{"alert":%q,"version":%d}`, id, version),
+		asynq.Queue(QueueAlerts), asynq.TaskID(fmt.Sprintf("alert:%s:%d", id, version)), asynq.MaxRetry(100))
+}

@@ -27,6 +27,8 @@ const (
 	TypeResultBatch = "result:batch"
 	// TypeScore recomputes the scorecards fed by one run, target and channel.
 	TypeScore = "score"
+	// TypeAlertDeliver posts the alerts to Alertmanager after one opened or resolved.
+	TypeAlertDeliver = "alert:deliver"
 )
 
 // ResultGroup is the asynq group result tasks join, so that a results worker stores them
