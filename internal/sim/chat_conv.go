@@ -193,7 +193,7 @@ func (s *Sim) planChat(c *conversation, n int, at time.Time) {
 		}
 		return
 	}
-	pl := decideChat(s.cfg.Seed, co, c.id, s.cfg.TimeScale)
+	pl := decideChat(s.cfg.Seed, co.after(s.countProbe(co.ID, "chat")), c.id, s.cfg.TimeScale)
 	noReply := func(reason string) {
 		s.truth(TruthRecord{Kind: KindChatNoReply, Company: co.ID, Conversation: c.id,
 			Style: co.Chat.Style, At: at, Reason: reason})

@@ -99,6 +99,59 @@ type Company struct {
 	// built-in generic answers). They let a demo show answers that are correct, wrong
 	// or misspelled, for the quality checks.
 	AnswerTexts []string `yaml:"answers"`
+	// Changes are change points of its service: from a given probe on, another reply
+	// delay and no-reply rate, for a company that degrades (and may recover) during a
+	// run. Listed in order of AfterProbes.
+	Changes []Change `yaml:"changes"`
+}
+
+// Change is a change point of a company's service. It applies to the probes the
+// company receives after its first AfterProbes ones, counted separately on email
+// (messages) and chat (conversations), until a later change applies.
+type Change struct {
+	// AfterProbes is how many probes of the channel the company receives before the
+	// change applies (≥ 1).
+	AfterProbes int `yaml:"after_probes"`
+	// Reply replaces the human reply delay of email and of the first chat agent message
+	// (nil: unchanged).
+	Reply *Reply `yaml:"reply"`
+	// NoReplyRate replaces the no-reply probability of email and chat (nil: unchanged).
+	NoReplyRate *float64 `yaml:"no_reply_rate"`
+}
+
+// after returns co as it serves its (n+1)th probe of a channel: with every change
+// whose AfterProbes is at most n applied, in order.
+func (co *Company) after(n int) *Company {
+	if len(co.Changes) == 0 || n < co.Changes[0].AfterProbes {
+		return co
+	}
+	eff := *co
+	if co.Chat != nil {
+		ch := *co.Chat
+		eff.Chat = &ch
+	}
+	for _, c := range co.Changes {
+		if n < c.AfterProbes {
+			break
+		}
+		if c.Reply != nil {
+			r := *c.Reply
+			if r.P90 == 0 {
+				r.P90 = r.Median
+			}
+			eff.Reply = r
+			if eff.Chat != nil {
+				eff.Chat.Reply = r
+			}
+		}
+		if c.NoReplyRate != nil {
+			eff.NoReplyRate = *c.NoReplyRate
+			if eff.Chat != nil {
+				eff.Chat.NoReplyRate = *c.NoReplyRate
+			}
+		}
+	}
+	return &eff
 }
 
 // MaxAnswerText is the longest text of answers, in bytes.

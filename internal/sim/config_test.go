@@ -44,7 +44,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty", ``, []string{"f.yaml:1: the file is empty: want a config with at least companies"}},
 		{"syntax", "smtp: [", []string{"f.yaml:1: invalid YAML: did not find expected node content"}},
 		{"unknown field", goodHead + "  - id: a\n    address: s@a.test\n    reply: {median: 1s}\n    colour: red\n",
-			[]string{`f.yaml:7: companies[0].colour: unknown field "colour" (want one of ack, address, agent_name, answers, chat, id, name, no_reply_rate, out_of_office, reply, reply_from, threading, timezone)`}},
+			[]string{`f.yaml:7: companies[0].colour: unknown field "colour" (want one of ack, address, agent_name, answers, changes, chat, id, name, no_reply_rate, out_of_office, reply, reply_from, threading, timezone)`}},
 		{"unknown top field", "smpt: {addr: x}\n" + goodHead + "  - {id: a, address: s@a.test, reply: {median: 1s}}\n",
 			[]string{`f.yaml:1: smpt: unknown field "smpt" (did you mean "smtp"?)`}},
 		{"bad duration", goodHead + "  - id: a\n    address: s@a.test\n    reply: {median: soon}\n",
@@ -90,6 +90,20 @@ companies:
 			"f.yaml:3: companies[0].address: is required",
 			"f.yaml:3: companies[0].reply.median: must be > 0 (the company answers: no_reply_rate < 1, not out_of_office)",
 		}},
+		{"changes", goodHead + `  - id: a
+    address: s@a.test
+    reply: {median: 1s}
+    changes:
+      - {after_probes: 0, no_reply_rate: 1.5}
+      - {after_probes: 5}
+      - {after_probes: 3, reply: {median: 0s}}
+`, []string{
+			"f.yaml:8: companies[0].changes[0].after_probes: must be at least 1, got 0",
+			"f.yaml:8: companies[0].changes[0].no_reply_rate: must be between 0 and 1, got 1.5",
+			"f.yaml:9: companies[0].changes[1]: changes nothing: give reply, no_reply_rate or both",
+			"f.yaml:10: companies[0].changes[2].after_probes: 3 is not after the previous change's 5: list changes in order",
+			"f.yaml:10: companies[0].changes[2].reply.median: must be > 0",
+		}},
 		{"duplicate address", goodHead + "  - {id: a, address: S@a.test, reply: {median: 1s}}\n" +
 			"  - {id: b, address: s@a.test, reply: {median: 1s}}\n",
 			[]string{`f.yaml:5: companies[1].address: "s@a.test" is also companies[0].address`}},
@@ -123,5 +137,34 @@ func TestNewChecksConfig(t *testing.T) {
 	want := `companies[0].threading: "nope" is not a threading mode (want headers or subject_only)`
 	if _, err := New(cfg, nil); err == nil || err.Error() != want {
 		t.Errorf("New = %v, want %q", err, want)
+	}
+}
+
+func TestChangesApplyInOrder(t *testing.T) {
+	half, none := 0.5, 0.0
+	co := Company{ID: "a", Reply: Reply{Median: Duration(time.Second), P90: Duration(time.Second)},
+		Chat: &Chat{Reply: Reply{Median: Duration(time.Second)}},
+		Changes: []Change{
+			{AfterProbes: 2, Reply: &Reply{Median: Duration(10 * time.Second)}, NoReplyRate: &half},
+			{AfterProbes: 4, NoReplyRate: &none},
+		}}
+	for _, tt := range []struct {
+		n      int
+		median time.Duration
+		rate   float64
+	}{{0, time.Second, 0}, {1, time.Second, 0}, {2, 10 * time.Second, 0.5}, {3, 10 * time.Second, 0.5}, {4, 10 * time.Second, 0}, {100, 10 * time.Second, 0}} {
+		eff := co.after(tt.n)
+		if eff.Reply.Median.D() != tt.median || eff.Reply.P90.D() != tt.median || eff.NoReplyRate != tt.rate ||
+			eff.Chat.Reply.Median.D() != tt.median || eff.Chat.NoReplyRate != tt.rate {
+			t.Errorf("after(%d) = reply %v/%v rate %v, chat %v/%v; want %v and %v", tt.n, eff.Reply.Median.D(), eff.Reply.P90.D(),
+				eff.NoReplyRate, eff.Chat.Reply.Median.D(), eff.Chat.NoReplyRate, tt.median, tt.rate)
+		}
+	}
+	if co.Reply.Median.D() != time.Second || co.Chat.Reply.Median.D() != time.Second {
+		t.Error("after changed the company itself")
+	}
+	// Every reply after the change takes the new delay.
+	if pl := decide(1, co.after(3), "k", 1); !pl.noReply && pl.humanAfter != 10*time.Second {
+		t.Errorf("decide after the change: human after %v, want 10s", pl.humanAfter)
 	}
 }

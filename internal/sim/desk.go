@@ -75,7 +75,7 @@ func (s *Sim) plan(co *Company, p *probe) {
 		base.Mailbox = box.address
 	}
 	s.truth(withKind(base, KindReceived, ""))
-	pl := decide(s.cfg.Seed, co, p.seedKey, s.cfg.TimeScale)
+	pl := decide(s.cfg.Seed, co.after(s.countProbe(co.ID, "email")), p.seedKey, s.cfg.TimeScale)
 	s.log.Info("probe received", "company", co.ID, "message_id", p.messageID, "token", p.token,
 		"ack", pl.ack, "human", pl.human, "human_after", pl.humanAfter, "oof", pl.oof)
 	switch {
@@ -110,6 +110,17 @@ func (s *Sim) plan(co *Company, p *probe) {
 	if pl.human {
 		add(KindHuman, pl.humanAfter)
 	}
+}
+
+// countProbe counts a probe the company received on channel and returns how many it had
+// received before.
+func (s *Sim) countProbe(company, channel string) int {
+	s.servedMu.Lock()
+	defer s.servedMu.Unlock()
+	key := company + "\x00" + channel
+	n := s.served[key]
+	s.served[key] = n + 1
+	return n
 }
 
 // deliver composes j's reply and appends it to the INBOX of its mailbox with

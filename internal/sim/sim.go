@@ -41,6 +41,9 @@ type Sim struct {
 	webCtx     context.Context    // ends when Close begins: web requests watch it
 	webStop    context.CancelFunc // ends webCtx
 
+	servedMu sync.Mutex
+	served   map[string]int // probes received, by company and channel (for Changes)
+
 	mu         sync.Mutex
 	started    bool
 	closed     bool
@@ -87,6 +90,7 @@ func New(cfg Config, log *slog.Logger) (*Sim, error) {
 		watched:   make(chan struct{}),
 		truthCh:   make(chan struct{}),
 		pollHold:  defaultPollHold,
+		served:    map[string]int{},
 		chat:      chatHub{desks: map[string]*chatDesk{}, convs: map[string]*conversation{}},
 	}
 	s.webCtx, s.webStop = context.WithCancel(context.Background())

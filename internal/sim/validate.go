@@ -88,6 +88,36 @@ func validateCompany(co Company, p string, seen map[string]string, add adder) {
 	if co.hasEmail() {
 		validateEmail(co, p, seen, add)
 	}
+	validateChanges(co, p, add)
+}
+
+// validateChanges checks a company's change points.
+func validateChanges(co Company, p string, add adder) {
+	last := 0
+	for i, c := range co.Changes {
+		cp := fmt.Sprintf("%s.changes[%d]", p, i)
+		switch {
+		case c.AfterProbes < 1:
+			add(cp+".after_probes", "must be at least 1, got %d", c.AfterProbes)
+		case c.AfterProbes <= last:
+			add(cp+".after_probes", "%d is not after the previous change's %d: list changes in order", c.AfterProbes, last)
+		}
+		last = max(last, c.AfterProbes)
+		if c.Reply == nil && c.NoReplyRate == nil {
+			add(cp, "changes nothing: give reply, no_reply_rate or both")
+		}
+		if c.Reply != nil {
+			if c.Reply.Median <= 0 {
+				add(cp+".reply.median", "must be > 0")
+			}
+			if c.Reply.P90 != 0 && c.Reply.P90 < c.Reply.Median {
+				add(cp+".reply.p90", "%v is below the median %v", c.Reply.P90.D(), c.Reply.Median.D())
+			}
+		}
+		if r := c.NoReplyRate; r != nil && !(*r >= 0 && *r <= 1) {
+			add(cp+".no_reply_rate", "must be between 0 and 1, got %v", *r)
+		}
+	}
 }
 
 // validateEmail checks the fields of a company's email desk.
