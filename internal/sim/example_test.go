@@ -28,7 +28,7 @@ companies:
 	fmt.Println(err)
 	fmt.Println(len(cfg.Companies))
 	// Output:
-	// sim.yaml:9: companies[0].colour: unknown field "colour" (want one of ack, address, agent_name, answers, chat, id, name, no_reply_rate, out_of_office, reply, reply_from, threading, timezone)
+	// sim.yaml:9: companies[0].colour: unknown field "colour" (want one of ack, address, agent_name, answers, changes, chat, id, name, no_reply_rate, out_of_office, reply, reply_from, threading, timezone)
 	// 0
 }
 
