@@ -46,7 +46,7 @@ func newDecoder(p *problems) *yamlcheck.Decoder {
 }
 
 // unknown says what is wrong with a field name type t does not have.
-func unknown(t reflect.Type, name string, fields map[string]int) string {
+func unknown(t reflect.Type, name string, fields map[string][]int) string {
 	if t == serverType && name == "password" {
 		return "passwords never go in a campaign file: use password_env or password_file"
 	}

@@ -28,7 +28,7 @@ type Decoder struct {
 	// Unknown says what is wrong with a field name that struct type t does not
 	// have; nil, or "", says `unknown field "x" (did you mean "y"?)`, or lists
 	// the known fields when none is close.
-	Unknown func(t reflect.Type, name string, fields map[string]int) string
+	Unknown func(t reflect.Type, name string, fields map[string][]int) string
 	// Key checks the key of a map entry of map type t; a non-empty answer is
 	// reported and the entry skipped. Nil accepts every key.
 	Key func(t reflect.Type, name string) string
@@ -112,7 +112,7 @@ func (d *Decoder) Struct(n *yaml.Node, path string, v reflect.Value) {
 			continue
 		}
 		d.P.Seen(fpath, kv.Key.Line)
-		d.Value(kv.Val, fpath, v.Field(i))
+		d.Value(kv.Val, fpath, v.FieldByIndex(i))
 	}
 }
 
@@ -199,7 +199,7 @@ func (d *Decoder) want(t reflect.Type) string {
 	return "a string"
 }
 
-func (d *Decoder) unknown(t reflect.Type, name string, fields map[string]int) string {
+func (d *Decoder) unknown(t reflect.Type, name string, fields map[string][]int) string {
 	if d.Unknown != nil {
 		if s := d.Unknown(t, name, fields); s != "" {
 			return s

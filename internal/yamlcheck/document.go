@@ -88,7 +88,7 @@ func kindOf(n *yaml.Node) string {
 }
 
 // anyKnownKey reports whether mapping n has a key in fields, or a merge key.
-func anyKnownKey(n *yaml.Node, fields map[string]int) bool {
+func anyKnownKey(n *yaml.Node, fields map[string][]int) bool {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		if k.Kind != yaml.ScalarNode {

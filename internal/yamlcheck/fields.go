@@ -8,21 +8,28 @@ import (
 )
 
 // fieldCache holds fieldsOf's answers by type.
-var fieldCache sync.Map // reflect.Type → map[string]int
+var fieldCache sync.Map // reflect.Type → map[string][]int
 
-// FieldsOf maps the YAML names of t's fields to their indexes.
-func FieldsOf(t reflect.Type) map[string]int {
+// FieldsOf maps the YAML names of t's fields to their index paths (reflect's
+// FieldByIndex). The fields of an embedded struct tagged `yaml:",inline"` are t's own.
+func FieldsOf(t reflect.Type) map[string][]int {
 	if m, ok := fieldCache.Load(t); ok {
-		return m.(map[string]int)
+		return m.(map[string][]int)
 	}
-	out := map[string]int{}
+	out := map[string][]int{}
 	for i := range t.NumField() {
 		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if f.Anonymous && name == "" && opts == "inline" && f.Type.Kind() == reflect.Struct {
+			for n, idx := range FieldsOf(f.Type) {
+				out[n] = append([]int{i}, idx...)
+			}
+			continue
+		}
 		if !f.IsExported() || name == "" || name == "-" {
 			continue
 		}
-		out[name] = i
+		out[name] = []int{i}
 	}
 	fieldCache.Store(t, out)
 	return out
@@ -30,7 +37,7 @@ func FieldsOf(t reflect.Type) map[string]int {
 
 // Closest returns the known field nearest to name by edit distance, or "" when
 // none is near enough to be a likely typo.
-func Closest(name string, fields map[string]int) string {
+func Closest[V any](name string, fields map[string]V) string {
 	if len(name) > 64 {
 		return ""
 	}
@@ -73,7 +80,7 @@ func EditDistance(a, b string) int {
 }
 
 // FieldList names the known fields, sorted, for an unknown-field message.
-func FieldList(fields map[string]int) string {
+func FieldList[V any](fields map[string]V) string {
 	names := make([]string, 0, len(fields))
 	for f := range fields {
 		names = append(names, f)

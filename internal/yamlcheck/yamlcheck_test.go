@@ -166,3 +166,25 @@ func TestWalkerMaxText(t *testing.T) {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }
+
+// The fields of an embedded struct tagged inline are the outer struct's own.
+func TestDecoderInline(t *testing.T) {
+	type inner struct {
+		Count int    `yaml:"count"`
+		Name  string `yaml:"name"`
+	}
+	type outer struct {
+		On    bool `yaml:"on"`
+		inner `yaml:",inline"`
+	}
+	p := NewProblems("f.yaml")
+	root := ParseDocument(p, []byte("on: true\ncount: 3\nname: x\ncont: 1\n"), Format{Name: "a test file", Least: "a mapping"})
+	var v outer
+	NewDecoder(p, 100).Decode(root, &v)
+	if v != (outer{On: true, inner: inner{Count: 3, Name: "x"}}) {
+		t.Errorf("Decode = %+v", v)
+	}
+	if got := fmt.Sprint(p.Err()); got != `f.yaml:4: cont: unknown field "cont" (did you mean "count"?)` {
+		t.Errorf("Decode errors = %s", got)
+	}
+}
