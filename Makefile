@@ -10,12 +10,21 @@ TESTTIME ?= 30m
 # a path, also of a file that is not a program). Dovecot is the stock IMAP server of the
 # interoperability tests; Chromium runs the chat probe: its headless shell by default, the
 # full browser as the fallback the tests cover too. hunspell and its US English dictionary
-# spell-check the answers that scoring grades.
+# spell-check the answers that scoring grades. Alertmanager (Debian's 0.25) receives the
+# alerts of the demo and of the alert delivery tests; they start it on a free port.
 DEB_DEPS := redis-server=redis-server dovecot=dovecot-imapd /usr/lib/dovecot/lmtp=dovecot-lmtpd \
             chromium=chromium /usr/lib/chromium/chromium-headless-shell=chromium-headless-shell \
-            hunspell=hunspell /usr/share/hunspell/en_US.dic=hunspell-en-us
+            hunspell=hunspell /usr/share/hunspell/en_US.dic=hunspell-en-us \
+            prometheus-alertmanager=prometheus-alertmanager
 
-.PHONY: all build demo test deps vet bench fuzz clean
+# promtool of the Prometheus the rules are written for: the module version in go.mod
+# (a Go tool dependency; v0.316.0 is Prometheus 3.16.0, as in docker-compose.yml), never
+# a promtool on PATH. Its first build takes a few minutes, later ones seconds.
+PROMTOOL := bin/promtool
+PROMETHEUS_MOD = $(shell $(GO) list -m -f '{{.Version}}' github.com/prometheus/prometheus)
+PROMETHEUS_VERSION = $(shell echo $(PROMETHEUS_MOD) | sed -E 's/^v0\.3(0?)([0-9]+)\.([0-9]+)$$/3.\2.\3/')
+
+.PHONY: all build demo test deps vet bench fuzz clean rules-test
 
 all: build
 
@@ -41,10 +50,21 @@ build:
 demo: deps build
 	./$(BIN) demo
 
+## bin/promtool: promtool of the Prometheus version in go.mod.
+$(PROMTOOL): go.mod go.sum
+	$(GO) build -ldflags "-X github.com/prometheus/common/version.Version=$(PROMETHEUS_VERSION)" \
+	  -o $(PROMTOOL) github.com/prometheus/prometheus/cmd/promtool
+
+## rules-test: the Prometheus config, rules and rule unit tests, with bin/promtool.
+rules-test: $(PROMTOOL)
+	$(PROMTOOL) check config deploy/prometheus/prometheus.yml
+	$(PROMTOOL) check rules deploy/prometheus/rules.yml
+	$(PROMTOOL) test rules deploy/prometheus/rules_test.yml
+
 ## test: vet and every test with the race detector, against real servers the tests start.
 ## The end-to-end accuracy tests (internal/e2e) run last, alone: they compare timings with
 ## the simulator's truth to the tens of milliseconds, which other packages' load would blur.
-test: deps
+test: deps rules-test
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout $(TESTTIME) $$($(GO) list $(PKGS) | grep -v /internal/e2e$$)
 	$(GO) test -race -count=1 -timeout $(TESTTIME) ./internal/e2e/

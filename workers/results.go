@@ -118,6 +118,7 @@ func (h *Results) observe(r result.Result) {
 		h.Logger.Info("probe done", args...)
 	}
 	h.Metrics.Outcomes.WithLabelValues(r.Channel, r.Target, string(r.Outcome), r.Reason).Inc()
+	h.Metrics.LastResult.WithLabelValues(r.Channel).SetToCurrentTime()
 	if r.FirstResponseS != nil {
 		h.Metrics.Response.WithLabelValues(r.Channel, r.Target, "first").Observe(*r.FirstResponseS)
 	}

@@ -21,6 +21,8 @@ type Scoring struct {
 	Scorer  *scorer.Scorer
 	Metrics *metrics.Scoring
 	Logger  *slog.Logger
+	// Alerts, when set, runs the degradation detector after each update.
+	alerts *alerter
 	// updated, when set, is called after each recomputation (tests).
 	updated func(tasks.Score, []scoring.Card)
 }
@@ -39,6 +41,13 @@ func (h *Scoring) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	h.Metrics.Updates.WithLabelValues(s.Channel, "ok").Inc()
+	if h.alerts != nil {
+		// The cards are stored: a failed evaluation retries the task, which recomputes
+		// them (idempotent) and evaluates again.
+		if err := h.alerts.evaluate(ctx, h.Scorer, s); err != nil {
+			return err
+		}
+	}
 	if h.updated != nil {
 		h.updated(s, cards)
 	}
@@ -53,7 +62,7 @@ func (h *Scoring) ProcessTask(ctx context.Context, t *asynq.Task) error {
 // setupScoring serves the scoring queue and, when asked, exports the score gauges.
 func (w *Worker) setupScoring(cfg Config) {
 	sc := &scorer.Scorer{Store: cfg.Store, Grader: cfg.Scoring.Grader, Logger: cfg.Logger}
-	h := &Scoring{Scorer: sc, Metrics: metrics.NewScoring(cfg.Registerer), Logger: cfg.Logger, updated: func(s tasks.Score, c []scoring.Card) {
+	h := &Scoring{Scorer: sc, Metrics: metrics.NewScoring(cfg.Registerer), Logger: cfg.Logger, alerts: w.alerts, updated: func(s tasks.Score, c []scoring.Card) {
 		if w.scoreHook != nil {
 			w.scoreHook(s, c)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"github.com/stakeoutcx/stakeout/internal/alerting"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/quality"
@@ -75,6 +76,9 @@ type Config struct {
 	// Scoring, when set with a Store, scores results: each stored result queues the
 	// recomputation of its scorecards, and the scoring queue is served.
 	Scoring *ScoringConfig
+	// Alerts, when set with Scoring, runs the degradation detector after each scorecard
+	// update and delivers the alerts (see AlertsConfig).
+	Alerts *AlertsConfig
 }
 
 // ScoringConfig configures scoring in a worker that has a store.
@@ -121,6 +125,10 @@ type Worker struct {
 	// scoreHook, when set before Run, is called after each scorecard update (tests).
 	scoreHook func(tasks.Score, []scoring.Card)
 
+	// deliverer, when set, posts the stored alerts to Alertmanager while Run serves.
+	deliverer *alerting.Deliverer
+	alerts    *alerter
+
 	mail   *email.Watchers
 	pool   *browser.Pool
 	srv    *asynq.Server
@@ -166,6 +174,9 @@ func New(cfg Config) (*Worker, error) {
 		aggregate = asynq.GroupAggregatorFunc(tasks.Aggregate)
 		if cfg.Scoring != nil {
 			h.Scoring = w.client
+			if cfg.Alerts != nil {
+				w.alerts = w.setupAlerts(cfg)
+			}
 			w.setupScoring(cfg)
 		}
 	}
@@ -283,10 +294,18 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.mail.Run(mailCtx)
 		}
 	}()
+	alertsDone := make(chan struct{})
+	go func() {
+		defer close(alertsDone)
+		if w.deliverer != nil {
+			w.deliverer.Run(mailCtx, w.alerts.wake)
+		}
+	}()
 	<-ctx.Done()
 	close(w.stopping)
 	stopMail()
 	<-mailDone
+	<-alertsDone
 	w.log.Info("worker stopping: waiting for running tasks")
 	w.srv.Shutdown()
 	w.waitHandlers()
@@ -343,6 +362,9 @@ func (w *Worker) setupChat(cfg Config) error {
 	opts := cfg.Chat.Browser
 	if opts.Logger == nil {
 		opts.Logger = cfg.Logger
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = metrics.NewBrowser(cfg.Registerer)
 	}
 	pool, err := browser.New(opts)
 	if err != nil {

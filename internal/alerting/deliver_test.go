@@ -1,11 +1,8 @@
 package alerting
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -151,12 +148,14 @@ func TestDeliverRoutesSilencesResolves(t *testing.T) {
 
 	// A silence on globex's client stops the delivery of its next alert; an alert of
 	// another client posted after it still arrives.
-	silence(t, am.URL, "client", "globex")
+	if _, err := am.AddSilence(ctx, "client", "globex", time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	muted := open(t, st, "globex", "globex", "stopped_answering")
 	if err := d.Deliver(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitSuppressed(t, am.URL, muted.ID)
+	waitSuppressed(t, am, muted.ID)
 	open(t, st, "acme-corp", "acme", "stopped_answering")
 	if err := d.Deliver(ctx); err != nil {
 		t.Fatal(err)
@@ -172,43 +171,13 @@ func TestDeliverRoutesSilencesResolves(t *testing.T) {
 	_ = globex
 }
 
-// silence adds a silence of label=value for an hour through Alertmanager's API.
-func silence(t *testing.T, base, label, value string) {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{
-		"matchers":  []map[string]any{{"name": label, "value": value, "isRegex": false, "isEqual": true}},
-		"startsAt":  time.Now().Add(-time.Minute).UTC(), "endsAt": time.Now().Add(time.Hour).UTC(),
-		"createdBy": "test", "comment": "maintenance",
-	})
-	resp, err := http.Post(base+"/api/v2/silences", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("add silence: %s", resp.Status)
-	}
-}
-
 // waitSuppressed waits until Alertmanager reports the alert with annotation alert_id
 // id as suppressed by a silence.
-func waitSuppressed(t *testing.T, base, id string) {
+func waitSuppressed(t *testing.T, am *amproc.Server, id string) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(base + "/api/v2/alerts")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var alerts []struct {
-			Annotations map[string]string `json:"annotations"`
-			Status      struct {
-				State      string   `json:"state"`
-				SilencedBy []string `json:"silencedBy"`
-			} `json:"status"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&alerts)
-		resp.Body.Close()
+		alerts, err := am.Alerts(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stakeoutcx/stakeout/internal/detect"
 	"github.com/stakeoutcx/stakeout/internal/yamlcheck"
 )
 
@@ -20,6 +21,7 @@ var (
 	channelType  = reflect.TypeFor[Channel]()
 	serverType   = reflect.TypeFor[Server]()
 	patternType  = reflect.TypeFor[Pattern]()
+	cooldownType = reflect.TypeFor[detect.Duration]()
 )
 
 // newDecoder returns the strict decoder of campaign files: yamlcheck's, with the
@@ -33,6 +35,13 @@ func newDecoder(p *problems) *yamlcheck.Decoder {
 		windowType:   func(s string) (any, string) { return result(ParseWindow(s)) },
 		channelType:  parseChannel,
 		patternType:  parsePattern,
+		cooldownType: func(s string) (any, string) {
+			v, msg := parseDuration(s)
+			if msg != "" {
+				return nil, msg
+			}
+			return detect.Duration(v.(Duration)), ""
+		},
 	}
 	d.Want = want
 	d.Unknown = unknown
@@ -95,7 +104,7 @@ func want(t reflect.Type) string {
 	switch t {
 	case timeType:
 		return "an RFC 3339 timestamp"
-	case durationType:
+	case durationType, cooldownType:
 		return "a duration"
 	case windowType:
 		return "a duration or a number of months"

@@ -40,6 +40,8 @@ type Campaign struct {
 	SLA map[Channel]SLA `yaml:"sla"`
 	// Scoring overrides the score's weights and minimum sample (docs/scoring.md).
 	Scoring Scoring `yaml:"scoring"`
+	// Alerts configures the degradation detector (docs/alerts.md).
+	Alerts Alerts `yaml:"alerts"`
 	// Mailboxes are the probe mailboxes email probes send from.
 	Mailboxes []Mailbox `yaml:"mailboxes"`
 	// Scenarios are what the shopper asks.

@@ -33,6 +33,7 @@ func validate(ctx context.Context, c *Campaign, p *problems, o Options) {
 	k.deadlines()
 	k.sla()
 	k.scoring()
+	k.alerts()
 	k.mailboxes()
 	k.targets()
 	k.scenarios()

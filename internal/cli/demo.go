@@ -16,6 +16,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"github.com/stakeoutcx/stakeout/internal/alerting"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/quality"
 	"github.com/stakeoutcx/stakeout/internal/redisproc"
@@ -38,7 +39,8 @@ import (
 // shows progress and ends with a scorecard per company. Ctrl-C stops everything it started.
 type DemoCmd struct {
 	Campaign string `name:"campaign" default:"examples/demo/campaign.yaml" help:"Campaign file to run; its window starts now."`
-	Sim      string `name:"sim" default:"examples/demo/sim.yaml" help:"Simulator config: the companies the campaign probes."`
+	Watch    string `name:"watch" default:"examples/demo/watch.yaml" help:"A second campaign run at the same time: companies probed often enough for the degradation detector, one of which degrades and recovers (an empty value, --watch=, leaves it out)."`
+	Sim      string `name:"sim" default:"examples/demo/sim.yaml" help:"Simulator config: the companies the campaigns probe."`
 	Results  string `name:"results" help:"SQLite file for the results (default: a new file in a temporary directory, kept and printed)."`
 	RedisURL string `name:"redis-url" env:"STAKEOUT_REDIS_URL" help:"Redis to use (default: a private redis-server child on a free port; your own Redis is not touched)."`
 }
@@ -54,6 +56,14 @@ func (c *DemoCmd) Run(ctx context.Context, g *Globals) error {
 	camp, err := loadCampaign(ctx, c.Campaign, campaign.Options{})
 	if err != nil {
 		return err
+	}
+	camps := []*campaign.Campaign{camp}
+	if c.Watch != "" {
+		watch, err := loadCampaign(ctx, c.Watch, campaign.Options{})
+		if err != nil {
+			return err
+		}
+		camps = append(camps, watch)
 	}
 	simCfg, err := sim.Load(c.Sim)
 	if err != nil {
@@ -73,13 +83,22 @@ func (c *DemoCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer s.Close()
-	pointAtSim(camp, s)
+	for _, c := range camps {
+		pointAtSim(c, s)
+	}
 	fmt.Fprintf(g.stdout, "simulator: %d companies, SMTP %s, IMAP %s", len(simCfg.Companies), s.SMTPAddr(), s.IMAPAddr())
 	if a := s.WebAddr(); a != nil {
 		fmt.Fprintf(g.stdout, ", web sites with chat widgets on %s (e.g. %s)", a, firstChatURL(camp, s))
 	}
 	fmt.Fprintln(g.stdout)
-	return c.runCampaign(ctx, g, camp, rdbOpts, quiet)
+	alerts, err := startDemoAlerts(ctx, g.stdout, camps...)
+	if err != nil {
+		return err
+	}
+	if alerts != nil {
+		defer alerts.stop()
+	}
+	return c.runCampaigns(ctx, g, camps, rdbOpts, quiet, alerts)
 }
 
 // redis returns the Redis to use: --redis-url when set, else a private child.
@@ -113,7 +132,7 @@ func pointAtSim(camp *campaign.Campaign, s *sim.Sim) {
 	}
 }
 
-func (c *DemoCmd) runCampaign(ctx context.Context, g *Globals, camp *campaign.Campaign, opts *redis.Options, log *slog.Logger) error {
+func (c *DemoCmd) runCampaigns(ctx context.Context, g *Globals, camps []*campaign.Campaign, opts *redis.Options, log *slog.Logger, alerts *demoAlerts) error {
 	path := c.Results
 	if path == "" {
 		dir, err := os.MkdirTemp("", "stakeout-demo-")
@@ -133,10 +152,15 @@ func (c *DemoCmd) runCampaign(ctx context.Context, g *Globals, camp *campaign.Ca
 	if err := speller.Available(); err != nil {
 		fmt.Fprintf(g.stdout, "note: %v: answers are graded without their spelling\n", err)
 	}
+	alertsCfg := &workers.AlertsConfig{Deliverer: alerting.Deliverer{Repost: 10 * time.Second}}
+	if alerts != nil {
+		alertsCfg.Deliverer.Client = alerts.client
+	}
 	w, err := workers.New(workers.Config{Redis: opts, Concurrency: 30, Store: st, Logger: log, ShutdownTimeout: 10 * time.Second,
 		Email:   &workers.EmailConfig{PollInterval: 5 * time.Second, Scan: time.Second},
 		Chat:    &workers.ChatConfig{Browser: browser.Options{MaxConcurrent: 8, Logger: log}},
-		Scoring: &workers.ScoringConfig{Grader: &quality.Grader{Speller: speller}}})
+		Scoring: &workers.ScoringConfig{Grader: &quality.Grader{Speller: speller}},
+		Alerts:  alertsCfg})
 	if err != nil {
 		stopWorker()
 		return err
@@ -148,27 +172,48 @@ func (c *DemoCmd) runCampaign(ctx context.Context, g *Globals, camp *campaign.Ca
 	rdb := redis.NewClient(opts)
 	defer rdb.Close()
 	now := time.Now().UTC()
-	run := scheduler.Run{ID: scheduler.RunID(camp, now), Start: now, End: camp.Schedule.Window.End(now)}
-	plan, err := scheduler.Plan(camp, run)
-	if err != nil {
-		return err
-	}
-	// Probes are planned over the window; on a busy machine (the browser starting, the
-	// race detector) the last of them may start after it ends, and would then end
-	// failed/out_of_window. The demo's run accepts starts for a minute more.
-	run.End = run.End.Add(demoGrace)
 	states := runstate.New(rdb)
-	if _, err := (&scheduler.Launcher{Redis: rdb, States: states, Store: st}).Launch(ctx, camp, run, plan); err != nil {
-		return err
+	type launched struct {
+		run   scheduler.Run
+		total int
 	}
-	fmt.Fprintf(g.stdout, "run %s: %d probes over %s, email deadline %s, chat abandon timeout %s; results in %s\n\n",
-		run.ID, len(plan), camp.Schedule.Window, camp.Deadlines.Email.D(), camp.Deadlines.Chat.D(), path)
-	if err := waitForResults(ctx, g.stdout, states, st, run.ID, len(plan)); err != nil {
-		return err
+	var runs []launched
+	for _, camp := range camps {
+		run := scheduler.Run{ID: scheduler.RunID(camp, now), Start: now, End: camp.Schedule.Window.End(now)}
+		plan, err := scheduler.Plan(camp, run)
+		if err != nil {
+			return err
+		}
+		// Probes are planned over the window; on a busy machine (the browser starting,
+		// the race detector) the last of them may start after it ends, and would then end
+		// failed/out_of_window. The demo's runs accept starts for a minute more.
+		run.End = run.End.Add(demoGrace)
+		if _, err := (&scheduler.Launcher{Redis: rdb, States: states, Store: st}).Launch(ctx, camp, run, plan); err != nil {
+			return err
+		}
+		fmt.Fprintf(g.stdout, "run %s: %d probes over %s, email deadline %s, chat abandon timeout %s; results in %s\n",
+			run.ID, len(plan), camp.Schedule.Window, camp.Deadlines.Email.D(), camp.Deadlines.Chat.D(), path)
+		runs = append(runs, launched{run, len(plan)})
+	}
+	fmt.Fprintln(g.stdout)
+	for _, r := range runs {
+		if err := waitForResults(ctx, g.stdout, states, st, r.run.ID, r.total); err != nil {
+			return err
+		}
 	}
 	if err := waitForScoring(ctx, asynq.NewInspectorFromRedisClient(rdb)); err != nil {
 		return err
 	}
+	watched := map[string]bool{}
+	for _, camp := range camps[1:] {
+		for _, t := range camp.Targets {
+			watched[t.ID] = true
+		}
+	}
+	if err := c.printAlerts(ctx, g, st, path, alerts, watched); err != nil {
+		return err
+	}
+	run := runs[0].run
 	if err := printFailures(ctx, g.stdout, st, run.ID, path); err != nil {
 		return err
 	}

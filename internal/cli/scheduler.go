@@ -35,6 +35,7 @@ func (c *SchedulerCmd) Run(ctx context.Context, g *Globals) error {
 	defer rdb.Close()
 	warnPersistence(ctx, rdb, g.logger)
 	reg := metrics.NewRegistry()
+	reg.MustRegister(metrics.NewRedisCollector(rdb))
 	if !c.NoQueueMetrics {
 		reg.MustRegister(metrics.NewQueueCollector(asynq.NewInspectorFromRedisClient(rdb)))
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stakeoutcx/stakeout/probes/chat/browser"
 
 	"github.com/hibiken/asynq"
+	"github.com/stakeoutcx/stakeout/internal/alerting"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/quality"
 	"github.com/stakeoutcx/stakeout/internal/secrets"
@@ -36,6 +37,9 @@ type WorkerCmd struct {
 	NoScoring       bool          `name:"no-scoring" env:"STAKEOUT_NO_SCORING" help:"Do not score results: results this worker stores queue no scoring task, and the scoring queue is not served."`
 	NoScoreMetrics  bool          `name:"no-score-metrics" env:"STAKEOUT_NO_SCORE_METRICS" help:"Do not export the score gauges (stakeout_score, stakeout_tier, ...). A scoring worker reads them from the store, so every one exports the same figures: in a fleet, keep them in one worker and turn them off in the others."`
 	Hunspell        string        `name:"hunspell" env:"STAKEOUT_HUNSPELL" default:"hunspell" help:"The hunspell program that spell-checks answers (Debian packages hunspell and hunspell-en-us). Without it answers are graded on everything but spelling, and the worker says so at start."`
+	NoAlerts        bool          `name:"no-alerts" env:"STAKEOUT_NO_ALERTS" help:"Do not run the degradation detector after scoring (no alert is recorded by this worker)."`
+	Alertmanager    []string      `name:"alertmanager-url" env:"STAKEOUT_ALERTMANAGER_URL" sep:"," help:"Post alerts to this Alertmanager (its base URL, e.g. http://127.0.0.1:9093; user:password@ for basic auth). Repeat it (or separate with commas) for every member of an HA pair. Without one, alerts are recorded and listed (stakeout alerts) but not delivered."`
+	AlertReportURL  string        `name:"alert-report-url" env:"STAKEOUT_ALERT_REPORT_URL" help:"Link each alert to its report: a URL template where {run}, {target}, {channel}, {client} and {id} are replaced, e.g. https://reports.example.com/{run}/{target}.html. Without it, the alert says the stakeout report command that makes it."`
 	NoEmail         bool          `name:"no-email" env:"STAKEOUT_NO_EMAIL" help:"Do not run the email channel (probe, deadlines, mail watchers)."`
 	MailPoll        time.Duration `name:"mail-poll-interval" env:"STAKEOUT_MAIL_POLL_INTERVAL" default:"30s" help:"Time between two polls of a probe mailbox; IMAP IDLE brings replies sooner where the server has it. The poll interval never changes a measured latency (replies are timed by INTERNALDATE)."`
 	MailNoIdle      bool          `name:"mail-no-idle" env:"STAKEOUT_MAIL_NO_IDLE" help:"Do not use IMAP IDLE: poll only."`
@@ -96,11 +100,21 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 			g.logger.Warn("answers will be graded without their spelling", "err", err)
 		}
 		cfg.Scoring = &workers.ScoringConfig{Grader: &quality.Grader{Speller: h}, Metrics: !c.NoScoreMetrics}
+		if !c.NoAlerts {
+			a := &workers.AlertsConfig{Metrics: !c.NoScoreMetrics, Deliverer: alerting.Deliverer{ReportURL: c.AlertReportURL}}
+			if len(c.Alertmanager) > 0 {
+				if a.Deliverer.Client, err = alerting.NewClient(c.Alertmanager); err != nil {
+					return fmt.Errorf("--alertmanager-url: %w", err)
+				}
+			}
+			cfg.Alerts = a
+		}
 	}
 	w, err := workers.New(cfg)
 	if err != nil {
 		return err
 	}
+	reg.MustRegister(metrics.NewRedisCollector(rdb))
 	if c.QueueMetrics {
 		reg.MustRegister(metrics.NewQueueCollector(asynq.NewInspectorFromRedisClient(rdb)))
 	}

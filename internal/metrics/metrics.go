@@ -74,7 +74,7 @@ func NewProbe(reg prometheus.Registerer) *Probe {
 		Name: "stakeout_pacing_slots_lost_total", Help: "Pacing slots whose lease was lost while held, by channel and when (before_send: the probe had not contacted its target and was handed back; after_send: it went on).",
 	}, []string{"channel", "when"})
 	m.HoursDeferred = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "stakeout_probes_outside_hours_total", Help: "Probes due while their target was closed, handed back to wait for its next opening, by channel.",
+		Name: "stakeout_probes_target_closed_total", Help: "Probes due while their target was closed, handed back to wait for its next opening, by channel.",
 	}, []string{"channel"})
 	reg.MustRegister(m.Duration, m.InFlight, m.PacingWait, m.BrowserWait, m.PacingDeferred, m.Errors,
 		m.PacingRenewFailures, m.PacingSlotsLost, m.HoursDeferred)
@@ -89,7 +89,14 @@ type Results struct {
 	Response *prometheus.HistogramVec
 	// Duplicates counts result deliveries for probes already recorded.
 	Duplicates *prometheus.CounterVec
+	// LastResult is when this process last recorded a probe's first result, by
+	// channel, as a Unix time; it starts at the time NewResults was called.
+	LastResult *prometheus.GaugeVec
 }
+
+// ResultChannels are the channels whose stakeout_last_result_timestamp_seconds
+// NewResults exports from the start.
+var ResultChannels = []string{"chat", "email"}
 
 // NewResults creates the result metrics and registers them on reg.
 func NewResults(reg prometheus.Registerer) *Results {
@@ -105,8 +112,14 @@ func NewResults(reg prometheus.Registerer) *Results {
 		Duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stakeout_results_duplicate_total", Help: "Result deliveries for probes already recorded (counted once), by channel.",
 		}, []string{"channel"}),
+		LastResult: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "stakeout_last_result_timestamp_seconds", Help: "When this process last recorded a probe's result (its first), by channel, as a Unix time; the process's start until it records one.",
+		}, []string{"channel"}),
 	}
-	reg.MustRegister(m.Outcomes, m.Response, m.Duplicates)
+	for _, ch := range ResultChannels {
+		m.LastResult.WithLabelValues(ch).SetToCurrentTime()
+	}
+	reg.MustRegister(m.Outcomes, m.Response, m.Duplicates, m.LastResult)
 	return m
 }
 

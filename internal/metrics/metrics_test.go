@@ -3,7 +3,9 @@ package metrics
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -11,7 +13,7 @@ import (
 // series of each so that every family is gathered.
 func TestLint(t *testing.T) {
 	reg := NewRegistry()
-	p, r, m := NewProbe(reg), NewResults(reg), NewMail(reg)
+	p, r, m, b := NewProbe(reg), NewResults(reg), NewMail(reg), NewBrowser(reg)
 	p.Duration.WithLabelValues("chat", "answered").Observe(12)
 	p.InFlight.WithLabelValues("chat").Inc()
 	p.PacingWait.WithLabelValues("chat").Observe(0.5)
@@ -28,6 +30,10 @@ func TestLint(t *testing.T) {
 	m.Outstanding.WithLabelValues("shopper-1").Set(3)
 	m.ClockSkew.WithLabelValues("shopper-1").Inc()
 	m.Rescans.WithLabelValues("shopper-1", "uidvalidity").Inc()
+	b.SetCapacity(4)
+	b.AddInUse(1)
+	b.Restarted("crashed")
+	b.StartFailed()
 
 	problems, err := testutil.GatherAndLint(reg)
 	if err != nil {
@@ -46,7 +52,22 @@ func TestLint(t *testing.T) {
 			stakeout++
 		}
 	}
-	if stakeout != 16 {
-		t.Errorf("gathered %d stakeout_ families, want 16 (one per metric)", stakeout)
+	// 17 probe, result and mail metrics, 4 of the browser pool, stakeout_build_info.
+	if stakeout != 22 {
+		t.Errorf("gathered %d stakeout_ families, want 22 (one per metric)", stakeout)
+	}
+}
+
+// NewResults exports the time of the last result of each channel from the start.
+func TestLastResult(t *testing.T) {
+	before := float64(time.Now().Unix())
+	r := NewResults(prometheus.NewRegistry())
+	for _, ch := range ResultChannels {
+		if got := testutil.ToFloat64(r.LastResult.WithLabelValues(ch)); got < before {
+			t.Errorf("stakeout_last_result_timestamp_seconds{channel=%q} = %v, want the time NewResults ran (≥ %v)", ch, got, before)
+		}
+	}
+	if n := testutil.CollectAndCount(r.LastResult); n != len(ResultChannels) {
+		t.Errorf("stakeout_last_result_timestamp_seconds has %d series, want %d", n, len(ResultChannels))
 	}
 }

@@ -9,6 +9,20 @@ import (
 	dto "github.com/prometheus/client_model/go"
 )
 
+// QueueMetricNames are the names of the metrics NewQueueCollector exports (its Describe
+// sends nothing: its series depend on the queues in Redis), for the checks of the rules
+// and dashboards that use them. TestQueueCollector checks the list against what it
+// exports.
+var QueueMetricNames = []string{
+	"asynq_queue_latency_seconds",
+	"asynq_queue_memory_usage_approx_bytes",
+	"asynq_queue_paused",
+	"asynq_queue_size",
+	"asynq_tasks_enqueued",
+	"asynq_tasks_failed_total",
+	"asynq_tasks_processed_total",
+}
+
 // queueCollector exports asynq's queue metrics (asynq x/metrics) under names that pass
 // promtool's lint: asynq names two gauges *_total, a suffix reserved for counters, so
 // those lose the suffix (asynq_tasks_enqueued, asynq_queue_paused).

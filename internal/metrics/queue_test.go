@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -52,6 +53,17 @@ asynq_tasks_processed_total{queue="chat"} 0
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
 		"asynq_queue_paused", "asynq_queue_size", "asynq_tasks_enqueued", "asynq_tasks_processed_total"); err != nil {
 		t.Errorf("queue metrics: %v", err)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("Gather: %v", err)
+	}
+	var names []string
+	for _, mf := range mfs {
+		names = append(names, mf.GetName())
+	}
+	if diff := cmp.Diff(QueueMetricNames, names); diff != "" {
+		t.Errorf("queue metric names differ from QueueMetricNames (-want +got):\n%s", diff)
 	}
 	problems, err := testutil.GatherAndLint(reg)
 	if err != nil {

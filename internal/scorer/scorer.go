@@ -45,6 +45,12 @@ func (s *Scorer) now() time.Time {
 	return s.Now()
 }
 
+// Spec returns a run's spec, nil for a run the store has no spec of (the defaults
+// apply). Specs are read once and cached.
+func (s *Scorer) Spec(ctx context.Context, run string) (*tasks.RunSpec, error) {
+	return s.spec(ctx, run)
+}
+
 // spec returns a run's spec (nil for a run the store has no spec of: the defaults).
 func (s *Scorer) spec(ctx context.Context, run string) (*tasks.RunSpec, error) {
 	rec, err := s.specs.get(ctx, s.Store, run)

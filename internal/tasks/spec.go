@@ -27,6 +27,8 @@ type RunSpec struct {
 	// before scoring: the defaults apply).
 	SLA     map[campaign.Channel]campaign.SLA `json:"sla,omitempty"`
 	Scoring *campaign.Scoring                 `json:"scoring,omitempty"`
+	// Alerts configures the degradation detector (absent before alerts: the defaults).
+	Alerts *campaign.Alerts `json:"alerts,omitempty"`
 }
 
 // SpecTarget is a target with its channel settings.
@@ -44,6 +46,10 @@ func NewRunSpec(c *campaign.Campaign, run string) *RunSpec {
 		Pacing:    Pacing{MaxInFlight: c.Pacing.MaxInFlight, MinGap: c.Pacing.MinGap.D()},
 		Targets:   map[string]SpecTarget{}, Scenarios: map[string]campaign.Scenario{}, Mailboxes: map[string]campaign.Mailbox{},
 		SLA: c.SLA,
+	}
+	if c.Alerts != (campaign.Alerts{}) {
+		a := c.Alerts
+		s.Alerts = &a
 	}
 	if c.Scoring != (campaign.Scoring{}) {
 		sc := c.Scoring

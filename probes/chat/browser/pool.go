@@ -60,6 +60,9 @@ type Options struct {
 	// that changed it: it must return quickly. Tests wait on it instead of
 	// polling Waiting. Default: none.
 	OnWaiting func(waiting int)
+	// Metrics, when set, is told of the pool's tabs and Chromium starts (see
+	// Metrics). Default: none.
+	Metrics Metrics
 }
 
 // Pool hands out isolated tabs of one shared headless Chromium. It is safe
@@ -77,6 +80,10 @@ type Pool struct {
 
 	waiting   atomic.Int32 // Acquire calls waiting for a slot
 	onWaiting func(int)
+	metrics   Metrics
+	// why is the reason of the next start: set by restart while it holds life, kept
+	// across a failed start.
+	why string
 	// onDrainWait, a test hook, is called when an Acquire starts waiting for
 	// a retiring browser to drain.
 	onDrainWait func()
@@ -104,6 +111,10 @@ func New(opts Options) (*Pool, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Metrics == nil {
+		opts.Metrics = noMetrics{}
+	}
+	opts.Metrics.SetCapacity(opts.MaxConcurrent)
 	removeStaleProfiles(opts.Logger)
 	stop, cancel := context.WithCancel(context.Background())
 	return &Pool{
@@ -117,6 +128,7 @@ func New(opts Options) (*Pool, error) {
 		close:        cancel,
 		tabs:         make(map[*Tab]struct{}),
 		onWaiting:    opts.OnWaiting,
+		metrics:      opts.Metrics,
 	}, nil
 }
 
@@ -185,9 +197,11 @@ func (p *Pool) Acquire(ctx context.Context) (*Tab, error) {
 		return nil, ErrClosed
 	}
 	p.addWaiting(-1)
+	p.metrics.AddInUse(1)
 	t, err := p.acquire(ctx)
 	if err != nil {
 		<-p.slots
+		p.metrics.AddInUse(-1)
 	}
 	return t, err
 }
@@ -294,6 +308,9 @@ func (p *Pool) restart(ctx context.Context) error {
 		p.mu.Unlock()
 		return nil // someone else did it; the caller looks again
 	}
+	if old != nil || p.why == "" {
+		p.why = restartReason(old)
+	}
 	p.gen = nil
 	p.mu.Unlock()
 	if old != nil {
@@ -302,6 +319,9 @@ func (p *Pool) restart(ctx context.Context) error {
 
 	g, err := startGeneration(ctx, p.stop, p.execPath, p.noSandbox, p.log)
 	if err != nil {
+		if ctx.Err() == nil && p.stop.Err() == nil { // not a caller giving up
+			p.metrics.StartFailed()
+		}
 		return err
 	}
 	p.mu.Lock()
@@ -314,6 +334,8 @@ func (p *Pool) restart(ctx context.Context) error {
 		g.shutdown()
 		return ErrClosed
 	}
+	p.metrics.Restarted(p.why)
+	p.why = ""
 	return nil
 }
 

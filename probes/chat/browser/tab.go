@@ -124,6 +124,7 @@ func (t *Tab) Close() error {
 		p.forget(t.gen)
 		p.mu.Unlock()
 		<-p.slots
+		p.metrics.AddInUse(-1)
 	})
 	return t.err
 }
