@@ -12,7 +12,7 @@ import (
 // simulator and a worker, and ends with a scorecard that matches the simulated companies.
 func TestDemo(t *testing.T) {
 	t.Parallel()
-	got := stakeout(t, "demo", "--campaign", "testdata/demo/campaign.yaml", "--sim", "testdata/demo/sim.yaml")
+	got := stakeout(t, "demo", "--campaign", "testdata/demo/campaign.yaml", "--sim", "testdata/demo/sim.yaml", "--watch=")
 	if got.Code != 0 {
 		t.Fatalf("stakeout demo = exit %d, stderr %q; want exit 0", got.Code, got.Stderr)
 	}
@@ -29,6 +29,8 @@ func TestDemo(t *testing.T) {
 		`(?m)^email +retail +2/3 +silent +0\.0 +Not Approved +1\.0 +0% \[0%, 79%\] +- +- +0% +0% +1/1$`,
 		`(?m)^One probe's evidence: stakeout results show --db \S+results\.db demo-test-[0-9]{8}T[0-9]{4}Z/\S+$`,
 		`(?m)^Report: (\S+)/report\.html and (\S+)/report\.pdf$`,
+		`(?m)^alertmanager: private, on http://127\.0\.0\.1:[0-9]+, routing each client's alerts to its webhook on http://127\.0\.0\.1:[0-9]+$`,
+		`(?m)^Alerts \(docs/alerts\.md\): 0 opened, 0 notifications received by the webhook$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("stakeout demo output does not match %s:\n%s", want, out)

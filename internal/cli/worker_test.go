@@ -138,6 +138,7 @@ func TestWorkerProcess(t *testing.T) {
 		// The test's Redis keeps no persistence.
 		`WARN Redis keeps no persistence (appendonly no, save ""): a restart loses queued probes, deadlines and run state; turn on appendonly yes (see docs/worker.md)`,
 		"INFO chat probes run chromium",
+		"WARN no Alertmanager configured (--alertmanager-url): alerts are recorded and listed (stakeout alerts), not delivered",
 		"INFO serving metrics",
 		"INFO worker started",
 		"INFO worker stopping: waiting for running tasks",
