@@ -14,10 +14,10 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/tasks"
 )
 
-// AlertsConfig configures degradation alerts in a worker that scores results: after
-// each scorecard update the detector judges the target's history on the channel, and
-// alerts open and resolve in the store; workers serving the alerts queue post them to
-// Alertmanager.
+// AlertsConfig configures degradation alerts in a worker with a store: after each
+// scorecard update (in a worker that scores) the detector judges the target's history
+// on the channel, and alerts open and resolve in the store; a worker serving the
+// alerts queue posts them to Alertmanager.
 type AlertsConfig struct {
 	// Deliverer posts the stored alerts; with a nil Client, alerts are recorded and
 	// listed but not delivered (the worker says so once at start). Its Store, Metrics
@@ -26,6 +26,8 @@ type AlertsConfig struct {
 	// Metrics exports stakeout_alerts_open, read from the store: every process
 	// exporting it exports the same series, turn it on in one.
 	Metrics bool
+	// NoDetect leaves the detector out: the worker delivers the alerts others record.
+	NoDetect bool
 }
 
 // alerter runs the detector after scoring updates and tells the deliverers.
@@ -43,6 +45,7 @@ func (w *Worker) setupAlerts(cfg Config) *alerter {
 	d.Store, d.Metrics, d.Logger = cfg.Store, m, cfg.Logger
 	a := &alerter{eval: &alerting.Evaluator{Store: cfg.Store, Metrics: m, Logger: cfg.Logger}, deliver: d, client: w.client,
 		wake: make(chan struct{}, 1)}
+	w.serve(cfg.Queues, tasks.QueueAlerts)
 	if cfg.Queues[tasks.QueueAlerts] > 0 {
 		w.mux.HandleFunc(tasks.TypeAlertDeliver, func(ctx context.Context, _ *asynq.Task) error { return d.Deliver(ctx) })
 		if d.Client != nil {
@@ -62,12 +65,18 @@ func (w *Worker) setupAlerts(cfg Config) *alerter {
 			return out, err
 		}))
 	}
+	if cfg.Alerts.NoDetect {
+		a.eval = nil
+	}
 	return a
 }
 
 // evaluate runs the detector on target's history on channel after an update of run's
 // cards, and queues the delivery of what changed.
 func (a *alerter) evaluate(ctx context.Context, sc *scorer.Scorer, s tasks.Score) error {
+	if a.eval == nil {
+		return nil
+	}
 	spec, err := sc.Spec(ctx, s.Run)
 	if err != nil {
 		return err

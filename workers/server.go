@@ -76,8 +76,9 @@ type Config struct {
 	// Scoring, when set with a Store, scores results: each stored result queues the
 	// recomputation of its scorecards, and the scoring queue is served.
 	Scoring *ScoringConfig
-	// Alerts, when set with Scoring, runs the degradation detector after each scorecard
-	// update and delivers the alerts (see AlertsConfig).
+	// Alerts, when set with a Store, serves the alerts queue (delivery to Alertmanager)
+	// and, with Scoring, runs the degradation detector after each scorecard update (see
+	// AlertsConfig).
 	Alerts *AlertsConfig
 }
 
@@ -172,18 +173,17 @@ func New(cfg Config) (*Worker, error) {
 		w.mux.HandleFunc(tasks.TypeResultBatch, h.ProcessBatch)
 		w.serve(cfg.Queues, tasks.QueueResults)
 		aggregate = asynq.GroupAggregatorFunc(tasks.Aggregate)
+		if cfg.Alerts != nil {
+			w.alerts = w.setupAlerts(cfg)
+		}
 		if cfg.Scoring != nil {
 			h.Scoring = w.client
-			if cfg.Alerts != nil {
-				w.alerts = w.setupAlerts(cfg)
-			}
 			w.setupScoring(cfg)
 		}
 	}
-	w.serve(cfg.Queues, tasks.QueueAlerts)
 	if len(w.queues) == 0 {
 		w.Close()
-		return nil, errors.New("worker: nothing to serve (no probe registered, no store, no alerts queue weight)")
+		return nil, errors.New("worker: nothing to serve (no probe registered, no store)")
 	}
 	w.srv = asynq.NewServer(conn, asynq.Config{
 		Concurrency:              cfg.Concurrency,

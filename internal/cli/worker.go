@@ -100,15 +100,16 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 			g.logger.Warn("answers will be graded without their spelling", "err", err)
 		}
 		cfg.Scoring = &workers.ScoringConfig{Grader: &quality.Grader{Speller: h}, Metrics: !c.NoScoreMetrics}
-		if !c.NoAlerts {
-			a := &workers.AlertsConfig{Metrics: !c.NoScoreMetrics, Deliverer: alerting.Deliverer{ReportURL: c.AlertReportURL}}
-			if len(c.Alertmanager) > 0 {
-				if a.Deliverer.Client, err = alerting.NewClient(c.Alertmanager); err != nil {
-					return fmt.Errorf("--alertmanager-url: %w", err)
-				}
+	}
+	if cfg.Store != nil {
+		a := &workers.AlertsConfig{Metrics: !c.NoScoreMetrics && !c.NoScoring, NoDetect: c.NoAlerts || c.NoScoring,
+			Deliverer: alerting.Deliverer{ReportURL: c.AlertReportURL}}
+		if len(c.Alertmanager) > 0 {
+			if a.Deliverer.Client, err = alerting.NewClient(c.Alertmanager); err != nil {
+				return fmt.Errorf("--alertmanager-url: %w", err)
 			}
-			cfg.Alerts = a
 		}
+		cfg.Alerts = a
 	}
 	w, err := workers.New(cfg)
 	if err != nil {
