@@ -83,7 +83,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, run, target, channel string, s
 	for k, t := range lastResolved {
 		last[detect.Kind(k)] = t
 	}
-	findings := detect.Evaluate(detect.Input{History: history, SLA: s.SLA, Open: open}, p)
+	findings := detect.Evaluate(detect.Input{History: history, SLA: s.SLA, Open: open, Resolved: last}, p)
 	var changed []store.Alert
 	for _, tr := range detect.Decide(open, last, findings, now, p) {
 		evidence, err := json.Marshal(tr.Finding)
