@@ -76,6 +76,7 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 20000x ./internal/store/
 	$(GO) test -run '^$$' -bench ChatHeld -benchtime 1x -timeout 40m ./internal/e2e/
 	$(GO) test -run '^$$' -bench 'Rebuild1M|Update' -benchtime 1x -timeout 60m ./internal/scorer/
+	$(GO) test -run '^$$' -bench Detector -benchtime 1x -timeout 30m ./internal/detect/
 
 clean:
 	rm -rf bin
