@@ -40,15 +40,17 @@ companies:
 }
 
 // alertsCampaign probes both companies 95 times by email over 95 s. The detector judges
-// windows of 10 probes against at least 10, with a latency threshold well above its
-// default: the degradation is large, and a stable company must not raise a false alarm
-// in this test whatever the machine's timing.
+// windows of 10 probes against at least 20, with thresholds well away from their
+// defaults (opening at 8, clearing below 4): the degradation is large, and neither a
+// stable company nor a recovered one may be misjudged in this test whatever the
+// machine's load (a loaded machine stamps replies a little late: the simulator's mail
+// server files them when it gets to them).
 func alertsCampaign(t *testing.T, s *sim.Sim) *campaign.Campaign {
 	t.Helper()
 	src := emailCampaign(t, s, "watch", 95, 95*time.Second, []string{"bluth", "wonka"})
 	src = strings.Replace(src, "deadlines: {email: "+deadline.String()+"}",
 		"deadlines: {email: 60s}\nsla:\n  email: {human_response: 5m, response_rate: 0.5}\n"+
-			"alerts: {window: 10, min_baseline: 10, latency_threshold: 8, latency_clear: 2}", 1)
+			"alerts: {window: 10, min_baseline: 20, latency_threshold: 8, latency_clear: 4}", 1)
 	src = strings.Replace(src, "{id: bluth, name: bluth,", "{id: bluth, name: bluth, client: bluth-co,", 1)
 	src = strings.Replace(src, "{id: wonka, name: wonka,", "{id: wonka, name: wonka, client: wonka-inc,", 1)
 	camp, err := campaign.Parse("watch.yaml", []byte(src))
@@ -276,7 +278,7 @@ func dumpAlerts(t *testing.T, db store.Store) {
 		rows, err := db.Scoring(ctx, store.Filter{Target: target, Channel: "email", From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)})
 		h := alerting.Observations(rows)
 		t.Logf("%s: %d results (%v), %d observations", target, len(rows), err, len(h))
-		for _, f := range detect.Evaluate(detect.Input{History: h}, detect.Params{Window: 10, MinBaseline: 10, LatencyThreshold: 8, LatencyClear: 2}.WithDefaults("email")) {
+		for _, f := range detect.Evaluate(detect.Input{History: h}, detect.Params{Window: 10, MinBaseline: 20, LatencyThreshold: 8, LatencyClear: 4}.WithDefaults("email")) {
 			t.Logf("  %s firing=%v %s", f.Kind, f.Firing, f.Summary)
 		}
 	}
