@@ -119,9 +119,12 @@ func TestPacingAcrossThreeWorkers(t *testing.T) {
 			t.Errorf("target %s: %d probe attempts, want 8", target, len(starts))
 		}
 		for i := 1; i < len(starts); i++ {
-			// The slot is taken at Redis time; the probe notes its start a moment later
-			// on a loaded machine, so allow 50 ms (unpaced starts are a few ms apart).
-			if gap := starts[i] - starts[i-1]; gap < pacing.MinGap-50*time.Millisecond {
+			// The slot is taken at Redis time; the probe notes its start after the
+			// dispatcher's work that follows, which a loaded machine (CI runs every package
+			// at once, Chromium included) delays by tens of milliseconds, more for one probe
+			// than the next: allow half the gap (unpaced starts are a few ms apart, so the
+			// check still tells pacing from none).
+			if gap := starts[i] - starts[i-1]; gap < pacing.MinGap/2 {
 				t.Errorf("target %s: starts %d and %d are %s apart, want ≥ %s", target, i-1, i, gap, pacing.MinGap)
 			}
 		}
