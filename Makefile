@@ -12,10 +12,12 @@ TESTTIME ?= 30m
 # full browser as the fallback the tests cover too. hunspell and its US English dictionary
 # spell-check the answers that scoring grades. Alertmanager (Debian's 0.25) receives the
 # alerts of the demo and of the alert delivery tests; they start it on a free port.
+# PostgreSQL's server binaries (initdb, postgres) run private test servers in temporary
+# directories on free loopback ports (internal/pgproc), never the system's server.
 DEB_DEPS := redis-server=redis-server dovecot=dovecot-imapd /usr/lib/dovecot/lmtp=dovecot-lmtpd \
             chromium=chromium /usr/lib/chromium/chromium-headless-shell=chromium-headless-shell \
             hunspell=hunspell /usr/share/hunspell/en_US.dic=hunspell-en-us \
-            prometheus-alertmanager=prometheus-alertmanager
+            prometheus-alertmanager=prometheus-alertmanager /usr/lib/postgresql/*/bin/initdb=postgresql
 
 # promtool of the Prometheus the rules are written for: the module version in go.mod
 # (a Go tool dependency; v0.316.0 is Prometheus 3.16.0, as in docker-compose.yml), never
@@ -40,7 +42,7 @@ deps:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
 	  else echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
-	@# A Redis installed by apt starts a system service; stakeout never uses it.
+	@# A Redis or PostgreSQL installed by apt starts a system service; stakeout's tests never use it.
 
 ## build: compile the one binary into bin/stakeout.
 build:
