@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stakeoutcx/stakeout/internal/promtooltest"
 	"github.com/stakeoutcx/stakeout/internal/redistest"
 )
 
@@ -108,6 +109,8 @@ func TestWorkerProcess(t *testing.T) {
 	}
 	if code, body := get("/metrics"); code != http.StatusOK || !strings.Contains(body, "\ngo_goroutines ") {
 		t.Errorf("GET /metrics = %d, want 200 and the Go runtime metrics; body:\n%s", code, body)
+	} else {
+		promtooltest.CheckMetrics(t, []byte(body))
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
