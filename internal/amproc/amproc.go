@@ -12,9 +12,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/stakeoutcx/stakeout/internal/childproc"
 )
 
 // ErrNotInstalled is returned when no Alertmanager binary is found.
@@ -84,12 +86,11 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 }
 
 func (s *Server) start(ctx context.Context, bin, cfg string, timeout time.Duration) error {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := childproc.FreePort()
 	if err != nil {
-		return fmt.Errorf("find a free port: %w", err)
+		return err
 	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	s.URL = "http://" + addr
 	logPath := filepath.Join(s.dir, "alertmanager.log")
 	logf, err := os.Create(logPath)
@@ -113,7 +114,7 @@ func (s *Server) start(ctx context.Context, bin, cfg string, timeout time.Durati
 		_ = s.cmd.Process.Kill()
 		<-s.done
 		tail, _ := os.ReadFile(logPath)
-		return fmt.Errorf("alertmanager on %s did not start: %w: %s", addr, err, lastLine(string(tail)))
+		return fmt.Errorf("alertmanager on %s did not start: %w: %s", addr, err, childproc.LastLine(string(tail)))
 	}
 	return nil
 }
@@ -143,12 +144,6 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
 	}
 }
 
-// Log returns what Alertmanager logged so far.
-func (s *Server) Log() string {
-	b, _ := os.ReadFile(filepath.Join(s.dir, "alertmanager.log"))
-	return string(b)
-}
-
 // Stop terminates Alertmanager and removes its directory.
 func (s *Server) Stop() {
 	if s == nil || s.cmd == nil {
@@ -162,12 +157,4 @@ func (s *Server) Stop() {
 		<-s.done
 	}
 	os.RemoveAll(s.dir)
-}
-
-func lastLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		return s[i+1:]
-	}
-	return s
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/stakeoutcx/stakeout/internal/childproc"
 )
 
 // Superuser is the superuser role initdb creates (-U postgres).
@@ -104,7 +106,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 
 // start runs postgres once on a fresh free port and waits for it.
 func (s *Server) start(ctx context.Context) error {
-	port, err := freePort()
+	port, err := childproc.FreePort()
 	if err != nil {
 		return err
 	}
@@ -194,15 +196,6 @@ func (s *Server) Stop() {
 func (s *Server) kill() {
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	<-s.done
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // errorLines picks the FATAL/ERROR/PANIC lines of a server log, or its last lines.

@@ -11,11 +11,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/stakeoutcx/stakeout/internal/childproc"
 )
 
 // ErrNotInstalled is returned when no redis-server binary is found.
@@ -86,7 +87,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 }
 
 func (s *Server) start(ctx context.Context, bin string, o Options) error {
-	port, err := freePort()
+	port, err := childproc.FreePort()
 	if err != nil {
 		return err
 	}
@@ -109,7 +110,7 @@ func (s *Server) start(ctx context.Context, bin string, o Options) error {
 	if err := s.waitReady(ctx, timeout); err != nil {
 		s.kill()
 		logTail, _ := os.ReadFile(logPath)
-		return fmt.Errorf("redis-server on %s did not start: %w: %s", s.Addr, err, lastLine(string(logTail)))
+		return fmt.Errorf("redis-server on %s did not start: %w: %s", s.Addr, err, childproc.LastLine(string(logTail)))
 	}
 	return nil
 }
@@ -159,21 +160,4 @@ func (s *Server) cleanup() {
 	if s.rm {
 		_ = os.RemoveAll(s.dir)
 	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func lastLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		return s[i+1:]
-	}
-	return s
 }
