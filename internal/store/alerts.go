@@ -102,7 +102,7 @@ func scanAlert(row scanner) (Alert, error) {
 }
 
 // queryAlerts runs a SELECT of alertColumns with the given tail.
-func (s *sqliteStore) queryAlerts(ctx context.Context, what, tail string, args ...any) ([]Alert, error) {
+func (s *sqlStore) queryAlerts(ctx context.Context, what, tail string, args ...any) ([]Alert, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+alertColumns+" FROM alerts "+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
@@ -123,7 +123,7 @@ func (s *sqliteStore) queryAlerts(ctx context.Context, what, tail string, args .
 }
 
 // AlertState implements Alerts.
-func (s *sqliteStore) AlertState(ctx context.Context, target, channel string) ([]Alert, map[string]time.Time, error) {
+func (s *sqlStore) AlertState(ctx context.Context, target, channel string) ([]Alert, map[string]time.Time, error) {
 	firing, err := s.queryAlerts(ctx, "read alert state", `WHERE target = ? AND channel = ? AND state = 'firing' ORDER BY opened_at, id`, target, channel)
 	if err != nil {
 		return nil, nil, err
@@ -150,7 +150,7 @@ func (s *sqliteStore) AlertState(ctx context.Context, target, channel string) ([
 }
 
 // OpenAlert implements Alerts.
-func (s *sqliteStore) OpenAlert(ctx context.Context, a Alert) (Alert, bool, error) {
+func (s *sqlStore) OpenAlert(ctx context.Context, a Alert) (Alert, bool, error) {
 	if a.OpenedAt.IsZero() {
 		a.OpenedAt = time.Now()
 	}
@@ -180,7 +180,7 @@ func (s *sqliteStore) OpenAlert(ctx context.Context, a Alert) (Alert, bool, erro
 }
 
 // ResolveAlert implements Alerts.
-func (s *sqliteStore) ResolveAlert(ctx context.Context, id string, at time.Time, summary string, evidence []byte) (Alert, bool, error) {
+func (s *sqlStore) ResolveAlert(ctx context.Context, id string, at time.Time, summary string, evidence []byte) (Alert, bool, error) {
 	if at.IsZero() {
 		at = time.Now()
 	}
@@ -207,7 +207,7 @@ func errNotFound(ok bool) error {
 }
 
 // getAlert reads one alert by its exact id through db.
-func (s *sqliteStore) getAlert(ctx context.Context, db *sql.DB, id string) (Alert, bool, error) {
+func (s *sqlStore) getAlert(ctx context.Context, db sqlDB, id string) (Alert, bool, error) {
 	a, err := scanAlert(db.QueryRowContext(ctx, "SELECT "+alertColumns+" FROM alerts WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Alert{}, false, nil
@@ -219,7 +219,7 @@ func (s *sqliteStore) getAlert(ctx context.Context, db *sql.DB, id string) (Aler
 }
 
 // GetAlert implements Alerts.
-func (s *sqliteStore) GetAlert(ctx context.Context, id string) (Alert, bool, error) {
+func (s *sqlStore) GetAlert(ctx context.Context, id string) (Alert, bool, error) {
 	if a, ok, err := s.getAlert(ctx, s.reader, id); ok || err != nil {
 		return a, ok, err
 	}
@@ -240,7 +240,7 @@ func (s *sqliteStore) GetAlert(ctx context.Context, id string) (Alert, bool, err
 }
 
 // ListAlerts implements Alerts.
-func (s *sqliteStore) ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
+func (s *sqlStore) ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 	var where []string
 	var args []any
 	for _, c := range []struct{ col, v string }{{"state", f.State}, {"client", f.Client}, {"target", f.Target}, {"channel", f.Channel}, {"kind", f.Kind}} {
@@ -263,12 +263,12 @@ func (s *sqliteStore) ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, e
 }
 
 // Deliverable implements Alerts.
-func (s *sqliteStore) Deliverable(ctx context.Context, since time.Time) ([]Alert, error) {
+func (s *sqlStore) Deliverable(ctx context.Context, since time.Time) ([]Alert, error) {
 	return s.queryAlerts(ctx, "read alerts to deliver", `WHERE state = 'firing' OR resolved_at >= ? ORDER BY opened_at, id`, since.UnixNano())
 }
 
 // MarkDelivered implements Alerts.
-func (s *sqliteStore) MarkDelivered(ctx context.Context, id string, version int64, at time.Time) error {
+func (s *sqlStore) MarkDelivered(ctx context.Context, id string, version int64, at time.Time) error {
 	_, err := s.writer.ExecContext(ctx, `UPDATE alerts SET delivered = ?, delivered_at = ? WHERE id = ? AND delivered <= ?`,
 		version, at.UTC().UnixNano(), id, version)
 	if err != nil {

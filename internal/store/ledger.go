@@ -20,7 +20,7 @@ ON CONFLICT (run) DO UPDATE SET
 	window_end = excluded.window_end`
 
 // RecordRun implements Ledger.
-func (s *sqliteStore) RecordRun(ctx context.Context, r Run) error {
+func (s *sqlStore) RecordRun(ctx context.Context, r Run) error {
 	start, err1 := timeNanos(r.Start)
 	end, err2 := timeNanos(r.End)
 	if err := errors.Join(err1, err2); err != nil {
@@ -38,7 +38,7 @@ func (s *sqliteStore) RecordRun(ctx context.Context, r Run) error {
 }
 
 // GetRun implements Ledger.
-func (s *sqliteStore) GetRun(ctx context.Context, run string) (Run, bool, error) {
+func (s *sqlStore) GetRun(ctx context.Context, run string) (Run, bool, error) {
 	var (
 		r          = Run{ID: run}
 		start, end sql.NullInt64
@@ -64,7 +64,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (probe_id) DO NOTHING`
 
 // RecordSend implements Ledger.
-func (s *sqliteStore) RecordSend(ctx context.Context, sd Send) error {
+func (s *sqlStore) RecordSend(ctx context.Context, sd Send) error {
 	if sd.ProbeID == "" {
 		return errors.New("record send: no probe id")
 	}
@@ -88,7 +88,7 @@ func (s *sqliteStore) RecordSend(ctx context.Context, sd Send) error {
 }
 
 // ConfirmSend implements Ledger.
-func (s *sqliteStore) ConfirmSend(ctx context.Context, probeID string, t0, deadline time.Time) error {
+func (s *sqlStore) ConfirmSend(ctx context.Context, probeID string, t0, deadline time.Time) error {
 	a, err1 := timeNanos(t0)
 	b, err2 := timeNanos(deadline)
 	if err := errors.Join(err1, err2); err != nil {
@@ -102,7 +102,7 @@ func (s *sqliteStore) ConfirmSend(ctx context.Context, probeID string, t0, deadl
 }
 
 // AbandonSend implements Ledger.
-func (s *sqliteStore) AbandonSend(ctx context.Context, probeID string) error {
+func (s *sqlStore) AbandonSend(ctx context.Context, probeID string) error {
 	if _, err := s.writer.ExecContext(ctx, `DELETE FROM sends WHERE probe_id = ? AND t0 IS NULL`, probeID); err != nil {
 		return fmt.Errorf("abandon send of %s: %w", probeID, err)
 	}
@@ -129,7 +129,7 @@ func scanSend(row scanner) (Send, error) {
 }
 
 // GetSend implements Ledger.
-func (s *sqliteStore) GetSend(ctx context.Context, probeID string) (Send, bool, error) {
+func (s *sqlStore) GetSend(ctx context.Context, probeID string) (Send, bool, error) {
 	sd, err := scanSend(s.reader.QueryRowContext(ctx, selectSendSQL+" WHERE probe_id = ?", probeID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Send{}, false, nil
@@ -141,7 +141,7 @@ func (s *sqliteStore) GetSend(ctx context.Context, probeID string) (Send, bool, 
 }
 
 // Done implements Ledger.
-func (s *sqliteStore) Done(ctx context.Context, run string) (map[string]result.Outcome, error) {
+func (s *sqlStore) Done(ctx context.Context, run string) (map[string]result.Outcome, error) {
 	rows, err := s.reader.QueryContext(ctx, `SELECT probe_id, '' FROM sends WHERE run = ?
 		AND probe_id NOT IN (SELECT probe_id FROM results WHERE run = ?)
 		UNION ALL SELECT probe_id, outcome FROM results WHERE run = ?`, run, run, run)
@@ -164,7 +164,7 @@ func (s *sqliteStore) Done(ctx context.Context, run string) (map[string]result.O
 }
 
 // OpenSends implements Ledger.
-func (s *sqliteStore) OpenSends(ctx context.Context, channel string) ([]Send, error) {
+func (s *sqlStore) OpenSends(ctx context.Context, channel string) ([]Send, error) {
 	rows, err := s.reader.QueryContext(ctx, `SELECT s.probe_id, s.run, s.target, s.channel, s.mailbox, s.token,
 		s.message_id, s.sent_at, s.t0, s.deadline, s.record
 		FROM sends s LEFT JOIN results r ON r.probe_id = s.probe_id
@@ -188,7 +188,7 @@ func (s *sqliteStore) OpenSends(ctx context.Context, channel string) ([]Send, er
 }
 
 // PutEvidence implements Evidence.
-func (s *sqliteStore) PutEvidence(ctx context.Context, mediaType string, data []byte) (EvidenceRef, error) {
+func (s *sqlStore) PutEvidence(ctx context.Context, mediaType string, data []byte) (EvidenceRef, error) {
 	sum := sha256.Sum256(data)
 	ref := EvidenceRef{SHA256: hex.EncodeToString(sum[:]), Size: len(data), MediaType: mediaType}
 	_, err := s.writer.ExecContext(ctx, `INSERT INTO evidence (hash, media_type, size, data, created_at)
@@ -200,7 +200,7 @@ func (s *sqliteStore) PutEvidence(ctx context.Context, mediaType string, data []
 }
 
 // GetEvidence implements Evidence.
-func (s *sqliteStore) GetEvidence(ctx context.Context, hash string) ([]byte, string, bool, error) {
+func (s *sqlStore) GetEvidence(ctx context.Context, hash string) ([]byte, string, bool, error) {
 	var (
 		data []byte
 		mt   string

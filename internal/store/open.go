@@ -2,15 +2,16 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
-)
 
-// ErrPostgresNotImplemented is returned by Open for postgres:// and postgresql:// DSNs
-// until the PostgreSQL implementation lands.
-var ErrPostgresNotImplemented = errors.New("postgres store not implemented yet")
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/stakeoutcx/stakeout/internal/secrets"
+)
 
 // Open opens the store named by dsn and creates or upgrades its schema.
 //
@@ -18,8 +19,11 @@ var ErrPostgresNotImplemented = errors.New("postgres store not implemented yet")
 //   - "results.db", "sqlite:results.db", "sqlite://results.db" and "sqlite:///abs/results.db":
 //     an embedded SQLite file (created if missing; its directory must exist;
 //     ":memory:" is refused);
-//   - "postgres://..." and "postgresql://...": PostgreSQL (not implemented yet:
-//     the error wraps ErrPostgresNotImplemented).
+//   - "postgres://user:password@host:port/database?sslmode=...": PostgreSQL
+//     ("postgresql://" too), with libpq's URL parameters as pgx reads them and the
+//     store's own pool_max_conns (the pool size, DefaultPostgresConns by default).
+//     The database must exist; its tables are created in the user's schema
+//     (search_path).
 //
 // An empty dsn is an error. The returned Store is safe for concurrent use.
 func Open(ctx context.Context, dsn string) (Store, error) {
@@ -29,7 +33,7 @@ func Open(ctx context.Context, dsn string) (Store, error) {
 	}
 	switch kind {
 	case "postgres":
-		return nil, fmt.Errorf("open store: %w", ErrPostgresNotImplemented)
+		return openPostgres(ctx, dsn, false)
 	default:
 		return openSQLite(ctx, path)
 	}
@@ -86,4 +90,54 @@ func Exists(dsn string) bool {
 	file, _, _ := strings.Cut(path, "?")
 	_, err = os.Stat(strings.TrimPrefix(file, "file:"))
 	return err == nil
+}
+
+// Migrate brings the schema of the store named by dsn to SchemaVersion (creating an
+// SQLite file that does not exist) and reports the version it had: from == to when
+// there was nothing to do. A store of a newer schema is refused.
+func Migrate(ctx context.Context, dsn string) (from, to int, err error) {
+	st, err := Open(ctx, dsn)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer st.Close()
+	s := st.(*sqlStore)
+	return s.migratedFrom, SchemaVersion, nil
+}
+
+// Version reports the schema version of the store named by dsn without changing it
+// (0: no schema yet). An SQLite file that does not exist is an error wrapping
+// os.ErrNotExist.
+func Version(ctx context.Context, dsn string) (int, error) {
+	kind, path, err := parseDSN(dsn)
+	if err != nil {
+		return 0, err
+	}
+	if kind == "postgres" {
+		cfg, _, err := pgConfig(dsn)
+		if err != nil {
+			return 0, err
+		}
+		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+		db := sqlDB{stdlib.OpenDB(*cfg), postgresDialect}
+		defer db.Close()
+		v, err := readVersion(ctx, db, postgresDialect)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", pgName(cfg), secrets.Redact(err, cfg.Password))
+		}
+		return v, nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return 0, fmt.Errorf("open store: %w", err)
+	}
+	db, err := sql.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		return 0, fmt.Errorf("open sqlite store %q: %w", path, err)
+	}
+	defer db.Close()
+	v, err := readVersion(ctx, sqlDB{db, sqliteDialect}, sqliteDialect)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite store %q: %w", path, err)
+	}
+	return v, nil
 }

@@ -3,13 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stakeoutcx/stakeout/internal/childproc"
 	"github.com/stakeoutcx/stakeout/internal/result"
 )
 
@@ -30,6 +31,15 @@ func TestParseDSN(t *testing.T) {
 	}
 }
 
+// closedPort returns a loopback port nothing listens on.
+func closedPort(t *testing.T) int {
+	port, err := childproc.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
+}
+
 func TestOpenErrors(t *testing.T) {
 	ctx := context.Background()
 	missingDir := filepath.Join(t.TempDir(), "no", "such", "dir", "results.db")
@@ -38,8 +48,10 @@ func TestOpenErrors(t *testing.T) {
 		{"blank", "  ", "empty dsn"},
 		{"sqlite without path", "sqlite://", "names no database file"},
 		{"unknown scheme", "mysql://user:secret@db/x", `unsupported dsn scheme in "mysql"`},
-		{"postgres", "postgres://user:secret@db/stakeout", "postgres store not implemented yet"},
-		{"postgresql", "postgresql://db/stakeout", "postgres store not implemented yet"},
+		{"postgres refused", fmt.Sprintf("postgres://user:secret@127.0.0.1:%d/stakeout?connect_timeout=5", closedPort(t)), "postgres store 127.0.0.1:"},
+		{"postgres bad port", "postgres://user:secret@127.0.0.1:port/stakeout", "invalid postgres dsn"},
+		{"postgres pool size", "postgresql://user:secret@127.0.0.1/stakeout?pool_max_conns=0", "pool_max_conns"},
+		{"postgres no database", sharedPostgres(t).DSN("nosuch"), `database "nosuch" does not exist`},
 		{"unwritable path", missingDir, missingDir},
 		{"directory", filepath.Dir(filepath.Dir(missingDir)), filepath.Dir(filepath.Dir(missingDir))},
 		{"memory", ":memory:", "in-memory SQLite is not supported"},
@@ -58,21 +70,38 @@ func TestOpenErrors(t *testing.T) {
 			t.Errorf("%s: Open error %q reveals a password", tc.name, err)
 		}
 	}
-	if _, err := Open(ctx, "postgres://db/x"); !errors.Is(err, ErrPostgresNotImplemented) {
-		t.Errorf("Open(postgres) error = %v, want ErrPostgresNotImplemented", err)
+}
+
+// setVersion writes a schema version into the store's database behind its back.
+func setVersion(t *testing.T, s Store, version int) {
+	t.Helper()
+	db := s.(*sqlStore).writer
+	q := fmt.Sprintf("PRAGMA user_version = %d", version)
+	if db.d.name == "postgres" {
+		q = fmt.Sprintf("UPDATE %s SET version = %d", pgSchemaTable, version)
+	}
+	if _, err := db.ExecContext(context.Background(), q); err != nil {
+		t.Fatal(err)
 	}
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
-	s, path := openTemp(t)
-	db := s.(*sqliteStore).writer
-	if _, err := db.Exec("PRAGMA user_version = 99"); err != nil {
-		t.Fatal(err)
-	}
-	_, err := Open(context.Background(), path)
-	if err == nil || !strings.Contains(err.Error(), "schema version 99 is newer") {
-		t.Errorf("Open of a newer schema = %v, want a schema version error", err)
-	}
+	forEachBackend(t, func(t *testing.T, bk backend) {
+		ctx := context.Background()
+		s, dsn := bk.openTemp(t)
+		setVersion(t, s, 99)
+		for name, open := range map[string]func(context.Context, string) (Store, error){"Open": Open, "OpenReadOnly": OpenReadOnly} {
+			if _, err := open(ctx, dsn); err == nil || !strings.Contains(err.Error(), "version 99") {
+				t.Errorf("%s of a newer schema = %v, want a schema version error", name, err)
+			}
+		}
+		if _, _, err := Migrate(ctx, dsn); err == nil || !strings.Contains(err.Error(), "schema version 99 is newer") {
+			t.Errorf("Migrate of a newer schema = %v, want a schema version error", err)
+		}
+		if v, err := Version(ctx, dsn); v != 99 || err != nil {
+			t.Errorf("Version = %d, %v; want 99", v, err)
+		}
+	})
 }
 
 // A database written by schema version 1 (no revision column) is migrated on open
@@ -147,7 +176,7 @@ func TestReopenKeepsData(t *testing.T) {
 
 func TestPragmas(t *testing.T) {
 	s, _ := openTemp(t)
-	db := s.(*sqliteStore).writer
+	db := s.(*sqlStore).writer
 	for pragma, want := range map[string]string{
 		"journal_mode": "wal",
 		"busy_timeout": "5000",
@@ -156,7 +185,7 @@ func TestPragmas(t *testing.T) {
 		"user_version": "5",
 	} {
 		var got string
-		if err := db.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {
+		if err := db.QueryRowContext(context.Background(), "PRAGMA "+pragma).Scan(&got); err != nil {
 			t.Errorf("PRAGMA %s: %v", pragma, err)
 		} else if got != want {
 			t.Errorf("PRAGMA %s = %q, want %q", pragma, got, want)

@@ -15,7 +15,8 @@ import (
 var ErrReadOnly = errors.New("store opened read-only")
 
 // OpenReadOnly opens the store named by dsn (forms as for Open) for reading only: it
-// never creates a file, never migrates and never writes. A SQLite file that does not
+// never creates a file, never migrates and never writes (on PostgreSQL every
+// transaction is READ ONLY on the server). A SQLite file that does not
 // exist is an error wrapping os.ErrNotExist; a schema of another version than this
 // program's is an error too (a worker, which opens the store with Open, upgrades it).
 func OpenReadOnly(ctx context.Context, dsn string) (Store, error) {
@@ -24,7 +25,11 @@ func OpenReadOnly(ctx context.Context, dsn string) (Store, error) {
 		return nil, err
 	}
 	if kind == "postgres" {
-		return nil, fmt.Errorf("open store: %w", ErrPostgresNotImplemented)
+		st, err := openPostgres(ctx, dsn, true)
+		if err != nil {
+			return nil, err
+		}
+		return readOnlyStore{st}, nil
 	}
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -32,36 +37,40 @@ func OpenReadOnly(ctx context.Context, dsn string) (Store, error) {
 		}
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	name := fmt.Sprintf("sqlite store %q", path)
 	db, err := sql.Open("sqlite", sqliteDSN(path, true))
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite store %q: %w", path, err)
+		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
 	db.SetMaxOpenConns(readConns)
 	db.SetMaxIdleConns(readConns)
-	if err := checkVersion(ctx, db, path); err != nil {
+	reader := sqlDB{db, sqliteDialect}
+	version, err := readVersion(ctx, reader, sqliteDialect)
+	if err == nil {
+		err = checkVersionNumber(version, path)
+	} else {
+		err = fmt.Errorf("open %s: %w", name, err)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	return readOnlyStore{&sqliteStore{path: path, reader: db}}, nil
+	return readOnlyStore{&sqlStore{name: name, d: sqliteDialect, reader: reader}}, nil
 }
 
-// checkVersion checks that db has this program's schema.
-func checkVersion(ctx context.Context, db *sql.DB, path string) error {
-	var version int
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("open sqlite store %q: read schema version: %w", path, err)
-	}
+// checkVersionNumber checks that the store called name has this program's schema.
+func checkVersionNumber(version int, name string) error {
 	switch {
 	case version == 0:
-		return fmt.Errorf("open store: %s is not a stakeout result store (no schema)", path)
+		return fmt.Errorf("open store: %s is not a stakeout result store (no schema)", name)
 	case version != SchemaVersion:
-		return fmt.Errorf("open store: %s has schema version %d, this program reads %d (a worker of this version upgrades it)", path, version, SchemaVersion)
+		return fmt.Errorf("open store: %s has schema version %d, this program reads %d (stakeout db migrate, or a worker of this version, upgrades it)", name, version, SchemaVersion)
 	}
 	return nil
 }
 
-// readOnlyStore is a SQLite store with its reads only.
-type readOnlyStore struct{ *sqliteStore }
+// readOnlyStore is a store with its reads only.
+type readOnlyStore struct{ *sqlStore }
 
 // Upsert implements Store: it always fails.
 func (readOnlyStore) Upsert(context.Context, result.Result) (bool, error) { return false, ErrReadOnly }
@@ -112,9 +121,4 @@ func (readOnlyStore) PutEvidence(context.Context, string, []byte) (EvidenceRef, 
 }
 
 // Close implements Store.
-func (s readOnlyStore) Close() error {
-	if err := s.reader.Close(); err != nil {
-		return fmt.Errorf("close sqlite store %q: %w", s.path, err)
-	}
-	return nil
-}
+func (s readOnlyStore) Close() error { return s.sqlStore.Close() }

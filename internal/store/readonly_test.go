@@ -25,26 +25,28 @@ func TestOpenReadOnlyMissing(t *testing.T) {
 }
 
 func TestOpenReadOnlyReads(t *testing.T) {
-	ctx := context.Background()
-	s, path := openTemp(t)
-	r := result.Result{ProbeID: "r1/acme/chat/1", Run: "r1", Target: "acme", Channel: "chat", Scenario: "s", Outcome: result.Answered}
-	if _, err := s.Upsert(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	ro, err := OpenReadOnly(ctx, path)
-	if err != nil {
-		t.Fatalf("OpenReadOnly: %v", err)
-	}
-	defer ro.Close()
-	if got, ok, err := ro.Get(ctx, r.ProbeID); err != nil || !ok || got.Outcome != result.Answered {
-		t.Errorf("Get = %v, %v, %v; want the answered result", got, ok, err)
-	}
-	if _, err := ro.Upsert(ctx, r); !errors.Is(err, ErrReadOnly) {
-		t.Errorf("Upsert on a read-only store = %v, want ErrReadOnly", err)
-	}
-	if _, err := ro.UpsertBatch(ctx, []result.Result{r}); !errors.Is(err, ErrReadOnly) {
-		t.Errorf("UpsertBatch on a read-only store = %v, want ErrReadOnly", err)
-	}
+	forEachBackend(t, func(t *testing.T, bk backend) {
+		ctx := context.Background()
+		s, path := bk.openTemp(t)
+		r := result.Result{ProbeID: "r1/acme/chat/1", Run: "r1", Target: "acme", Channel: "chat", Scenario: "s", Outcome: result.Answered}
+		if _, err := s.Upsert(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		ro, err := OpenReadOnly(ctx, path)
+		if err != nil {
+			t.Fatalf("OpenReadOnly: %v", err)
+		}
+		defer ro.Close()
+		if got, ok, err := ro.Get(ctx, r.ProbeID); err != nil || !ok || got.Outcome != result.Answered {
+			t.Errorf("Get = %v, %v, %v; want the answered result", got, ok, err)
+		}
+		if _, err := ro.Upsert(ctx, r); !errors.Is(err, ErrReadOnly) {
+			t.Errorf("Upsert on a read-only store = %v, want ErrReadOnly", err)
+		}
+		if _, err := ro.UpsertBatch(ctx, []result.Result{r}); !errors.Is(err, ErrReadOnly) {
+			t.Errorf("UpsertBatch on a read-only store = %v, want ErrReadOnly", err)
+		}
+	})
 }
 
 func TestOpenReadOnlyNotAStore(t *testing.T) {

@@ -4,10 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 )
 
 // SchemaVersion is the version of the results schema this code writes. SQLite keeps
-// it in PRAGMA user_version; each step of migrations raises it by one.
+// it in PRAGMA user_version, PostgreSQL in the table stakeout_schema; each step of
+// migrations raises it by one. Both backends run the same migrations (see
+// dialect.ddl for the type names that differ).
 const SchemaVersion = 5
 
 // migrations[i] takes the schema from version i to version i+1. Statements stay close
@@ -161,41 +164,98 @@ var migrations = [][]string{
 	},
 }
 
-// migrate brings the schema of db up to SchemaVersion in one write transaction, so
-// that processes opening the same new file at once create it exactly once. It is a
-// no-op on an up-to-date database and refuses one written by a newer version.
-func migrate(ctx context.Context, db *sql.DB) (err error) {
-	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see sqliteDSN)
+// pgSchemaTable is the table in which a PostgreSQL database keeps its schema version
+// (one row); SQLite keeps it in PRAGMA user_version.
+const pgSchemaTable = "stakeout_schema"
+
+// pgMigrateLock is the PostgreSQL advisory lock key that serialises migrations of one
+// database ("stakeout" in ASCII): processes starting at once migrate it exactly once.
+const pgMigrateLock = 0x7374616b656f7574
+
+// querier is what reading the schema version needs of a pool or a transaction.
+type querier interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// readVersion returns the schema version of the database (0 when it has none).
+func readVersion(ctx context.Context, q querier, d dialect) (int, error) {
+	var version int
+	if d.name != "postgres" {
+		if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+			return 0, fmt.Errorf("read schema version: %w", err)
+		}
+		return version, nil
+	}
+	var exists bool
+	if err := q.QueryRowContext(ctx, "SELECT to_regclass(?) IS NOT NULL", pgSchemaTable).Scan(&exists); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	if !exists {
+		return 0, nil
+	}
+	err := q.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM "+pgSchemaTable).Scan(&version)
 	if err != nil {
-		return fmt.Errorf("migrate: begin: %w", err)
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return version, nil
+}
+
+// migrate brings the schema of db up to SchemaVersion in one transaction (DDL is
+// transactional on both backends), so that processes opening the same new database at
+// once create it exactly once: on SQLite the transaction takes the write lock up front
+// (BEGIN IMMEDIATE), on PostgreSQL an advisory lock. It is a no-op on an up-to-date
+// database and refuses one written by a newer version. It returns the version the
+// database had.
+func migrate(ctx context.Context, db sqlDB) (from int, err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("migrate: begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			_ = tx.Rollback()
 		}
 	}()
-	var version int
-	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("migrate: read schema version: %w", err)
+	pg := db.d.name == "postgres"
+	if pg {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(pgMigrateLock)); err != nil {
+			return 0, fmt.Errorf("migrate: lock: %w", err)
+		}
+	}
+	version, err := readVersion(ctx, tx, db.d)
+	if err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
 	}
 	if version > SchemaVersion {
-		return fmt.Errorf("migrate: database schema version %d is newer than this program's %d", version, SchemaVersion)
+		return version, fmt.Errorf("migrate: database schema version %d is newer than this program's %d (run a stakeout of that version or newer)", version, SchemaVersion)
+	}
+	if version == SchemaVersion {
+		return version, tx.Rollback()
 	}
 	for v := version; v < SchemaVersion; v++ {
 		for _, stmt := range migrations[v] {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("migrate: to version %d: %w", v+1, err)
+			if _, err := tx.ExecContext(ctx, db.d.ddl(stmt)); err != nil {
+				return version, fmt.Errorf("migrate: to version %d: %w", v+1, err)
 			}
 		}
 	}
-	if version != SchemaVersion {
-		// PRAGMA takes no bound parameters; SchemaVersion is a constant.
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion)); err != nil {
-			return fmt.Errorf("migrate: write schema version: %w", err)
+	if pg {
+		_, err = tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+pgSchemaTable+` (version BIGINT NOT NULL, migrated_at BIGINT NOT NULL)`)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `DELETE FROM `+pgSchemaTable)
 		}
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `INSERT INTO `+pgSchemaTable+` (version, migrated_at) VALUES (?, ?)`, SchemaVersion, time.Now().UnixNano())
+		}
+	} else {
+		// PRAGMA takes no bound parameters; SchemaVersion is a constant.
+		_, err = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion))
+	}
+	if err != nil {
+		return version, fmt.Errorf("migrate: write schema version: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migrate: commit: %w", err)
+		return version, fmt.Errorf("migrate: commit: %w", err)
 	}
-	return nil
+	return version, nil
 }

@@ -112,7 +112,7 @@ const scoringSQL = `SELECT r.probe_id, r.run, r.campaign, r.target, r.industry, 
 FROM results r LEFT JOIN grades g ON g.probe_id = r.probe_id`
 
 // Scoring implements Scores.
-func (s *sqliteStore) Scoring(ctx context.Context, f Filter) ([]Scored, error) {
+func (s *sqlStore) Scoring(ctx context.Context, f Filter) ([]Scored, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) { where, args = append(where, cond), append(args, v) }
@@ -175,7 +175,7 @@ func scanScored(row scanner) (Scored, error) {
 }
 
 // Keys implements Scores.
-func (s *sqliteStore) Keys(ctx context.Context) ([]Key, error) {
+func (s *sqlStore) Keys(ctx context.Context) ([]Key, error) {
 	rows, err := s.reader.QueryContext(ctx, `SELECT DISTINCT run, target, channel FROM results ORDER BY run, target, channel`)
 	if err != nil {
 		return nil, fmt.Errorf("list scoring keys: %w", err)
@@ -196,7 +196,7 @@ func (s *sqliteStore) Keys(ctx context.Context) ([]Key, error) {
 }
 
 // Anchor implements Scores.
-func (s *sqliteStore) Anchor(ctx context.Context) (time.Time, error) {
+func (s *sqlStore) Anchor(ctx context.Context) (time.Time, error) {
 	var n sql.NullInt64
 	if err := s.reader.QueryRowContext(ctx, `SELECT MAX(planned_at) FROM results`).Scan(&n); err != nil {
 		return time.Time{}, fmt.Errorf("read newest planned time: %w", err)
@@ -205,7 +205,7 @@ func (s *sqliteStore) Anchor(ctx context.Context) (time.Time, error) {
 }
 
 // Qualities implements Scores.
-func (s *sqliteStore) Qualities(ctx context.Context, run string) (map[string]float64, error) {
+func (s *sqlStore) Qualities(ctx context.Context, run string) (map[string]float64, error) {
 	query, args := `SELECT probe_id, quality FROM grades WHERE quality IS NOT NULL`, []any(nil)
 	if run != "" {
 		query = `SELECT g.probe_id, g.quality FROM grades g JOIN results r ON r.probe_id = g.probe_id
@@ -235,8 +235,8 @@ ON CONFLICT (probe_id) DO UPDATE SET revision = excluded.revision, version = exc
 	quality = excluded.quality, checks = excluded.checks, graded_at = excluded.graded_at`
 
 // PutGrades implements Scores.
-func (s *sqliteStore) PutGrades(ctx context.Context, gs []Grade) error {
-	return s.inTx(ctx, "store grades", func(tx *sql.Tx) error {
+func (s *sqlStore) PutGrades(ctx context.Context, gs []Grade) error {
+	return s.inTx(ctx, "store grades", func(tx sqlTx) error {
 		stmt, err := tx.PrepareContext(ctx, putGradeSQL)
 		if err != nil {
 			return err
@@ -256,7 +256,7 @@ func (s *sqliteStore) PutGrades(ctx context.Context, gs []Grade) error {
 }
 
 // GetGrade implements Scores.
-func (s *sqliteStore) GetGrade(ctx context.Context, probeID string) (Grade, bool, error) {
+func (s *sqlStore) GetGrade(ctx context.Context, probeID string) (Grade, bool, error) {
 	g := Grade{ProbeID: probeID}
 	var quality sql.NullFloat64
 	var at int64
@@ -282,8 +282,8 @@ WHERE COALESCE(excluded.win_to, 0) > COALESCE(scores.win_to, 0)
 	OR (COALESCE(excluded.win_to, 0) = COALESCE(scores.win_to, 0) AND excluded.basis >= scores.basis)`
 
 // PutScores implements Scores.
-func (s *sqliteStore) PutScores(ctx context.Context, rows []ScoreRow, replaceAll bool) error {
-	return s.inTx(ctx, "store scores", func(tx *sql.Tx) error {
+func (s *sqlStore) PutScores(ctx context.Context, rows []ScoreRow, replaceAll bool) error {
+	return s.inTx(ctx, "store scores", func(tx sqlTx) error {
 		if replaceAll {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM scores`); err != nil {
 				return err
@@ -314,7 +314,7 @@ func (s *sqliteStore) PutScores(ctx context.Context, rows []ScoreRow, replaceAll
 }
 
 // TrailingBehind implements Scores.
-func (s *sqliteStore) TrailingBehind(ctx context.Context, to time.Time) (bool, error) {
+func (s *sqlStore) TrailingBehind(ctx context.Context, to time.Time) (bool, error) {
 	var behind bool
 	err := s.reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM scores WHERE win <> 'run' AND COALESCE(win_to, 0) < ?)`, to.UnixNano()).Scan(&behind)
 	if err != nil {
@@ -324,7 +324,7 @@ func (s *sqliteStore) TrailingBehind(ctx context.Context, to time.Time) (bool, e
 }
 
 // ListScores implements Scores.
-func (s *sqliteStore) ListScores(ctx context.Context, f ScoreFilter) ([]ScoreRow, error) {
+func (s *sqlStore) ListScores(ctx context.Context, f ScoreFilter) ([]ScoreRow, error) {
 	var where []string
 	var args []any
 	for _, c := range []struct{ col, v string }{{"win", f.Window}, {"run", f.Run}, {"target", f.Target}, {"channel", f.Channel}, {"industry", f.Industry}} {
@@ -364,7 +364,7 @@ func (s *sqliteStore) ListScores(ctx context.Context, f ScoreFilter) ([]ScoreRow
 }
 
 // inTx runs fn in one write transaction.
-func (s *sqliteStore) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) (err error) {
+func (s *sqlStore) inTx(ctx context.Context, what string, fn func(sqlTx) error) (err error) {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%s: begin: %w", what, err)
