@@ -42,6 +42,7 @@ type CLI struct {
 	Runs      RunsCmd      `cmd:"" help:"List the runs that have results (same as: results runs)."`
 	Scores    ScoresCmd    `cmd:"" help:"Scorecards per target and channel: score, tier (Elite, Excellent, Approved, Not Approved), rank in industry; explain one; rebuild them all."`
 	Alerts    AlertsCmd    `cmd:"" help:"Degradation alerts: list them (firing and past), show one with its evidence."`
+	DB        DBCmd        `cmd:"" name:"db" help:"The result store: migrate its schema, copy it into another store (SQLite into PostgreSQL)."`
 	Report    ReportCmd    `cmd:"" help:"Write a run's report for clients: .html (one self-contained page), .pdf (printed by Chromium) or .csv."`
 	Sim       SimCmd       `cmd:"" help:"Run the simulator: companies whose support desks answer probe emails and chat on their web sites, with a truth log."`
 	Chat      ChatCmd      `cmd:"" help:"Try a chat widget with a widget profile."`

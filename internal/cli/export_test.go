@@ -136,8 +136,9 @@ func TestResultsExportStoreErrors(t *testing.T) {
 		want outcome
 	}{
 		{
-			db:   "postgres://u:pw@127.0.0.1:1/results",
-			want: outcome{Code: 1, Stderr: "stakeout: open store: postgres store not implemented yet\n"},
+			db: "postgres://u:pw@127.0.0.1:1/results",
+			want: outcome{Code: 1, Stderr: "stakeout: open postgres store 127.0.0.1:1/results: failed to connect to `user=u database=results`:\n" +
+				strings.Repeat("\t127.0.0.1:1 (127.0.0.1): dial error: dial tcp 127.0.0.1:1: connect: connection refused\n", 2)},
 		},
 		{
 			db:   "mysql://u:pw@127.0.0.1:1/results",

@@ -19,7 +19,7 @@ type RedisFlags struct {
 
 // StoreFlags are the flags of commands that read or write results.
 type StoreFlags struct {
-	DB string `name:"db" env:"STAKEOUT_DB" default:"stakeout.db" help:"Result store: a SQLite file path (embedded default) or sqlite:PATH."`
+	DB string `name:"db" env:"STAKEOUT_DB" default:"stakeout.db" help:"Result store: a SQLite file path (embedded default), sqlite:PATH, or postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=... (PostgreSQL; a password in it is never logged)."`
 }
 
 // redisOptions parses the Redis URL; errors never echo the URL (it may hold a password).
