@@ -14,7 +14,7 @@ TESTTIME ?= 30m
 # alerts of the demo and of the alert delivery tests; they start it on a free port.
 # PostgreSQL's server binaries (initdb, postgres) run private test servers in temporary
 # directories on free loopback ports (internal/pgproc), never the system's server.
-DEB_DEPS := redis-server=redis-server dovecot=dovecot-imapd /usr/lib/dovecot/lmtp=dovecot-lmtpd \
+DEB_DEPS := redis-server=redis-server /usr/bin/redis-sentinel=redis-sentinel dovecot=dovecot-imapd /usr/lib/dovecot/lmtp=dovecot-lmtpd \
             chromium=chromium /usr/lib/chromium/chromium-headless-shell=chromium-headless-shell \
             hunspell=hunspell /usr/share/hunspell/en_US.dic=hunspell-en-us \
             prometheus-alertmanager=prometheus-alertmanager /usr/lib/postgresql/*/bin/initdb=postgresql

@@ -12,9 +12,9 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/redisconn"
 	"github.com/stakeoutcx/stakeout/internal/redistest"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
@@ -114,7 +114,7 @@ func TestChatWaitsForBrowserWithoutPacingSlot(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	probesReg := probes.NewRegistry()
 	_ = probesReg.Register(campaign.ChannelChat, &chat.Probe{Pool: pool})
-	w, err := New(Config{Redis: &redis.Options{Addr: srv.Addr}, Concurrency: 2, Registry: probesReg, Store: st, Registerer: reg,
+	w, err := New(Config{Redis: redisconn.Addr(srv.Addr), Concurrency: 2, Registry: probesReg, Store: st, Registerer: reg,
 		Logger: slog.New(slog.DiscardHandler), Queues: map[string]int{tasks.QueueChat: 1, tasks.QueueResults: 1}})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/redisconn"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/store"
 	"github.com/stakeoutcx/stakeout/probes"
@@ -39,8 +40,8 @@ func runTestWorker() int {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	opts := &redis.Options{Addr: os.Getenv(envRedis)}
-	rdb := redis.NewClient(opts)
+	opts := redisconn.Addr(os.Getenv(envRedis))
+	rdb := opts.Client()
 	defer rdb.Close()
 	sleep, _ := time.ParseDuration(os.Getenv(envSleep))
 	shutdown, _ := time.ParseDuration(os.Getenv(envShutdown))

@@ -13,8 +13,8 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/redis/go-redis/v9"
 
+	"github.com/stakeoutcx/stakeout/internal/redisconn"
 	"github.com/stakeoutcx/stakeout/internal/redistest"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/scoring"
@@ -27,7 +27,7 @@ func TestResultsAreScoredOnce(t *testing.T) {
 	srv := redistest.Start(t)
 	st := openStore(t, filepath.Join(t.TempDir(), "r.db"))
 	reg := prometheus.NewRegistry()
-	w, err := New(Config{Redis: &redis.Options{Addr: srv.Addr}, Concurrency: 4, Store: st, Registerer: reg,
+	w, err := New(Config{Redis: redisconn.Addr(srv.Addr), Concurrency: 4, Store: st, Registerer: reg,
 		Queues: map[string]int{tasks.QueueResults: 1, tasks.QueueScoring: 1}, Scoring: &ScoringConfig{Metrics: true},
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
 	"github.com/stakeoutcx/stakeout/internal/quality"
+	"github.com/stakeoutcx/stakeout/internal/redisconn"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
 	"github.com/stakeoutcx/stakeout/internal/scoring"
 	"github.com/stakeoutcx/stakeout/internal/store"
@@ -33,8 +34,9 @@ var DefaultQueues = map[string]int{tasks.QueueChat: 4, tasks.QueueEmail: 4, task
 
 // Config configures a worker. Zero fields take the stated defaults.
 type Config struct {
-	// Redis is the client for run state and pacing; asynq gets its own connections to the same server.
-	Redis *redis.Options
+	// Redis says how to reach Redis (one server, TLS or Sentinel): the client for run
+	// state and pacing, and asynq's own connections to the same server. Required.
+	Redis redisconn.Conn
 	// Concurrency is the most tasks run at once (default 10).
 	Concurrency int
 	// Queues maps queue names to weights (default DefaultQueues). Probe queues without a
@@ -142,12 +144,12 @@ type Worker struct {
 
 // New builds a worker from cfg; Run starts it.
 func New(cfg Config) (*Worker, error) {
-	if cfg.Redis == nil {
+	if cfg.Redis.IsZero() {
 		return nil, errors.New("worker: no redis configured")
 	}
 	cfg = withDefaults(cfg)
-	w := &Worker{rdb: redis.NewClient(cfg.Redis), log: cfg.Logger, stopping: make(chan struct{}), handlerGrace: cfg.HandlerGrace}
-	conn := asynq.RedisClientOpt{Addr: cfg.Redis.Addr, Username: cfg.Redis.Username, Password: cfg.Redis.Password, DB: cfg.Redis.DB, TLSConfig: cfg.Redis.TLSConfig}
+	w := &Worker{rdb: cfg.Redis.Client(), log: cfg.Logger, stopping: make(chan struct{}), handlerGrace: cfg.HandlerGrace}
+	conn := cfg.Redis.Asynq()
 	w.client = asynq.NewClient(conn)
 	states := runstate.New(w.rdb)
 	w.mux = asynq.NewServeMux()

@@ -11,8 +11,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/redisconn"
 	"github.com/stakeoutcx/stakeout/internal/redistest"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
@@ -26,7 +26,7 @@ func runWorker(t *testing.T, addr string, probe probes.Probe, shutdown time.Dura
 	t.Helper()
 	reg := probes.NewRegistry()
 	_ = reg.Register(campaign.ChannelEmail, probe)
-	w, err := New(Config{Redis: &redis.Options{Addr: addr}, Concurrency: 4, Registry: reg, ShutdownTimeout: shutdown,
+	w, err := New(Config{Redis: redisconn.Addr(addr), Concurrency: 4, Registry: reg, ShutdownTimeout: shutdown,
 		Logger: slog.New(slog.DiscardHandler), Queues: map[string]int{tasks.QueueEmail: 1}})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/metrics"
+	"github.com/stakeoutcx/stakeout/internal/redisconn"
 	"github.com/stakeoutcx/stakeout/internal/redistest"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
@@ -197,7 +198,7 @@ func TestWorkerDefersClosedTarget(t *testing.T) {
 		calls.Add(1)
 		return probes.Result{Outcome: result.NoResponse, Reason: result.ReasonDeadline}, nil
 	}))
-	w, err := New(Config{Redis: &redis.Options{Addr: srv.Addr}, Registry: reg, Logger: slog.New(slog.DiscardHandler),
+	w, err := New(Config{Redis: redisconn.Addr(srv.Addr), Registry: reg, Logger: slog.New(slog.DiscardHandler),
 		Queues: map[string]int{tasks.QueueEmail: 1}, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)

@@ -109,8 +109,9 @@ var globalFlags = map[string]string{
 
 // redisFlag and dbFlag are on the commands that use Redis or the store, and only there.
 var (
-	redisFlag = map[string]string{"--redis-url": "STAKEOUT_REDIS_URL"}
-	dbFlag    = map[string]string{"--db": "STAKEOUT_DB"}
+	redisFlag = map[string]string{"--redis-url": "STAKEOUT_REDIS_URL", "--redis-tls-ca": "STAKEOUT_REDIS_TLS_CA",
+		"--redis-tls-cert": "STAKEOUT_REDIS_TLS_CERT", "--redis-tls-key": "STAKEOUT_REDIS_TLS_KEY", "--redis-tls-server-name": "STAKEOUT_REDIS_TLS_SERVER_NAME"}
+	dbFlag = map[string]string{"--db": "STAKEOUT_DB"}
 )
 
 // with returns the union of flag sets.
@@ -169,7 +170,7 @@ var commands = []struct {
 	{cmd: "results show", args: []string{"<probe>"}, flags: with(dbFlag, map[string]string{"--screenshot": ""})},
 	{cmd: "results export", flags: with(dbFlag, map[string]string{"--run": "", "--format": "", "--output": ""})},
 	{cmd: "runs", flags: dbFlag},
-	{cmd: "demo", flags: with(redisFlag, map[string]string{"--campaign": "", "--watch": "", "--sim": "", "--results": ""})},
+	{cmd: "demo", flags: with(map[string]string{"--redis-url": "STAKEOUT_REDIS_URL", "--campaign": "", "--watch": "", "--sim": "", "--results": ""})},
 	{cmd: "version", flags: map[string]string{"--chromium": "STAKEOUT_CHROMIUM"}},
 	{cmd: "sim", flags: map[string]string{}},
 	{cmd: "chat try", flags: map[string]string{"--url": "", "--profile": "", "--message": "", "--follow-up": "", "--name": "",

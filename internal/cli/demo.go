@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 	"github.com/stakeoutcx/stakeout/internal/alerting"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/quality"
+	"github.com/stakeoutcx/stakeout/internal/redisconn"
 	"github.com/stakeoutcx/stakeout/internal/redisproc"
 	"github.com/stakeoutcx/stakeout/internal/report"
 	"github.com/stakeoutcx/stakeout/internal/result"
@@ -102,17 +102,17 @@ func (c *DemoCmd) Run(ctx context.Context, g *Globals) error {
 }
 
 // redis returns the Redis to use: --redis-url when set, else a private child.
-func (c *DemoCmd) redis(ctx context.Context, g *Globals) (*redis.Options, func(), error) {
+func (c *DemoCmd) redis(ctx context.Context, g *Globals) (redisconn.Conn, func(), error) {
 	if c.RedisURL != "" {
-		o, err := (&RedisFlags{RedisURL: c.RedisURL}).redisOptions()
+		o, err := (&RedisFlags{RedisURL: c.RedisURL}).redisConn()
 		return o, func() {}, err
 	}
 	srv, err := redisproc.Start(ctx, redisproc.Options{})
 	if err != nil {
-		return nil, nil, err
+		return redisconn.Conn{}, nil, err
 	}
 	fmt.Fprintf(g.stdout, "redis-server: private, on %s (your own Redis is not touched)\n", srv.Addr)
-	return &redis.Options{Addr: srv.Addr}, srv.Stop, nil
+	return redisconn.Addr(srv.Addr), srv.Stop, nil
 }
 
 // pointAtSim makes the campaign's loopback mailboxes use the simulator's ports,
@@ -132,7 +132,7 @@ func pointAtSim(camp *campaign.Campaign, s *sim.Sim) {
 	}
 }
 
-func (c *DemoCmd) runCampaigns(ctx context.Context, g *Globals, camps []*campaign.Campaign, opts *redis.Options, log *slog.Logger, alerts *demoAlerts) error {
+func (c *DemoCmd) runCampaigns(ctx context.Context, g *Globals, camps []*campaign.Campaign, opts redisconn.Conn, log *slog.Logger, alerts *demoAlerts) error {
 	path := c.Results
 	if path == "" {
 		dir, err := os.MkdirTemp("", "stakeout-demo-")
@@ -169,7 +169,7 @@ func (c *DemoCmd) runCampaigns(ctx context.Context, g *Globals, camps []*campaig
 	go func() { workerDone <- w.Run(wctx) }()
 	defer func() { stopWorker(); <-workerDone }()
 
-	rdb := redis.NewClient(opts)
+	rdb := opts.Client()
 	defer rdb.Close()
 	now := time.Now().UTC()
 	states := runstate.New(rdb)

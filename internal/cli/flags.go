@@ -9,12 +9,17 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stakeoutcx/stakeout/internal/redisconn"
 	"github.com/stakeoutcx/stakeout/internal/store"
 )
 
 // RedisFlags are the flags of commands that use the queues or the run state.
 type RedisFlags struct {
-	RedisURL string `name:"redis-url" env:"STAKEOUT_REDIS_URL" default:"redis://127.0.0.1:6379/0" help:"Redis that carries the asynq queues and run state (redis:// or rediss:// URL; a password in it is never logged)."`
+	RedisURL           string `name:"redis-url" env:"STAKEOUT_REDIS_URL" default:"redis://127.0.0.1:6379/0" help:"Redis that carries the asynq queues and run state: redis://[user:password@]host:port/db, rediss://... (TLS), or redis-sentinel://[user:password@]host1:port1,host2:port2,host3:port3/db?master=NAME[&sentinel_username=U&sentinel_password=P] (rediss-sentinel:// for TLS); also unix:///path.sock?db=N. A password in it is never logged."`
+	RedisTLSCA         string `name:"redis-tls-ca" env:"STAKEOUT_REDIS_TLS_CA" help:"PEM file of the CA that signs the Redis (and sentinel) certificates, for rediss:// and rediss-sentinel:// (default: the system roots)."`
+	RedisTLSCert       string `name:"redis-tls-cert" env:"STAKEOUT_REDIS_TLS_CERT" help:"PEM client certificate for Redis servers that ask for one (with --redis-tls-key)."`
+	RedisTLSKey        string `name:"redis-tls-key" env:"STAKEOUT_REDIS_TLS_KEY" help:"PEM key of --redis-tls-cert."`
+	RedisTLSServerName string `name:"redis-tls-server-name" env:"STAKEOUT_REDIS_TLS_SERVER_NAME" help:"Name to check in the Redis certificates (default: the host of each address dialled)."`
 }
 
 // StoreFlags are the flags of commands that read or write results.
@@ -22,27 +27,28 @@ type StoreFlags struct {
 	DB string `name:"db" env:"STAKEOUT_DB" default:"stakeout.db" help:"Result store: a SQLite file path (embedded default), sqlite:PATH, or postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=... (PostgreSQL; a password in it is never logged)."`
 }
 
-// redisOptions parses the Redis URL; errors never echo the URL (it may hold a password).
-func (f *RedisFlags) redisOptions() (*redis.Options, error) {
-	o, err := redis.ParseURL(f.RedisURL)
+// redisConn parses the Redis URL and TLS files; errors never echo a password.
+func (f *RedisFlags) redisConn() (redisconn.Conn, error) {
+	c, err := redisconn.Parse(f.RedisURL, redisconn.TLSFiles{CA: f.RedisTLSCA, Cert: f.RedisTLSCert,
+		Key: f.RedisTLSKey, ServerName: f.RedisTLSServerName})
 	if err != nil {
-		return nil, fmt.Errorf("--redis-url / STAKEOUT_REDIS_URL is not a valid redis:// URL: %s", secrets.Redact(err, f.RedisURL, urlPassword(f.RedisURL)))
+		return redisconn.Conn{}, fmt.Errorf("--redis-url / STAKEOUT_REDIS_URL: %w", err)
 	}
-	return o, nil
+	return c, nil
 }
 
 // redis returns a client for --redis-url after checking it answers.
 func (f *RedisFlags) redis() (*redis.Client, error) {
-	opts, err := f.redisOptions()
+	conn, err := f.redisConn()
 	if err != nil {
 		return nil, err
 	}
-	rdb := redis.NewClient(opts)
+	rdb := conn.Client()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
-		return nil, fmt.Errorf("redis at %s does not answer: %w", opts.Addr, err)
+		return nil, fmt.Errorf("redis at %s does not answer: %w", conn.Redacted(), secrets.Redact(err, urlPassword(f.RedisURL)))
 	}
 	return rdb, nil
 }

@@ -58,7 +58,7 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	opts, err := c.redisOptions()
+	conn, err := c.redisConn()
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	warnPersistence(ctx, rdb, g.logger)
 	reg := metrics.NewRegistry()
-	cfg := workers.Config{Redis: opts, Concurrency: c.Concurrency, Queues: queues, ShutdownTimeout: c.ShutdownTimeout,
+	cfg := workers.Config{Redis: conn, Concurrency: c.Concurrency, Queues: queues, ShutdownTimeout: c.ShutdownTimeout,
 		PacingMaxWait: c.PacingWait, Registry: probes.Default(), Registerer: reg, Logger: g.logger}
 	if !c.NoEmail {
 		cfg.Email = &workers.EmailConfig{PollInterval: c.MailPoll, NoIdle: c.MailNoIdle}

@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/stakeoutcx/stakeout/internal/alerting"
 	"github.com/stakeoutcx/stakeout/internal/amproc"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/detect"
+	"github.com/stakeoutcx/stakeout/internal/redisconn"
 	"github.com/stakeoutcx/stakeout/internal/redistest"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
 	"github.com/stakeoutcx/stakeout/internal/sim"
@@ -104,7 +104,7 @@ receivers:
 	defer db.Close()
 	st := newWatchedStore(db)
 	reg := prometheus.NewRegistry()
-	w, err := workers.New(workers.Config{Redis: &redis.Options{Addr: srv.Addr}, Store: st, Logger: failureLog(t), Concurrency: 20,
+	w, err := workers.New(workers.Config{Redis: redisconn.Addr(srv.Addr), Store: st, Logger: failureLog(t), Concurrency: 20,
 		Registerer: reg, Email: &workers.EmailConfig{PollInterval: time.Second, Scan: time.Second},
 		Scoring: &workers.ScoringConfig{}, Alerts: &workers.AlertsConfig{Deliverer: alerting.Deliverer{Client: client, Repost: time.Second}}})
 	if err != nil {

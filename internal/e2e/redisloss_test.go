@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/stakeoutcx/stakeout/internal/campaign"
 	"github.com/stakeoutcx/stakeout/internal/cli"
+	"github.com/stakeoutcx/stakeout/internal/redisconn"
 	"github.com/stakeoutcx/stakeout/internal/redistest"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
@@ -81,7 +81,7 @@ func TestRedisLosesEverythingMidRun(t *testing.T) {
 	}
 	defer st.Close()
 	ws := newWatchedStore(st)
-	w, err := workers.New(workers.Config{Redis: &redis.Options{Addr: srv.Addr}, Store: ws, Concurrency: 20,
+	w, err := workers.New(workers.Config{Redis: redisconn.Addr(srv.Addr), Store: ws, Concurrency: 20,
 		Logger: failureLog(t), Email: &workers.EmailConfig{PollInterval: time.Second, Scan: time.Second}})
 	if err != nil {
 		t.Fatal(err)

@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/stakeoutcx/stakeout/internal/campaign"
+	"github.com/stakeoutcx/stakeout/internal/redisconn"
 	"github.com/stakeoutcx/stakeout/internal/redistest"
 	"github.com/stakeoutcx/stakeout/internal/result"
 	"github.com/stakeoutcx/stakeout/internal/runstate"
@@ -49,7 +48,7 @@ func (o onSim) run(t *testing.T) ([]result.Result, []sim.TruthRecord) {
 	defer db.Close()
 	st := newWatchedStore(db)
 	cfg := o.worker
-	cfg.Redis, cfg.Store, cfg.Logger = &redis.Options{Addr: srv.Addr}, st, failureLog(t)
+	cfg.Redis, cfg.Store, cfg.Logger = redisconn.Addr(srv.Addr), st, failureLog(t)
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 20
 	}

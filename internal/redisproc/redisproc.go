@@ -4,6 +4,7 @@ package redisproc
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -30,20 +31,38 @@ type Options struct {
 	Dir string
 	// StartTimeout bounds the wait for the server to answer PING (default 10s).
 	StartTimeout time.Duration
+	// TLS, when set, makes the server speak TLS only, with the server certificate of
+	// TLS (its plain port is closed: --port 0); Addr is then the TLS port. Default: no TLS.
+	TLS *Certs
+	// RequireClientCert makes a TLS server refuse a client without a certificate
+	// signed by the CA of TLS (tls-auth-clients yes; default no).
+	RequireClientCert bool
+	// Persist turns the append-only file on (appendonly yes, fsync every second) in
+	// Dir; default off.
+	Persist bool
+	// Args are more redis-server arguments, given after the others (e.g. --replicaof).
+	Args []string
 }
 
 // Server is a running redis-server child.
 type Server struct {
 	// Addr is host:port on loopback.
 	Addr string
+	// TLS is the PKI of a TLS server (Options.TLS), nil without TLS.
+	TLS  *Certs
 	cmd  *exec.Cmd
 	dir  string
 	rm   bool
 	done chan struct{}
 }
 
-// URL returns a redis:// URL for database db.
-func (s *Server) URL(db int) string { return fmt.Sprintf("redis://%s/%d", s.Addr, db) }
+// URL returns a redis:// URL (rediss:// for a TLS server) for database db.
+func (s *Server) URL(db int) string {
+	if s.TLS != nil {
+		return fmt.Sprintf("rediss://%s/%d", s.Addr, db)
+	}
+	return fmt.Sprintf("redis://%s/%d", s.Addr, db)
+}
 
 // Find returns the path of the redis-server binary to use.
 func Find(bin string) (string, error) {
@@ -70,7 +89,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{dir: o.Dir, done: make(chan struct{})}
+	s := &Server{dir: o.Dir, TLS: o.TLS, done: make(chan struct{})}
 	if s.dir == "" {
 		if s.dir, err = os.MkdirTemp("", "stakeout-redis-"); err != nil {
 			return nil, fmt.Errorf("redis temp dir: %w", err)
@@ -94,10 +113,7 @@ func (s *Server) start(ctx context.Context, bin string, o Options) error {
 	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	s.done = make(chan struct{})
 	logPath := filepath.Join(s.dir, "redis.log")
-	s.cmd = exec.Command(bin,
-		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", s.dir,
-		"--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction",
-		"--daemonize", "no", "--logfile", logPath, "--protected-mode", "yes")
+	s.cmd = exec.Command(bin, serverArgs(port, s.dir, logPath, o)...)
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := s.cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", bin, err)
@@ -107,7 +123,14 @@ func (s *Server) start(ctx context.Context, bin string, o Options) error {
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
-	if err := s.waitReady(ctx, timeout); err != nil {
+	var tlsConfig *tls.Config
+	if o.TLS != nil {
+		if tlsConfig, err = o.TLS.ClientTLS(); err != nil {
+			s.kill()
+			return fmt.Errorf("redis-server TLS: %w", err)
+		}
+	}
+	if err := s.waitReady(ctx, timeout, tlsConfig); err != nil {
 		s.kill()
 		logTail, _ := os.ReadFile(logPath)
 		return fmt.Errorf("redis-server on %s did not start: %w: %s", s.Addr, err, childproc.LastLine(string(logTail)))
@@ -115,8 +138,29 @@ func (s *Server) start(ctx context.Context, bin string, o Options) error {
 	return nil
 }
 
-func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
-	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1, DialTimeout: time.Second})
+// serverArgs are the redis-server arguments of a server on port.
+func serverArgs(port int, dir, logPath string, o Options) []string {
+	appendonly := "no"
+	if o.Persist {
+		appendonly = "yes"
+	}
+	args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+		"--save", "", "--appendonly", appendonly, "--appendfsync", "everysec", "--maxmemory-policy", "noeviction",
+		"--daemonize", "no", "--logfile", logPath, "--protected-mode", "yes"}
+	if o.TLS != nil {
+		auth := "no"
+		if o.RequireClientCert {
+			auth = "yes"
+		}
+		args = append(args, "--port", "0", "--tls-port", strconv.Itoa(port),
+			"--tls-cert-file", o.TLS.ServerCertFile, "--tls-key-file", o.TLS.ServerKeyFile,
+			"--tls-ca-cert-file", o.TLS.CAFile, "--tls-auth-clients", auth)
+	}
+	return append(args, o.Args...)
+}
+
+func (s *Server) waitReady(ctx context.Context, timeout time.Duration, tlsConfig *tls.Config) error {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1, DialTimeout: time.Second, TLSConfig: tlsConfig})
 	defer c.Close()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -149,6 +193,14 @@ func (s *Server) Stop() {
 		s.kill()
 	}
 	s.cleanup()
+}
+
+// Kill ends the server at once (SIGKILL), as a crash would, and waits for it to exit.
+// Its directory stays until Stop.
+func (s *Server) Kill() {
+	if s != nil && s.cmd != nil {
+		s.kill()
+	}
 }
 
 func (s *Server) kill() {

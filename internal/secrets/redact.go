@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Redacted replaces a secret in redacted text.
@@ -25,7 +26,24 @@ func Redact(err error, secrets ...string) error {
 	for _, s := range secrets {
 		forms = append(forms, formsOf(s)...)
 	}
-	return redactForms(err, forms)
+	return redactForms(redactRaw(err, secrets), forms)
+}
+
+// redactRaw replaces the secrets that are not valid UTF-8 byte for byte: a regular
+// expression reads invalid UTF-8 as U+FFFD, so formsOf cannot match them (their quoted
+// and base64 forms, which are ASCII, it can).
+func redactRaw(err error, secrets []string) error {
+	msg := err.Error()
+	out := msg
+	for _, s := range secrets {
+		if s != "" && !utf8.ValidString(s) {
+			out = strings.ReplaceAll(out, s, Redacted)
+		}
+	}
+	if out == msg {
+		return err
+	}
+	return errors.New(out)
 }
 
 // RedactLogin is Redact for the credentials of a mail login: besides the forms of
@@ -44,7 +62,7 @@ func RedactLogin(err error, username, password string) error {
 	if username != "" {
 		forms = append(forms, encoded(username)...)
 	}
-	return redactForms(err, forms)
+	return redactForms(redactRaw(err, []string{password}), forms)
 }
 
 // formsOf lists the patterns of the forms of secret that Redact removes.
@@ -52,7 +70,10 @@ func formsOf(secret string) []string {
 	if secret == "" {
 		return nil
 	}
-	forms := []string{regexp.QuoteMeta(secret)}
+	var forms []string
+	if utf8.ValidString(secret) {
+		forms = append(forms, regexp.QuoteMeta(secret))
+	}
 	if q := strconv.Quote(secret); q[1:len(q)-1] != secret {
 		forms = append(forms, regexp.QuoteMeta(q[1:len(q)-1]))
 	}

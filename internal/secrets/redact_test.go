@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -53,6 +54,15 @@ func TestRedact(t *testing.T) {
 	}
 	if Redact(nil, "x") != nil {
 		t.Error("Redact(nil) != nil")
+	}
+	// A secret that is not valid UTF-8 (a %-escaped byte of a URL) is removed too, in
+	// every form, without a panic.
+	bad := "pw\xca\xfe"
+	msg := "auth " + bad + " failed, quoted " + strconv.Quote(bad) + ", base64 " + base64.StdEncoding.EncodeToString([]byte(bad))
+	for _, got := range []string{Redact(errors.New(msg), bad).Error(), RedactLogin(errors.New(msg), "u", bad).Error()} {
+		if strings.Contains(got, bad) || strings.Contains(got, `pw\xca`) || strings.Contains(got, base64.StdEncoding.EncodeToString([]byte(bad))) {
+			t.Errorf("Redact of a non-UTF-8 secret = %q, still shows it", got)
+		}
 	}
 }
 
