@@ -21,7 +21,7 @@ import (
 
 // Files of the compose stack, from this directory.
 const (
-	composeRoot    = ".."
+	composeRoot = ".."
 	composeFile = "../docker-compose.yml"
 )
 
