@@ -153,7 +153,7 @@ func TestStatusAndCancel(t *testing.T) {
 	if st.Counts["scheduled"] != 8 || st.Counts["running"] != 1 || st.Counts["no_response"] != 1 || st.Meta.Total != 10 {
 		t.Errorf("status = %+v, want 8 scheduled, 1 running, 1 no_response of 10", st)
 	}
-	rep, err := Cancel(ctx, states, asynq.NewInspectorFromRedisClient(rdb), run.ID)
+	rep, err := Cancel(ctx, states, asynq.NewInspectorFromRedisClient(rdb), run.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

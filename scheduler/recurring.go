@@ -14,7 +14,6 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/robfig/cron/v3"
 	"github.com/stakeoutcx/stakeout/internal/campaign"
-	"github.com/stakeoutcx/stakeout/internal/lease"
 )
 
 // CurrentRun returns the run of campaign c whose window contains now, following the
@@ -164,13 +163,6 @@ type Recurring struct {
 	plan func(*campaign.Campaign, Run) ([]Probe, error) // Plan; tests replace it
 }
 
-// lockTTL bounds how long a crashed scheduler keeps a run locked; a live scheduler
-// renews its lock while it launches.
-var lockTTL = 30 * time.Second
-
-func launchedKey(run string) string { return "stakeout:run:{" + run + "}:launched" }
-func lockKey(run string) string     { return "stakeout:run:{" + run + "}:launching" }
-
 func (r *Recurring) logger() *slog.Logger {
 	if r.Logger == nil {
 		return slog.Default()
@@ -203,12 +195,15 @@ func (r *Recurring) Run(ctx context.Context) error {
 	}
 }
 
-// Tick scans the directory once and launches every run that is due. It returns the ids
-// of the runs this call launched. A file that does not load is logged and skipped, and
-// so is one whose launch panics (its lock is released); the other files are still
-// launched.
+// Tick scans the directory once and launches every run that is due, then tops up the
+// runs launched with a horizon (by any scheduler or by `stakeout campaign launch`)
+// whose next top-up is due. It returns the ids of the runs this call launched. A file
+// that does not load is logged and skipped, and so is one whose launch panics (its
+// lock is released); the other files are still launched.
 func (r *Recurring) Tick(ctx context.Context) []string {
 	now := r.now()
+	r.heartbeat(ctx, now)
+	defer r.Launcher.topUp(ctx, now)
 	files, err := campaignFiles(r.Dir)
 	if err != nil {
 		r.logger().Error("scan campaigns", "dir", r.Dir, "err", err)
@@ -262,25 +257,14 @@ func (r *Recurring) launchOnce(ctx context.Context, c *campaign.Campaign, run Ru
 	if done, err := r.launched(ctx, run.ID); err != nil || done {
 		return false, err
 	}
-	lock, err := lease.Acquire(ctx, r.Redis, lockKey(run.ID), lockTTL)
-	if err != nil || lock == nil {
-		return false, err
-	}
 	// A launch lasts as long as it needs: the lock is renewed meanwhile. Losing it
 	// (Redis unreachable for a whole TTL) stops the launch; launching is idempotent,
 	// so another scheduler may take over.
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	keeper := lock.Keep(lease.KeepOptions{
-		OnError: func(err error) { r.logger().Warn("renew launch lock", "run", run.ID, "err", err) },
-		OnLost:  func(err error) { cancel(err) },
-	})
-	defer func() {
-		keeper.Stop()
-		if err := lock.Release(context.WithoutCancel(ctx)); err != nil {
-			r.logger().Warn("release launch lock", "run", run.ID, "err", err)
-		}
-	}()
+	lock, ctx, err := lockRun(ctx, r.Redis, run.ID, false, nil, r.logger())
+	if err != nil || lock == nil {
+		return false, err
+	}
+	defer lock.release(ctx)
 	// Another scheduler may have launched the run between the check and the lock.
 	if done, err := r.launched(ctx, run.ID); err != nil || done {
 		return false, err
@@ -293,16 +277,47 @@ func (r *Recurring) launchOnce(ctx context.Context, c *campaign.Campaign, run Ru
 	if err != nil {
 		return false, err
 	}
-	rep, err := r.Launcher.Launch(ctx, c, run, plan)
+	rep, err := r.Launcher.launch(ctx, c, run, plan, r.now())
 	if err != nil {
 		return false, err
 	}
-	if err := r.Redis.Set(ctx, launchedKey(run.ID), time.Now().UTC().Format(time.RFC3339), 0).Err(); err != nil {
+	mark := redis.SetArgs{ExpireAt: Expiry(c, run, r.now())}
+	if err := r.Redis.SetArgs(ctx, launchedKey(run.ID), time.Now().UTC().Format(time.RFC3339), mark).Err(); err != nil {
 		return true, fmt.Errorf("mark run %s launched: %w", run.ID, err)
 	}
 	r.logger().Info("run launched", "run", run.ID, "campaign", c.ID, "probes", rep.Total,
-		"enqueued", rep.Enqueued, "existing", rep.Existing, "skipped", rep.Skipped)
+		"enqueued", rep.Enqueued, "existing", rep.Existing, "skipped", rep.Skipped,
+		"later", rep.Later, "through", rep.Through.Format(time.RFC3339))
 	return true, nil
+}
+
+// SchedulersKey is the sorted set of schedulers seen, by name, scored by the Unix time
+// of their latest scan: a launch with a horizon warns when none scanned lately, since
+// nothing would enqueue the rest of its run.
+const SchedulersKey = "stakeout:schedulers"
+
+// heartbeat records this scheduler's scan in SchedulersKey.
+func (r *Recurring) heartbeat(ctx context.Context, now time.Time) {
+	host, _ := os.Hostname()
+	name := fmt.Sprintf("%s:%d", host, os.Getpid())
+	_, err := r.Redis.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, SchedulersKey, redis.Z{Score: float64(now.Unix()), Member: name})
+		// Schedulers gone for a day are forgotten.
+		p.ZRemRangeByScore(ctx, SchedulersKey, "-inf", fmt.Sprint(now.Add(-24*time.Hour).Unix()))
+		return nil
+	})
+	if err != nil {
+		r.logger().Warn("record scheduler scan", "err", err)
+	}
+}
+
+// SchedulerSeen reports whether a scheduler scanned at or after since.
+func SchedulerSeen(ctx context.Context, rdb redis.UniversalClient, since time.Time) (bool, error) {
+	n, err := rdb.ZCount(ctx, SchedulersKey, fmt.Sprint(since.Unix()), "+inf").Result()
+	if err != nil {
+		return false, fmt.Errorf("read the schedulers seen: %w", err)
+	}
+	return n > 0, nil
 }
 
 // launched reports whether run carries the launched mark.

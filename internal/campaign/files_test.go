@@ -118,3 +118,16 @@ func TestLoadHostileCampaignFile(t *testing.T) {
 		}
 	}
 }
+
+// NoProfiles parses a campaign whose profile files are gone (a top-up planning from the
+// YAML kept at launch, on another machine) and leaves their source empty.
+func TestNoProfiles(t *testing.T) {
+	dir := t.TempDir()
+	if msg, _ := withProfile(t, dir, "widgets/gone.yaml", Options{}); !strings.Contains(msg, "cannot read the widget profile") {
+		t.Fatalf("a missing profile: %q, want it refused", msg)
+	}
+	msg, c := withProfile(t, dir, "widgets/gone.yaml", Options{NoProfiles: true})
+	if msg != "" || c.Targets[0].Channels.Chat.ProfileSource != "" {
+		t.Errorf("with NoProfiles: %q, %+v; want it parsed without the profile", msg, c)
+	}
+}

@@ -28,6 +28,10 @@ type Options struct {
 	// (relative to the campaign file, or absolute) must lie in; ".." and symbolic
 	// links out of it are refused (default: the campaign file's own directory).
 	ProfileDir string
+	// NoProfiles leaves the widget profile files a campaign names unread (their
+	// ChatChannel.ProfileSource stays empty): for planning a campaign that was
+	// validated whole when it was launched, on a machine that may not have them.
+	NoProfiles bool
 }
 
 // Load reads, decodes and validates the campaign file at path, with the default
@@ -67,7 +71,7 @@ func ParseWith(ctx context.Context, file string, data []byte, o Options) (*Campa
 	if root == nil {
 		return nil, p.Err()
 	}
-	c := &Campaign{File: file}
+	c := &Campaign{File: file, Source: data}
 	newDecoder(p).Decode(root, c)
 	validate(ctx, c, p, o)
 	if err := p.Err(); err != nil {

@@ -51,6 +51,9 @@ type Campaign struct {
 
 	// File is the path the campaign was loaded from (not part of the YAML).
 	File string `yaml:"-"`
+	// Source is the YAML the campaign was parsed from (not part of the YAML): a launch
+	// with a rolling horizon keeps it, to plan the rest of the run as time passes.
+	Source []byte `yaml:"-"`
 }
 
 // Schedule places a campaign's runs in time.

@@ -99,6 +99,8 @@ func TestParseGood(t *testing.T) {
 			Location: ny,
 		}},
 		File: "good.yaml",
+		// The YAML is kept as it was read (a launch with a horizon plans from it).
+		Source: []byte(goodFile),
 	}
 	if diff := cmp.Diff(want, got, locationsByName); diff != "" {
 		t.Errorf("Parse(good.yaml) mismatch (-want +got):\n%s", diff)

@@ -132,7 +132,7 @@ func (k *checker) chat(path string, ch *ChatChannel) {
 		k.p.Add(yamlcheck.Join(path, "url"), "%s is not an http or https URL", yamlcheck.Quote(ch.URL))
 	}
 	k.required(yamlcheck.Join(path, "profile"), ch.Profile)
-	if profile.IsPath(ch.Profile) {
+	if profile.IsPath(ch.Profile) && !k.o.NoProfiles {
 		k.profileFile(yamlcheck.Join(path, "profile"), ch)
 	}
 }

@@ -193,8 +193,14 @@ type LaunchCmd struct {
 	FileFlags
 	RedisFlags
 	StoreFlags
+	HorizonFlags
 	Concurrency int  `name:"concurrency" default:"1024" help:"Probes enqueued concurrently (their enqueues share pipelined round trips to Redis)."`
 	NoProgress  bool `name:"no-progress" help:"Do not draw a progress bar (it is drawn only on a terminal anyway)."`
+}
+
+// HorizonFlags say how far ahead probes are enqueued.
+type HorizonFlags struct {
+	Horizon time.Duration `name:"horizon" env:"STAKEOUT_HORIZON" default:"24h" help:"Enqueue only the probes planned before now plus this; a running 'stakeout scheduler' enqueues the rest as time passes, so Redis holds this much of a run, not all of it. 0 enqueues the whole run at once."`
 }
 
 // Run launches the run.
@@ -217,8 +223,12 @@ func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer rdb.Close()
-	l := &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb), Concurrency: c.Concurrency, Store: st}
-	bar := c.progress(len(plan))
+	if c.Horizon < 0 {
+		return &exitError{code: 2, msg: fmt.Sprintf("--horizon %s: want 0 (all at once) or a positive duration", c.Horizon)}
+	}
+	l := &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb), Concurrency: c.Concurrency, Store: st,
+		Horizon: c.Horizon, Logger: g.logger}
+	bar := c.progress(scheduler.DueCount(plan, time.Now(), c.Horizon))
 	if bar != nil {
 		l.Progress = func(done int) { _ = bar.Set(done) }
 	}
@@ -239,6 +249,17 @@ func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
 	fmt.Fprintln(g.stdout)
 	if n := passed(plan, time.Now()); n > 0 && rep.Skipped == 0 {
 		fmt.Fprintf(g.stdout, "%d of the %d planned times have already passed: those probes start at once (pacing allowing)\n", n, len(plan))
+	}
+	if rep.Later > 0 {
+		fmt.Fprintf(g.stdout, "%d probes planned from %s on are beyond the %s horizon: 'stakeout scheduler' enqueues them as their time comes\n",
+			rep.Later, rep.Through.Format(time.RFC3339), c.Horizon)
+		seen, err := scheduler.SchedulerSeen(ctx, rdb, time.Now().Add(-5*time.Minute))
+		if err != nil {
+			return err
+		}
+		if !seen {
+			fmt.Fprintf(g.stderr, "warning: no 'stakeout scheduler' has scanned in the last 5 minutes on this Redis: start one (any --campaigns directory), or the probes beyond the horizon are never enqueued (or launch with --horizon 0)\n")
+		}
 	}
 	fmt.Fprintln(g.stdout, rep.Run)
 	return nil
@@ -340,7 +361,9 @@ type statusJSON struct {
 	End      time.Time      `json:"end"`
 	Planned  int            `json:"planned"`
 	Counts   map[string]int `json:"counts"`
-	Ended    bool           `json:"ended"`
+	// Pending counts the scheduled probes not yet enqueued (beyond the horizon).
+	Pending int  `json:"pending"`
+	Ended   bool `json:"ended"`
 }
 
 // print writes one status in c's format.
@@ -351,7 +374,7 @@ func (c *StatusCmd) print(g *Globals, st scheduler.Status) error {
 			counts[s] = st.Counts[s]
 		}
 		return json.NewEncoder(g.stdout).Encode(statusJSON{Run: st.Run, Campaign: st.Meta.Campaign,
-			Start: st.Meta.Start.UTC(), End: st.Meta.End.UTC(), Planned: st.Meta.Total, Counts: counts, Ended: ended(st)})
+			Start: st.Meta.Start.UTC(), End: st.Meta.End.UTC(), Planned: st.Meta.Total, Counts: counts, Pending: st.Pending, Ended: ended(st)})
 	}
 	printStatus(g, st)
 	return nil
@@ -367,6 +390,10 @@ func printStatus(g *Globals, st scheduler.Status) {
 		total += st.Counts[s]
 	}
 	fmt.Fprintf(g.stdout, "  %-12s %8d of %d planned\n", "total", total, st.Meta.Total)
+	if st.Pending > 0 && st.Meta.Cancelled.IsZero() {
+		fmt.Fprintf(g.stdout, "  (%d of the scheduled are beyond the %s horizon, enqueued by 'stakeout scheduler' as their time comes)\n",
+			st.Pending, st.Meta.Horizon)
+	}
 }
 
 // CancelCmd is `stakeout campaign cancel RUN`.
@@ -384,7 +411,9 @@ func (c *CancelCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	defer rdb.Close()
 	insp := asynq.NewInspectorFromRedisClient(rdb)
-	rep, err := scheduler.Cancel(ctx, runstate.New(rdb), insp, c.RunID)
+	rep, err := scheduler.Cancel(ctx, runstate.New(rdb), insp, c.RunID, func() {
+		fmt.Fprintf(g.stderr, "waiting for the launch or top-up of run %s in progress to end...\n", c.RunID)
+	})
 	if errors.Is(err, scheduler.ErrUnknownRun) {
 		if _, ok, lerr := lostStatus(ctx, c.DB, c.RunID); lerr != nil || ok {
 			if lerr != nil {

@@ -132,7 +132,7 @@ var commands = []struct {
 }{
 	{cmd: "campaign validate", args: []string{"<file>"}, flags: map[string]string{"--profile-dir": "STAKEOUT_PROFILE_DIR"}},
 	{cmd: "campaign plan", args: []string{"<file>"}, flags: with(dbFlag, map[string]string{"--run": "", "--start": "", "--format": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"})},
-	{cmd: "campaign launch", args: []string{"<file>"}, flags: with(redisFlag, dbFlag, map[string]string{"--run": "", "--start": "", "--concurrency": "", "--no-progress": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"})},
+	{cmd: "campaign launch", args: []string{"<file>"}, flags: with(redisFlag, dbFlag, map[string]string{"--run": "", "--start": "", "--concurrency": "", "--horizon": "STAKEOUT_HORIZON", "--no-progress": "", "--profile-dir": "STAKEOUT_PROFILE_DIR"})},
 	{cmd: "campaign status", args: []string{"<run>"}, flags: with(redisFlag, dbFlag, map[string]string{"--format": "", "--watch": ""})},
 	{cmd: "campaign cancel", args: []string{"<run>"}, flags: with(redisFlag, dbFlag)},
 	{cmd: "scheduler", flags: with(redisFlag, dbFlag, map[string]string{
@@ -140,6 +140,7 @@ var commands = []struct {
 		"--no-queue-metrics": "STAKEOUT_NO_QUEUE_METRICS",
 		"--campaigns":        "STAKEOUT_CAMPAIGNS",
 		"--interval":         "STAKEOUT_SCAN_INTERVAL",
+		"--horizon":          "STAKEOUT_HORIZON",
 		"--profile-dir":      "STAKEOUT_PROFILE_DIR",
 	})},
 	{cmd: "worker", flags: with(redisFlag, dbFlag, map[string]string{

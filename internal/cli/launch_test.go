@@ -227,3 +227,53 @@ func TestRelaunchByIDKeepsWindow(t *testing.T) {
 		t.Errorf("stakeout %s (-want +got):\n%s", strings.Join(args, " "), diff)
 	}
 }
+
+// With --horizon, launch enqueues what starts within it and says who enqueues the
+// rest; status counts the rest as scheduled (and says so); cancel cancels it too.
+func TestLaunchHorizon(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	insp := asynq.NewInspectorFromRedisClient(redistest.Client(t, srv))
+	db := filepath.Join(t.TempDir(), "results.db")
+	cmd := func(args ...string) outcome {
+		t.Helper()
+		return stakeout(t, append(args, "--redis-url", srv.URL(0), "--db", db)...)
+	}
+	// Each target's five probes sit at 1, 3, 5, 7 and 9 minutes (±10s): a 4-minute
+	// horizon holds two of each.
+	got := cmd("campaign", "launch", smallCampaign, "--start", "now", "--horizon", "4m", "--no-progress")
+	lines := strings.Split(strings.TrimSuffix(got.Stdout, "\n"), "\n")
+	later := regexp.MustCompile(`^6 probes planned from (\S+) on are beyond the 4m0s horizon: 'stakeout scheduler' enqueues them as their time comes$`)
+	if got.Code != 0 || len(lines) != 3 || !later.MatchString(lines[1]) ||
+		!strings.Contains(lines[0], ": 4 enqueued, 0 already queued, 0 already started or ended") {
+		t.Fatalf("launch --horizon 4m = exit %d, stdout %q; want 4 enqueued and the 6 later ones told", got.Code, got.Stdout)
+	}
+	if want := "warning: no 'stakeout scheduler' has scanned in the last 5 minutes on this Redis"; !strings.HasPrefix(got.Stderr, want) {
+		t.Errorf("launch --horizon without a scheduler: stderr %q, want it to start with %q", got.Stderr, want)
+	}
+	run := lines[2]
+	if n := queued(t, insp); n != 4 {
+		t.Errorf("after launch the chat queue holds %d tasks, want 4", n)
+	}
+	st := cmd("campaign", "status", run)
+	if !strings.Contains(st.Stdout, "  scheduled          10\n") ||
+		!strings.Contains(st.Stdout, "(6 of the scheduled are beyond the 4m0s horizon, enqueued by 'stakeout scheduler' as their time comes)") {
+		t.Errorf("status of a rolling run:\n%s\nwant 10 scheduled, 6 of them beyond the horizon", st.Stdout)
+	}
+	if js := cmd("campaign", "status", run, "--format", "json"); !strings.Contains(js.Stdout, `"pending":6,`) {
+		t.Errorf("status --format json = %s, want \"pending\":6", js.Stdout)
+	}
+	if c := cmd("campaign", "cancel", run); c.Stdout != "run "+run+": 10 probes cancelled, 0 had already started or ended\n" {
+		t.Errorf("cancel of a rolling run = %q, %q; want all 10 cancelled", c.Stdout, c.Stderr)
+	}
+	st = cmd("campaign", "status", run)
+	if !strings.Contains(st.Stdout, "  cancelled          10\n") || strings.Contains(st.Stdout, "beyond") {
+		t.Errorf("status after cancel:\n%s\nwant 10 cancelled", st.Stdout)
+	}
+	if n := queued(t, insp); n != 0 {
+		t.Errorf("after cancel the chat queue holds %d tasks, want none", n)
+	}
+	if bad := cmd("campaign", "launch", smallCampaign, "--horizon=-1h", "--no-progress"); bad.Code != 2 || !strings.Contains(bad.Stderr, "--horizon -1h0m0s: want 0") {
+		t.Errorf("launch --horizon -1h = exit %d, %q; want exit 2 naming the flag", bad.Code, bad.Stderr)
+	}
+}

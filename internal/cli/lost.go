@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stakeoutcx/stakeout/internal/result"
+	"github.com/stakeoutcx/stakeout/internal/runstate"
 	"github.com/stakeoutcx/stakeout/internal/store"
 )
 
@@ -50,8 +51,13 @@ func lostStatus(ctx context.Context, dsn, run string) (l lost, ok bool, err erro
 // that launching again sends only what was never sent.
 func printLost(g *Globals, l lost) {
 	w := g.stdout
-	fmt.Fprintf(w, "run %s (campaign %s, window %s to %s): its state is gone from Redis (Redis restarted without persistence?)\n",
-		l.run.ID, l.run.Campaign, l.run.Start.Format(time.RFC3339), l.run.End.Format(time.RFC3339))
+	why := "its state is gone from Redis (Redis restarted without persistence?)"
+	expired := time.Now().After(l.run.End.Add(runstate.Retention))
+	if expired {
+		why = fmt.Sprintf("its state has expired from Redis (a run's state is kept there %d days after its last deadline)", int(runstate.Retention.Hours()/24))
+	}
+	fmt.Fprintf(w, "run %s (campaign %s, window %s to %s): %s\n",
+		l.run.ID, l.run.Campaign, l.run.Start.Format(time.RFC3339), l.run.End.Format(time.RFC3339), why)
 	fmt.Fprintf(w, "the result store knows (launched %s, %d planned):\n", l.run.LaunchedAt.Format(time.RFC3339), l.run.Total)
 	total := 0
 	for _, o := range result.Outcomes {
@@ -60,5 +66,7 @@ func printLost(g *Globals, l lost) {
 	}
 	fmt.Fprintf(w, "  %-22s %8d\n", "sent, no result yet", l.open)
 	fmt.Fprintf(w, "  %-22s %8d of %d planned\n", "never sent", max(0, l.run.Total-total-l.open), l.run.Total)
-	fmt.Fprintf(w, "launching the campaign again (stakeout campaign launch FILE --run %s) sends only what was never sent\n", l.run.ID)
+	if !expired {
+		fmt.Fprintf(w, "launching the campaign again (stakeout campaign launch FILE --run %s) sends only what was never sent\n", l.run.ID)
+	}
 }

@@ -21,6 +21,7 @@ type SchedulerCmd struct {
 	Campaigns      string        `name:"campaigns" env:"STAKEOUT_CAMPAIGNS" required:"" type:"existingdir" help:"Directory of campaign files (*.yaml, *.yml), reread on every scan."`
 	Interval       time.Duration `name:"interval" env:"STAKEOUT_SCAN_INTERVAL" default:"30s" help:"Time between scans of the campaign directory."`
 	FileFlags
+	HorizonFlags
 }
 
 // Run scans until SIGINT or SIGTERM.
@@ -50,7 +51,10 @@ func (c *SchedulerCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	defer st.Close()
 	r := &scheduler.Recurring{Dir: c.Campaigns, Redis: rdb, Interval: c.Interval, Logger: g.logger, ProfileDir: c.ProfileDir,
-		Launcher: &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb), Store: st}}
-	g.logger.Info("scheduler started", "campaigns", c.Campaigns, "interval", c.Interval.String())
+		Launcher: &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb), Store: st, Horizon: c.Horizon, Logger: g.logger}}
+	if c.Horizon < 0 {
+		return &exitError{code: 2, msg: fmt.Sprintf("--horizon %s: want 0 (all at once) or a positive duration", c.Horizon)}
+	}
+	g.logger.Info("scheduler started", "campaigns", c.Campaigns, "interval", c.Interval.String(), "horizon", c.Horizon.String())
 	return r.Run(ctx)
 }

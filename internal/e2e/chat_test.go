@@ -45,10 +45,16 @@ var chatCompanies = []struct {
 
 // chatSimConfig is a simulator of the chat companies.
 func chatSimConfig(t *testing.T) sim.Config {
+	head := fmt.Sprintf("truth_log: %s\nseed: 11\ncompanies:\n", filepath.Join(t.TempDir(), "truth.jsonl"))
+	return simtest.Parse(t, head+chatCompaniesYAML(""))
+}
+
+// chatCompaniesYAML lists the chat companies, their ids prefixed with prefix, as
+// entries of a simulator's companies.
+func chatCompaniesYAML(prefix string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "truth_log: %s\nseed: 11\ncompanies:\n", filepath.Join(t.TempDir(), "truth.jsonl"))
 	for _, c := range chatCompanies {
-		fmt.Fprintf(&b, "  - id: %s\n    name: %s Inc\n    chat:\n      style: %s\n      agent_name: Maria\n", c.id, c.id, c.style)
+		fmt.Fprintf(&b, "  - id: %s%s\n    name: %s Inc\n    chat:\n      style: %s\n      agent_name: Maria\n", prefix, c.id, c.id, c.style)
 		switch {
 		case c.offline:
 			b.WriteString("      offline: true\n")
@@ -61,33 +67,39 @@ func chatSimConfig(t *testing.T) sim.Config {
 			b.WriteString("      ack: {enabled: true, delay: 700ms}\n")
 		}
 	}
-	return simtest.Parse(t, b.String())
+	return b.String()
 }
 
 // chatCampaign probes every chat company perTarget times within window.
 func chatCampaign(t *testing.T, s *sim.Sim, perTarget int, window time.Duration) *campaign.Campaign {
 	t.Helper()
+	url := func(id string) string { u, _ := s.ChatURL(id); return u }
+	camp, err := campaign.Parse("e2e-chat.yaml", []byte(chatCampaignAt("e2e-chat", "", url, time.Now(), perTarget, window, "pacing: {max_in_flight: 4}\n")))
+	if err != nil {
+		t.Fatalf("campaign: %v", err)
+	}
+	return camp
+}
+
+// chatCampaignAt is the text of campaign id probing every chat company (its id
+// prefixed with prefix, its page at url(id)) perTarget times within window from start,
+// with extra campaign fields (YAML lines).
+func chatCampaignAt(id, prefix string, url func(string) string, start time.Time, perTarget int, window time.Duration, extra string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `id: e2e-chat
+	fmt.Fprintf(&b, `id: %s
 name: Chat end to end
 schedule: {start: %s, window: %s, probes_per_target: {chat: %d}}
-pacing: {max_in_flight: 4}
-deadlines: {chat: %s}
+%sdeadlines: {chat: %s}
 scenarios:
   - id: delivery
     message: Hello, do you deliver to Norway, and how long does it take?
     persona: {name: Jane Doe, email: jane.doe@example.com}
 targets:
-`, time.Now().UTC().Format(time.RFC3339), window, perTarget, chatDeadline)
+`, id, start.UTC().Format(time.RFC3339), window, perTarget, extra, chatDeadline)
 	for _, c := range chatCompanies {
-		url, _ := s.ChatURL(c.id)
-		fmt.Fprintf(&b, "  - {id: %s, name: %s, industry: retail, timezone: UTC, channels: {chat: {url: %q, profile: sim-%s}}}\n", c.id, c.id, url, c.style)
+		fmt.Fprintf(&b, "  - {id: %s%s, name: %s, industry: retail, timezone: UTC, channels: {chat: {url: %q, profile: sim-%s}}}\n", prefix, c.id, c.id, url(prefix+c.id), c.style)
 	}
-	camp, err := campaign.Parse("e2e-chat.yaml", []byte(b.String()))
-	if err != nil {
-		t.Fatalf("campaign: %v", err)
-	}
-	return camp
+	return b.String()
 }
 
 // runChatCampaign launches perTarget chat probes per company, within a

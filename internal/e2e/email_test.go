@@ -43,9 +43,19 @@ var companies = []struct {
 }
 
 func simConfig(t *testing.T) sim.Config {
-	var b strings.Builder
-	fmt.Fprintf(&b, "mailboxes:\n  - {address: %s, password: %s}\ntruth_log: %s\nseed: 7\ncompanies:\n",
+	return simtest.Parse(t, simConfigText(t)+emailCompaniesYAML())
+}
+
+// simConfigText is the head of the email simulator's config: its mailbox, a truth log
+// of the test's, the seed; the companies follow.
+func simConfigText(t *testing.T) string {
+	return fmt.Sprintf("mailboxes:\n  - {address: %s, password: %s}\ntruth_log: %s\nseed: 7\ncompanies:\n",
 		shopper, mbPassword, filepath.Join(t.TempDir(), "truth.jsonl"))
+}
+
+// emailCompaniesYAML lists the email companies, as entries of a simulator's companies.
+func emailCompaniesYAML() string {
+	var b strings.Builder
 	for _, c := range companies {
 		fmt.Fprintf(&b, "  - id: %s\n    name: %s Inc\n    address: support@%s.test\n    agent_name: Maria\n", c.id, c.id, c.id)
 		if c.ack != "" {
@@ -60,7 +70,7 @@ func simConfig(t *testing.T) sim.Config {
 			b.WriteString("    threading: subject_only\n")
 		}
 	}
-	return simtest.Parse(t, b.String())
+	return b.String()
 }
 
 // campaignFor is a campaign that probes every simulated company perTarget times by
@@ -85,6 +95,13 @@ func campaignFor(t *testing.T, s *sim.Sim, perTarget int, window time.Duration, 
 // password in a file of the test's).
 func emailCampaign(t *testing.T, s *sim.Sim, id string, perTarget int, window time.Duration, targets []string) string {
 	t.Helper()
+	return emailCampaignAt(t, s.SMTPAddr().(*net.TCPAddr).Port, s.IMAPAddr().(*net.TCPAddr).Port, id, time.Now(), perTarget, window, "", targets)
+}
+
+// emailCampaignAt is emailCampaign for a simulator on the given SMTP and IMAP ports,
+// starting at start, with extra campaign fields (YAML lines) added.
+func emailCampaignAt(t *testing.T, smtpPort, imapPort int, id string, start time.Time, perTarget int, window time.Duration, extra string, targets []string) string {
+	t.Helper()
 	pwFile := filepath.Join(t.TempDir(), "password")
 	if err := os.WriteFile(pwFile, []byte(mbPassword+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -94,7 +111,7 @@ func emailCampaign(t *testing.T, s *sim.Sim, id string, perTarget int, window ti
 name: End to end
 schedule: {start: %s, window: %s, probes_per_target: {email: %d}}
 deadlines: {email: %s}
-mailboxes:
+%smailboxes:
   - id: mb
     address: %s
     smtp: {host: 127.0.0.1, port: %d, tls: none, password_file: %s}
@@ -105,8 +122,8 @@ scenarios:
     message: Hello, my order has not arrived yet. Could you check it?
     persona: {name: Jane Doe}
 targets:
-`, id, time.Now().UTC().Format(time.RFC3339), window, perTarget, deadline, shopper,
-		s.SMTPAddr().(*net.TCPAddr).Port, pwFile, s.IMAPAddr().(*net.TCPAddr).Port, pwFile)
+`, id, start.UTC().Format(time.RFC3339), window, perTarget, deadline, extra, shopper,
+		smtpPort, pwFile, imapPort, pwFile)
 	for _, id := range targets {
 		fmt.Fprintf(&b, "  - {id: %s, name: %s, industry: retail, timezone: UTC, channels: {email: {address: support@%s.test, mailbox: mb}}}\n", id, id, id)
 	}

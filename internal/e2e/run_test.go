@@ -149,7 +149,13 @@ func (w *watchedStore) UpsertBatch(ctx context.Context, rs []result.Result) ([]b
 // readTruth reads the simulator's truth log.
 func readTruth(t testing.TB, s *sim.Sim) []sim.TruthRecord {
 	t.Helper()
-	f, err := os.Open(s.Config().TruthLog)
+	return readTruthFile(t, s.Config().TruthLog)
+}
+
+// readTruthFile reads a simulator's truth log at path.
+func readTruthFile(t testing.TB, path string) []sim.TruthRecord {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
