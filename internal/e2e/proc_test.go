@@ -139,6 +139,13 @@ func (p *proc) waitLineOr(re *regexp.Regexp, from int) (int, []string) {
 	return -1, nil
 }
 
+// mark returns the number of lines so far: waitLine from it sees only later ones.
+func (p *proc) mark() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.lines)
+}
+
 // count returns how many lines match re.
 func (p *proc) count(re *regexp.Regexp) int {
 	p.mu.Lock()
