@@ -74,6 +74,8 @@ test: deps rules-test
 ## bench: the benchmarks quoted in the issues' closing notes.
 bench: deps
 	$(GO) test -run '^$$' -bench Launch100k -benchtime 1x ./scheduler/
+	$(GO) test -run '^$$' -bench RedisMemory1M -benchtime 1x ./scheduler/
+	$(GO) test -run '^$$' -bench EmailThroughput -benchtime 1x ./internal/e2e/
 	$(GO) test -run '^$$' -bench ResultsIngest -benchtime 20000x ./workers/
 	$(GO) test -run '^$$' -bench . -benchtime 20000x ./internal/store/
 	$(GO) test -run '^$$' -bench ChatHeld -benchtime 1x -timeout 40m ./internal/e2e/

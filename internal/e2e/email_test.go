@@ -48,7 +48,7 @@ func simConfig(t *testing.T) sim.Config {
 
 // simConfigText is the head of the email simulator's config: its mailbox, a truth log
 // of the test's, the seed; the companies follow.
-func simConfigText(t *testing.T) string {
+func simConfigText(t testing.TB) string {
 	return fmt.Sprintf("mailboxes:\n  - {address: %s, password: %s}\ntruth_log: %s\nseed: 7\ncompanies:\n",
 		shopper, mbPassword, filepath.Join(t.TempDir(), "truth.jsonl"))
 }
@@ -100,7 +100,7 @@ func emailCampaign(t *testing.T, s *sim.Sim, id string, perTarget int, window ti
 
 // emailCampaignAt is emailCampaign for a simulator on the given SMTP and IMAP ports,
 // starting at start, with extra campaign fields (YAML lines) added.
-func emailCampaignAt(t *testing.T, smtpPort, imapPort int, id string, start time.Time, perTarget int, window time.Duration, extra string, targets []string) string {
+func emailCampaignAt(t testing.TB, smtpPort, imapPort int, id string, start time.Time, perTarget int, window time.Duration, extra string, targets []string) string {
 	t.Helper()
 	pwFile := filepath.Join(t.TempDir(), "password")
 	if err := os.WriteFile(pwFile, []byte(mbPassword+"\n"), 0o600); err != nil {

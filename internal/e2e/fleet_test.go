@@ -42,7 +42,7 @@ var (
 // fleetSim runs the simulator of the email and the chat companies (chat ids prefixed
 // "chat-") as a process; it returns it, its SMTP and IMAP ports, the chat pages by
 // company and the truth log's path.
-func fleetSim(t *testing.T) (p *proc, smtpPort, imapPort int, urls map[string]string, truthLog string) {
+func fleetSim(t testing.TB) (p *proc, smtpPort, imapPort int, urls map[string]string, truthLog string) {
 	t.Helper()
 	head := simConfigText(t)
 	cfg := head + emailCompaniesYAML() + chatCompaniesYAML("chat-")
@@ -65,7 +65,7 @@ func fleetSim(t *testing.T) (p *proc, smtpPort, imapPort int, urls map[string]st
 
 // waitStored polls the store until runs hold want results in all, up to limit, and
 // returns the count.
-func waitStored(t *testing.T, st store.Store, runs []string, want int, limit time.Duration) int {
+func waitStored(t testing.TB, st store.Store, runs []string, want int, limit time.Duration) int {
 	t.Helper()
 	end := time.Now().Add(limit)
 	for {

@@ -22,7 +22,7 @@ const envExec = "STAKEOUT_E2E_EXEC"
 // proc is one stakeout process of a test. Its stdout and stderr are kept line by
 // line, in memory for waitLine and in NAME.log in the test's directory.
 type proc struct {
-	t    *testing.T
+	t    testing.TB
 	name string
 	args []string
 	cmd  *exec.Cmd
@@ -36,7 +36,7 @@ type proc struct {
 
 // startProc runs `stakeout ARGS...` as process name. The test's cleanup stops it
 // (SIGTERM, then SIGKILL after 30 s) and, when the test failed, logs its last lines.
-func startProc(t *testing.T, name string, args ...string) *proc {
+func startProc(t testing.TB, name string, args ...string) *proc {
 	t.Helper()
 	p := &proc{t: t, name: name, args: args}
 	p.start()
