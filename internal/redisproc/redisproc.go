@@ -66,19 +66,25 @@ func (s *Server) URL(db int) string {
 
 // Find returns the path of the redis-server binary to use.
 func Find(bin string) (string, error) {
+	return findBinary(bin, "STAKEOUT_REDIS_SERVER", "redis-server", ErrNotInstalled)
+}
+
+// findBinary returns the path of program name: bin when given, else $env, else name
+// on PATH, else /usr/bin/name (Debian's place); notInstalled when there is none.
+func findBinary(bin, env, name string, notInstalled error) (string, error) {
 	if bin == "" {
-		bin = os.Getenv("STAKEOUT_REDIS_SERVER")
+		bin = os.Getenv(env)
 	}
 	if bin != "" {
 		return exec.LookPath(bin)
 	}
-	if p, err := exec.LookPath("redis-server"); err == nil {
+	if p, err := exec.LookPath(name); err == nil {
 		return p, nil
 	}
-	if _, err := os.Stat("/usr/bin/redis-server"); err == nil {
-		return "/usr/bin/redis-server", nil
+	if _, err := os.Stat("/usr/bin/" + name); err == nil {
+		return "/usr/bin/" + name, nil
 	}
-	return "", ErrNotInstalled
+	return "", notInstalled
 }
 
 // Start runs a new redis-server on a free 127.0.0.1 port with persistence off and

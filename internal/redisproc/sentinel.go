@@ -57,19 +57,7 @@ type sentinelProc struct {
 
 // FindSentinel returns the path of the redis-sentinel binary to use.
 func FindSentinel(bin string) (string, error) {
-	if bin == "" {
-		bin = os.Getenv("STAKEOUT_REDIS_SENTINEL")
-	}
-	if bin != "" {
-		return exec.LookPath(bin)
-	}
-	if p, err := exec.LookPath("redis-sentinel"); err == nil {
-		return p, nil
-	}
-	if _, err := os.Stat("/usr/bin/redis-sentinel"); err == nil {
-		return "/usr/bin/redis-sentinel", nil
-	}
-	return "", ErrSentinelNotInstalled
+	return findBinary(bin, "STAKEOUT_REDIS_SENTINEL", "redis-sentinel", ErrSentinelNotInstalled)
 }
 
 // StartSentinel starts a Sentinel group and waits until a failover can happen: the
