@@ -415,11 +415,12 @@ func (c *CancelCmd) Run(ctx context.Context, g *Globals) error {
 		fmt.Fprintf(g.stderr, "waiting for the launch or top-up of run %s in progress to end...\n", c.RunID)
 	})
 	if errors.Is(err, scheduler.ErrUnknownRun) {
-		if _, ok, lerr := lostStatus(ctx, c.DB, c.RunID); lerr != nil || ok {
+		if lost, ok, lerr := lostStatus(ctx, c.DB, c.RunID); lerr != nil || ok {
 			if lerr != nil {
 				return lerr
 			}
-			fmt.Fprintf(g.stdout, "run %s: its state is gone from Redis (Redis restarted without persistence?): no probe of it is queued, nothing to cancel\n", c.RunID)
+			why, _ := goneWhy(lost.run)
+			fmt.Fprintf(g.stdout, "run %s: %s: no probe of it is queued, nothing to cancel\n", c.RunID, why)
 			return nil
 		}
 	}

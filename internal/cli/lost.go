@@ -47,15 +47,20 @@ func lostStatus(ctx context.Context, dsn, run string) (l lost, ok bool, err erro
 	return l, true, nil
 }
 
+// goneWhy says why Redis has no state of run, which the store knows: its keys expired
+// (long after its window) or Redis lost them.
+func goneWhy(run store.Run) (why string, expired bool) {
+	if time.Now().After(run.End.Add(runstate.Retention)) {
+		return fmt.Sprintf("its state has expired from Redis (a run's state is kept there %d days after its last deadline)", int(runstate.Retention.Hours()/24)), true
+	}
+	return "its state is gone from Redis (Redis restarted without persistence?)", false
+}
+
 // printLost says that the run's state is gone from Redis, what the store knows, and
 // that launching again sends only what was never sent.
 func printLost(g *Globals, l lost) {
 	w := g.stdout
-	why := "its state is gone from Redis (Redis restarted without persistence?)"
-	expired := time.Now().After(l.run.End.Add(runstate.Retention))
-	if expired {
-		why = fmt.Sprintf("its state has expired from Redis (a run's state is kept there %d days after its last deadline)", int(runstate.Retention.Hours()/24))
-	}
+	why, expired := goneWhy(l.run)
 	fmt.Fprintf(w, "run %s (campaign %s, window %s to %s): %s\n",
 		l.run.ID, l.run.Campaign, l.run.Start.Format(time.RFC3339), l.run.End.Format(time.RFC3339), why)
 	fmt.Fprintf(w, "the result store knows (launched %s, %d planned):\n", l.run.LaunchedAt.Format(time.RFC3339), l.run.Total)

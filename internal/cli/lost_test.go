@@ -87,3 +87,35 @@ func TestStatusAndLaunchAfterRedisLost(t *testing.T) {
 		t.Errorf("states of the recorded probes = %v, %v; want [answered running]", states, err)
 	}
 }
+
+// A run whose window ended more than 30 days ago has had its Redis keys expire: status
+// and cancel say so, and status shows what the store knows without suggesting a relaunch.
+func TestStatusAfterRunExpired(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	db := filepath.Join(t.TempDir(), "results.db")
+	cmd := func(args ...string) outcome {
+		t.Helper()
+		return stakeout(t, append(args, "--redis-url", srv.URL(0), "--db", db)...)
+	}
+	start := time.Now().Add(-60 * 24 * time.Hour).UTC().Truncate(time.Minute)
+	got := cmd("campaign", "launch", smallCampaign, "--start", start.Format(time.RFC3339), "--no-progress")
+	lines := strings.Split(strings.TrimSpace(got.Stdout), "\n")
+	if got.Code != 0 {
+		t.Fatalf("launch = %+v", got)
+	}
+	run := lines[len(lines)-1]
+	// Its keys expire 30 days after this launch; here they are gone as after expiry.
+	if err := redistest.Client(t, srv).FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	st := cmd("campaign", "status", run)
+	want := "its state has expired from Redis (a run's state is kept there 30 days after its last deadline)\n"
+	if st.Code != 0 || !strings.Contains(st.Stdout, want) || strings.Contains(st.Stdout, "launching the campaign again") {
+		t.Errorf("status of an expired run = exit %d:\n%s\nwant it to say %q and suggest no relaunch", st.Code, st.Stdout, want)
+	}
+	if c := cmd("campaign", "cancel", run); c.Code != 0 || !strings.Contains(c.Stdout, "its state has expired from Redis") {
+		t.Errorf("cancel of an expired run = exit %d, %q", c.Code, c.Stdout)
+	}
+}
