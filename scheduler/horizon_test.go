@@ -386,3 +386,35 @@ func BenchmarkRedisMemory1M(b *testing.B) {
 		b.ReportMetric(topUp.Seconds(), "s_topup")
 	}
 }
+
+// A launch waits for the run's lock held by another process (saying so once), then
+// launches.
+func TestLaunchWaitsForLock(t *testing.T) {
+	rdb := redistest.Client(t, redistest.Start(t))
+	ctx := context.Background()
+	c, run, plan := rollingCampaign(t)
+	lock, _, err := lockRun(ctx, rdb, run.ID, false, nil, nil)
+	if err != nil || lock == nil {
+		t.Fatalf("lockRun = %v, %v", lock, err)
+	}
+	now := run.Start
+	l := horizonLauncher(rdb, &now)
+	waiting := make(chan struct{})
+	l.Waiting = func() { close(waiting) }
+	done := make(chan LaunchReport)
+	go func() {
+		rep, err := l.Launch(ctx, c, run, plan)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- rep
+	}()
+	<-waiting
+	if _, ok, _ := runstate.New(rdb).GetMeta(ctx, run.ID); ok {
+		t.Fatalf("the run was recorded while another process held its lock")
+	}
+	lock.release(ctx)
+	if rep := <-done; rep.Enqueued != before(plan, run.Start.Add(24*time.Hour)) {
+		t.Errorf("Launch after the lock was released = %+v", rep)
+	}
+}

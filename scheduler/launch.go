@@ -50,6 +50,9 @@ type Launcher struct {
 	Now func() time.Time
 	// Logger receives what top-ups do (default slog.Default()).
 	Logger *slog.Logger
+	// Waiting, when set, is called once when Launch must wait for the run's lock (a
+	// launch, top-up or cancel of the run by another process is in progress).
+	Waiting func()
 }
 
 // LaunchReport says what a launch did.
@@ -90,10 +93,10 @@ func (l *Launcher) logger() *slog.Logger {
 
 // Launch enqueues plan, the plan of run for campaign c: all of it, or with a Horizon
 // what is planned before now+Horizon. It holds the run's launch lock meanwhile (waiting
-// for a scheduler that is launching or topping up the same run), and waiting, when set,
-// is called once if it must wait.
+// for a scheduler that is launching or topping up the same run; Waiting, when set, is
+// called once if it must wait).
 func (l *Launcher) Launch(ctx context.Context, c *campaign.Campaign, run Run, plan []Probe) (LaunchReport, error) {
-	lock, lctx, err := lockRun(ctx, l.Redis, run.ID, true, nil, l.logger())
+	lock, lctx, err := lockRun(ctx, l.Redis, run.ID, true, l.Waiting, l.logger())
 	if err != nil {
 		return LaunchReport{Run: run.ID, Total: len(plan)}, err
 	}

@@ -227,7 +227,9 @@ func (c *LaunchCmd) Run(ctx context.Context, g *Globals) error {
 		return &exitError{code: 2, msg: fmt.Sprintf("--horizon %s: want 0 (all at once) or a positive duration", c.Horizon)}
 	}
 	l := &scheduler.Launcher{Redis: rdb, States: runstate.New(rdb), Concurrency: c.Concurrency, Store: st,
-		Horizon: c.Horizon, Logger: g.logger}
+		Horizon: c.Horizon, Logger: g.logger, Waiting: func() {
+			fmt.Fprintf(g.stderr, "waiting for the launch, top-up or cancel of run %s in progress elsewhere to end...\n", run.ID)
+		}}
 	bar := c.progress(scheduler.DueCount(plan, time.Now(), c.Horizon))
 	if bar != nil {
 		l.Progress = func(done int) { _ = bar.Set(done) }
